@@ -1,0 +1,271 @@
+/**
+ * Finds, opens and binds `libonnxruntime` (layer 2 of 3, internal).
+ *
+ * The library is opened once per process and never closed: ORT keeps process-wide state (the
+ * default allocator, thread pools) that outlives any one `OrtEnv`.
+ *
+ * @module
+ */
+
+import {
+  ORT_API_VERSION,
+  ORT_API_VERSION_BUILD_INFO,
+  ortApi,
+  ortApiBase,
+  ortApiBuildInfo,
+  type OrtApiSlot,
+  type OrtTableEntry,
+  symbols,
+} from "./symbols.ts";
+
+/** The file name looked up everywhere. */
+const SONAME = "libonnxruntime.so.1";
+
+/** The environment variable naming the library. */
+export const ORT_LIB_ENV = "BACKSCRUB_ORT_LIB";
+
+/** How to fix a failed load, quoted in {@linkcode OrtLoadError}. */
+const FIX = 'run "deno task setup" (installs onnxruntime-node), ' +
+  "or pass --ort-lib /path/to/libonnxruntime.so.1 or set BACKSCRUB_ORT_LIB";
+
+/** The callable `OrtApi` slots, each an `UnsafeFnPointer` built once. */
+export type OrtApi = {
+  readonly [K in keyof typeof ortApi]: Deno.UnsafeFnPointer<(typeof ortApi)[K]>;
+};
+
+/** An opened and bound `libonnxruntime`. */
+export interface OrtLibrary {
+  /** The path (or soname) that was opened. */
+  readonly path: string;
+  /** The `OrtApi` slots used by the binding. */
+  readonly api: OrtApi;
+  /** `GetVersionString()`, e.g. `"1.30.0"`. */
+  readonly version: string;
+  /** `GetBuildInfoString()` when the library has API version 15, else `undefined`. */
+  readonly buildInfo: string | undefined;
+}
+
+/** One library path tried, and why it did not load. */
+export interface OrtLoadAttempt {
+  /** The path or soname given to the loader. */
+  readonly path: string;
+  /** Why it failed. */
+  readonly reason: string;
+}
+
+/** Thrown when no `libonnxruntime` could be loaded; lists every path tried and the fix. */
+export class OrtLoadError extends Error {
+  /** Every path tried, in order, with the reason each failed. */
+  readonly attempts: readonly OrtLoadAttempt[];
+
+  /**
+   * Builds the message from the attempts.
+   *
+   * @param attempts the paths tried, in order
+   * @param summary what failed, placed before the list
+   */
+  constructor(attempts: readonly OrtLoadAttempt[], summary = "Cannot load ONNX Runtime") {
+    const tried = attempts.map((a) => `"${a.path}" (${a.reason})`);
+    super(`${summary} (tried ${tried.join(", ")}): ${FIX}`);
+    this.name = "OrtLoadError";
+    this.attempts = attempts;
+  }
+}
+
+/** A candidate library: a path, or a bare soname for the system loader. */
+export interface OrtLibraryCandidate {
+  /** Given to `Deno.dlopen`. */
+  readonly path: string;
+  /** Skip the candidate (but report it) unless the file exists. */
+  readonly mustExist?: boolean;
+}
+
+/** Options for {@linkcode ortLibraryCandidates}. */
+export interface OrtLibraryLookupOptions {
+  /** An explicit path (the CLI's `--ort-lib`); tried first. */
+  libraryPath?: string | undefined;
+}
+
+/**
+ * Lists where to look for the library, in order: the explicit path, `$BACKSCRUB_ORT_LIB`, next to
+ * the executable, the system loader (`libonnxruntime.so.1`, `libonnxruntime.so`), then the npm
+ * package `onnxruntime-node` under the current directory and under the project root.
+ *
+ * A library the user named (`--ort-lib`, else `$BACKSCRUB_ORT_LIB`) is the only candidate: when
+ * it does not load, the user hears so instead of silently getting another copy.
+ *
+ * @param options the explicit path, if any
+ * @returns the candidates, without duplicates
+ */
+export function ortLibraryCandidates(
+  options: OrtLibraryLookupOptions = {},
+): OrtLibraryCandidate[] {
+  const candidates: OrtLibraryCandidate[] = [];
+  const add = (path: string, mustExist = false): void => {
+    if (!candidates.some((c) => c.path === path)) candidates.push({ path, mustExist });
+  };
+  if (options.libraryPath) return [{ path: options.libraryPath, mustExist: false }];
+  const fromEnv = tryOr(() => Deno.env.get(ORT_LIB_ENV), undefined);
+  if (fromEnv) return [{ path: fromEnv, mustExist: false }];
+  const execPath = tryOr(() => Deno.execPath(), undefined);
+  if (execPath) add(join(dirname(execPath), SONAME), true);
+  add(SONAME);
+  add("libonnxruntime.so");
+  const npm = `node_modules/onnxruntime-node/bin/napi-v6/linux/${npmArch()}/${SONAME}`;
+  const cwd = tryOr(() => Deno.cwd(), undefined);
+  if (cwd) add(join(cwd, npm));
+  const root = new URL("../../", import.meta.url);
+  if (root.protocol === "file:") add(join(decodeURIComponent(root.pathname), npm));
+  return candidates;
+}
+
+/**
+ * Opens the first candidate that loads and has `OrtApi` version {@linkcode ORT_API_VERSION}.
+ *
+ * @param candidates from {@linkcode ortLibraryCandidates}
+ * @returns the bound library
+ * @throws {OrtLoadError} when none loads, listing every path tried
+ */
+export function openOrtLibrary(candidates: readonly OrtLibraryCandidate[]): OrtLibrary {
+  const attempts: OrtLoadAttempt[] = [];
+  for (const { path, mustExist } of candidates) {
+    if (mustExist && !tryOr(() => Deno.statSync(path).isFile, false)) {
+      attempts.push({ path, reason: "no such file" });
+      continue;
+    }
+    let lib: Deno.DynamicLibrary<typeof symbols>;
+    try {
+      lib = Deno.dlopen(path, symbols);
+    } catch (error) {
+      attempts.push({ path, reason: dlopenReason(error) });
+      continue;
+    }
+    const bound = bind(path, lib);
+    if (typeof bound === "string") {
+      lib.close();
+      attempts.push({ path, reason: bound });
+      continue;
+    }
+    return bound;
+  }
+  throw new OrtLoadError(attempts);
+}
+
+let loaded: OrtLibrary | undefined;
+
+/**
+ * Opens the library once per process (later calls return the same one).
+ *
+ * @param options an explicit path, tried first
+ * @returns the bound library
+ * @throws {OrtLoadError} when none loads, or when an explicit path differs from the loaded one
+ */
+export function loadOrtLibrary(options: OrtLibraryLookupOptions = {}): OrtLibrary {
+  if (loaded) {
+    const wanted = options.libraryPath;
+    if (wanted !== undefined && wanted !== loaded.path) {
+      throw new OrtLoadError(
+        [{ path: wanted, reason: `another copy is already loaded from "${loaded.path}"` }],
+        "Cannot load ONNX Runtime twice in one process",
+      );
+    }
+    return loaded;
+  }
+  loaded = openOrtLibrary(ortLibraryCandidates(options));
+  return loaded;
+}
+
+/**
+ * Reports which library file the process loaded.
+ *
+ * @returns the path (or soname) given to the loader, or `undefined` before the first load
+ */
+export function loadedOrtLibraryPath(): string | undefined {
+  return loaded?.path;
+}
+
+/** Reads the tables of an opened library; returns a reason string when it is unusable. */
+function bind(path: string, lib: Deno.DynamicLibrary<typeof symbols>): OrtLibrary | string {
+  const base = lib.symbols.OrtGetApiBase();
+  if (base === null) return "OrtGetApiBase() returned NULL";
+  const getApi = tableEntry(base, ortApiBase.GetApi);
+  const getVersion = tableEntry(base, ortApiBase.GetVersionString);
+  const version = cStringOrEmpty(getVersion.call());
+  const minor = Number(/^1\.(\d+)\./.exec(version)?.[1] ?? 0);
+  // GetApi() prints to stderr when the version is too new; ask only when the release has it.
+  if (minor < ORT_API_VERSION) {
+    return `ONNX Runtime ${
+      version || "(unknown version)"
+    } is too old (needs 1.${ORT_API_VERSION}+)`;
+  }
+  const table = getApi.call(ORT_API_VERSION);
+  if (table === null) return `GetApi(${ORT_API_VERSION}) returned NULL (version ${version})`;
+  const api = bindSlots(table, ortApi);
+  let buildInfo: string | undefined;
+  if (minor >= ORT_API_VERSION_BUILD_INFO) {
+    const table15 = getApi.call(ORT_API_VERSION_BUILD_INFO);
+    if (table15 !== null) {
+      buildInfo = cStringOrEmpty(bindSlots(table15, ortApiBuildInfo).GetBuildInfoString.call());
+    }
+  }
+  return { path, api, version, buildInfo };
+}
+
+function bindSlots<T extends Record<string, OrtApiSlot>>(
+  table: Deno.PointerObject,
+  slots: T,
+): { readonly [K in keyof T]: Deno.UnsafeFnPointer<T[K]> } {
+  const view = new Deno.UnsafePointerView(table);
+  const out: Record<string, Deno.UnsafeFnPointer<Deno.ForeignFunction>> = {};
+  for (const [name, { index, ...definition }] of Object.entries(slots)) {
+    type Definition = Omit<typeof definition, "nonblocking">;
+    const fn = Deno.UnsafePointer.create<Definition>(view.getBigUint64(index * 8));
+    if (fn === null) throw new Error(`OrtApi slot ${index} (${name}) is NULL`);
+    out[name] = new Deno.UnsafeFnPointer(fn, definition);
+  }
+  return out as { readonly [K in keyof T]: Deno.UnsafeFnPointer<T[K]> };
+}
+
+function tableEntry<T extends OrtTableEntry>(
+  table: Deno.PointerObject,
+  entry: T,
+): Deno.UnsafeFnPointer<T> {
+  const { offset, ...definition } = entry;
+  const address = new Deno.UnsafePointerView(table).getBigUint64(offset);
+  const fn = Deno.UnsafePointer.create<Omit<T, "nonblocking">>(address);
+  if (fn === null) throw new Error(`OrtApiBase entry at offset ${offset} is NULL`);
+  return new Deno.UnsafeFnPointer(fn, definition as unknown as T);
+}
+
+function cStringOrEmpty(pointer: Deno.PointerValue): string {
+  return pointer === null ? "" : Deno.UnsafePointerView.getCString(pointer);
+}
+
+function dlopenReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Deno repeats "Could not open library: " before dlerror()'s "<path>: <reason>".
+  const text = message.replace(/^(Could not open library: )+/, "");
+  const colon = text.lastIndexOf(": ");
+  return colon >= 0 ? text.slice(colon + 2) : text;
+}
+
+function tryOr<T, D>(fn: () => T, fallback: D): T | D {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}
+
+function npmArch(): string {
+  return Deno.build.arch === "aarch64" ? "arm64" : "x64";
+}
+
+function dirname(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash <= 0 ? (slash === 0 ? "/" : ".") : path.slice(0, slash);
+}
+
+function join(dir: string, file: string): string {
+  return dir.endsWith("/") ? dir + file : `${dir}/${file}`;
+}
