@@ -19,9 +19,21 @@
  */
 
 import { type Attribute, DataType, GraphBuilder } from "./onnx.ts";
-import { parseTflite, tensorTypeName, type TfliteModel, type TfliteOperator } from "./tflite.ts";
-import type { Table } from "./flatbuffers.ts";
+import {
+  parseTflite,
+  tensorTypeName,
+  TfliteError,
+  type TfliteModel,
+  type TfliteOperator,
+} from "./tflite.ts";
+import { FlatBufferError, type Table } from "./flatbuffers.ts";
 import { halfToFloat, permute } from "./tensor_data.ts";
+
+/**
+ * Bumped whenever a change to the converter changes its output, so that cached conversions
+ * (`--model x.tflite`) and `deno task setup` redo their work.
+ */
+export const CONVERTER_VERSION = 1;
 
 /** The model uses something the converter cannot represent exactly. */
 export class ConvertError extends Error {
@@ -96,7 +108,14 @@ export const SUPPORTED_OPS: readonly string[] = [
  * ```
  */
 export function convertTflite(bytes: Uint8Array): ConvertResult {
-  return new Converter(parseTflite(bytes)).run();
+  const model = parseTflite(bytes);
+  try {
+    return new Converter(model).run();
+  } catch (e) {
+    // Option tables are read lazily, so a corrupt one is found here.
+    if (e instanceof FlatBufferError) throw new TfliteError(`corrupt TFLite file: ${e.message}`);
+    throw e;
+  }
 }
 
 /** NHWC axis → NCHW axis. */
@@ -549,37 +568,36 @@ class Converter {
     return this.#g.addInitializer(t.name, this.#constF32(index, "bias"), [channels]);
   }
 
-  /** A ConvTranspose with TFLite's unflipped [O, kh, kw, I] filter and SAME/VALID padding. */
+  /**
+   * A ConvTranspose with TFLite's unflipped [O, kh, kw, I] filter. `pads` gives the padding of
+   * each axis as [before, after] from the input size, kernel and stride (it differs between the
+   * builtin op and MediaPipe's custom op); the output must be what that padding produces.
+   */
   #emitTransposeConv(
     x: number,
     w: number,
     bias: number | undefined,
     out: number,
-    padding: number,
-    sw: number,
-    sh: number,
+    stride: [number, number],
+    pads: (input: number, kernel: number, stride: number, output: number) => [number, number],
     act: number,
   ): void {
-    if (padding !== SAME && padding !== VALID) this.#fail(`unknown padding ${padding}`);
+    const [sh, sw] = stride;
     if (sw < 1 || sh < 1) this.#fail(`invalid strides (${sw}, ${sh})`);
     const [n, h, wd, c] = this.#rank4(x, "input");
     const ws = this.#rank4(w, "filter");
     const [o, kh, kw, i] = ws;
     if (i !== c) this.#fail(`filter ${fmt(ws)} does not fit an input with ${c} channels`);
-    const [on, oh, ow, oc] = this.#rank4(out, "output");
-    if (on !== n || oc !== o) this.#fail(`output shape ${fmt(this.#shape(out))} does not fit`);
-    // TFLite computes the padding as for a forward convolution from output to input.
-    const py = spatial(oh, kh, sh, 1, padding);
-    const px = spatial(ow, kw, sw, 1, padding);
-    if (py.out !== h || px.out !== wd) {
-      this.#fail(`output shape ${fmt(this.#shape(out))} does not fit input ${fmt(this.#shape(x))}`);
-    }
-    // ONNX: out = stride*(in-1) + output_padding + k - pad_begin - pad_end.
-    const extraY = oh - (sh * (h - 1) + kh - py.before - py.after);
-    const extraX = ow - (sw * (wd - 1) + kw - px.before - px.after);
-    if (extraY < 0 || extraX < 0 || extraY >= sh || extraX >= sw) {
+    const [, oh, ow] = this.#rank4(out, "output");
+    const [top, bottom] = pads(h, kh, sh, oh);
+    const [left, right] = pads(wd, kw, sw, ow);
+    // ONNX: out = stride * (in - 1) + output_padding + k - pad_begin - pad_end.
+    const extraY = oh - (sh * (h - 1) + kh - top - bottom);
+    const extraX = ow - (sw * (wd - 1) + kw - left - right);
+    if (extraY !== 0 || extraX !== 0) {
       this.#fail(`output shape ${fmt(this.#shape(out))} cannot come from this transpose conv`);
     }
+    this.#checkOutput(out, [n, oh, ow, o]);
     const weights = permute(this.#constF32(w, "filter"), ws, [3, 0, 1, 2]);
     const inputs = [
       this.#activation(x),
@@ -591,8 +609,7 @@ class Converter {
       this.#node("ConvTranspose", inputs, [target], {
         kernel_shape: { ints: [kh, kw] },
         strides: { ints: [sh, sw] },
-        pads: { ints: [py.before, px.before, py.after, px.after] },
-        output_padding: { ints: [extraY, extraX] },
+        pads: { ints: [top, left, bottom, right] },
       }));
   }
 
@@ -604,16 +621,21 @@ class Converter {
     }
     const view = new DataView(opts.buffer, opts.byteOffset, opts.byteLength);
     // MediaPipe TransposeConvParams: {padding (1 = SAME, 2 = VALID), stride_w, stride_h}.
-    const pad = view.getInt32(0, true);
-    if (pad !== 1 && pad !== 2) this.#fail(`unknown padding ${pad} in custom options`);
+    const padding = view.getInt32(0, true);
+    if (padding !== 1 && padding !== 2) this.#fail(`unknown padding ${padding} in custom options`);
+    // MediaPipe's kernel: SAME pads max(0, k - (in - 1) % s - 1) in all, the smaller half first;
+    // the output is s * (in - 1) + k - pad.
+    const pads = (input: number, k: number, s: number): [number, number] => {
+      const total = padding === 1 ? Math.max(0, k - ((input - 1) % s) - 1) : 0;
+      return [Math.floor(total / 2), total - Math.floor(total / 2)];
+    };
     this.#emitTransposeConv(
       this.#in(op, 0),
       this.#in(op, 1),
       this.#in(op, 2),
       op.outputs[0]!,
-      pad === 1 ? SAME : VALID,
-      view.getInt32(4, true),
-      view.getInt32(8, true),
+      [view.getInt32(8, true), view.getInt32(4, true)],
+      pads,
       Act.NONE,
     );
   }
@@ -622,18 +644,25 @@ class Converter {
     this.#arity(op, 3, 4);
     const o = this.#options(op);
     // TransposeConvOptions: padding 0, stride_w 1, stride_h 2, fused_activation_function 3.
+    const padding = o.i8(0);
+    if (padding !== SAME && padding !== VALID) this.#fail(`unknown padding ${padding}`);
     const outShape = this.#constI32(this.#in(op, 0), "output shape");
     if (!sameShape([...outShape], this.#shape(op.outputs[0]!))) {
       this.#fail(`output_shape ${fmt([...outShape])} does not match the output tensor`);
     }
+    // TFLite pads as for the forward convolution from the output back to the input.
+    const pads = (input: number, k: number, s: number, output: number): [number, number] => {
+      const p = spatial(output, k, s, 1, padding);
+      if (p.out !== input) this.#fail(`output_shape ${fmt([...outShape])} does not fit the input`);
+      return [p.before, p.after];
+    };
     this.#emitTransposeConv(
       this.#in(op, 2),
       this.#in(op, 1),
       op.inputs[3],
       op.outputs[0]!,
-      o.i8(0),
-      o.i32(1),
-      o.i32(2),
+      [o.i32(2), o.i32(1)],
+      pads,
       o.i8(3),
     );
   }

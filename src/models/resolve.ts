@@ -1,0 +1,167 @@
+/**
+ * Finds a model from what the user typed after `--model`: a manifest name (`landscape`), a path
+ * to an `.onnx` file (with its manifest beside it, or described from its shapes), or a path to a
+ * `.tflite` file (converted on the fly and cached by content hash), as backscrub's `-m` did.
+ *
+ * Names are looked up like backscrub's `resolve_path`: `$BACKSCRUB_PATH/models`,
+ * `$XDG_DATA_HOME/backscrub/models` (default `~/.local/share/backscrub/models`), `models/` next to
+ * the executable, then the project's own `models/`.
+ *
+ * @module
+ */
+
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { CONVERTER_VERSION, convertTflite } from "../convert/convert.ts";
+import { type ModelManifest, readManifest } from "./manifest.ts";
+
+/** A model that cannot be found or prepared. */
+export class ModelError extends Error {
+  /** @param message what is wrong and what to do */
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelError";
+  }
+}
+
+/** A model ready to be loaded by ONNX Runtime. */
+export interface ResolvedModel {
+  /** The name to show (manifest name or file name). */
+  name: string;
+  /** The ONNX file. */
+  onnxPath: string;
+  /** The manifest, when there is one; otherwise the model is described from its shapes. */
+  manifest: ModelManifest | null;
+}
+
+/** The project root (the folder holding `deno.json`), when running from source. */
+export function projectRoot(): string | null {
+  const url = new URL("../../", import.meta.url);
+  return url.protocol === "file:" ? resolve(decodeURIComponent(url.pathname)) : null;
+}
+
+/** The folders searched for model manifests, in order. */
+export function modelDirs(): string[] {
+  const dirs: string[] = [];
+  const env = (k: string): string | undefined => Deno.env.get(k) || undefined;
+  const bsPath = env("BACKSCRUB_PATH");
+  if (bsPath) { for (const p of bsPath.split(":")) if (p) dirs.push(join(p, "models")); }
+  const home = env("HOME");
+  const dataHome = env("XDG_DATA_HOME") ?? (home ? join(home, ".local", "share") : undefined);
+  if (dataHome) dirs.push(join(dataHome, "backscrub", "models"));
+  dirs.push(join(dirname(Deno.execPath()), "models"));
+  const root = projectRoot();
+  if (root) dirs.push(join(root, "models"));
+  return [...new Set(dirs)];
+}
+
+/** The folder for models converted on the fly: `$XDG_CACHE_HOME/backscrub/models`. */
+export function cacheDir(): string {
+  const home = Deno.env.get("HOME");
+  const cache = Deno.env.get("XDG_CACHE_HOME") ||
+    (home ? join(home, ".cache") : join(Deno.cwd(), ".cache"));
+  return join(cache, "backscrub", "models");
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Hex SHA-256 of some bytes. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Writes a file atomically: to a temporary name in the same folder, then renamed.
+ *
+ * @param path the final path
+ * @param bytes the contents
+ */
+export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  await Deno.writeFile(tmp, bytes);
+  await Deno.rename(tmp, path);
+}
+
+/**
+ * Resolves `--model`.
+ *
+ * @param spec a manifest name, an `.onnx` path or a `.tflite` path
+ * @returns the ONNX file and its manifest (if any)
+ * @throws {ModelError} with the places searched and what to do
+ * @example
+ * ```ts
+ * const model = await resolveModel("landscape");
+ * console.log(model.onnxPath, model.manifest?.input.width);
+ * ```
+ */
+export async function resolveModel(spec: string): Promise<ResolvedModel> {
+  const ext = extname(spec).toLowerCase();
+  if (ext === ".tflite") return await fromTflite(spec);
+  if (ext === ".onnx") return await fromOnnx(spec);
+  if (ext === ".json") return await fromManifest(spec);
+  if (spec.includes("/")) {
+    throw new ModelError(
+      `Cannot use model "${spec}": give a model name, or a path to an .onnx or .tflite file`,
+    );
+  }
+  const tried: string[] = [];
+  for (const dir of modelDirs()) {
+    const path = join(dir, `${spec}.json`);
+    tried.push(path);
+    if (await exists(path)) return await fromManifest(path);
+  }
+  throw new ModelError(
+    `Cannot find model "${spec}" (looked for ${
+      tried.join(", ")
+    }); the bundled models are "landscape" and "selfie" (run "deno task setup" to convert them)`,
+  );
+}
+
+async function fromManifest(path: string): Promise<ResolvedModel> {
+  const manifest = await readManifest(path);
+  const onnxPath = resolve(dirname(path), manifest.onnx);
+  if (!(await exists(onnxPath))) {
+    throw new ModelError(
+      `Model "${manifest.name}" is not converted yet ("${onnxPath}" is missing): run "deno task setup"`,
+    );
+  }
+  return { name: manifest.name, onnxPath, manifest };
+}
+
+async function fromOnnx(path: string): Promise<ResolvedModel> {
+  if (!(await exists(path))) throw new ModelError(`Cannot find model file "${path}"`);
+  const beside = join(dirname(path), `${basename(path, extname(path))}.json`);
+  if (await exists(beside)) {
+    const manifest = await readManifest(beside);
+    return { name: manifest.name, onnxPath: resolve(path), manifest };
+  }
+  return { name: basename(path), onnxPath: resolve(path), manifest: null };
+}
+
+async function fromTflite(path: string): Promise<ResolvedModel> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    throw new ModelError(`Cannot read model file "${path}": ${(e as Error).message}`);
+  }
+  const hash = await sha256Hex(bytes);
+  const cached = join(cacheDir(), `${hash}-c${CONVERTER_VERSION}.onnx`);
+  if (!(await exists(cached))) {
+    let onnx: Uint8Array;
+    try {
+      onnx = convertTflite(bytes).onnx;
+    } catch (e) {
+      throw new ModelError(`Cannot convert model "${path}": ${(e as Error).message}`);
+    }
+    await writeAtomic(cached, onnx);
+  }
+  return { name: basename(path), onnxPath: cached, manifest: null };
+}

@@ -1,0 +1,186 @@
+/**
+ * Runs a segmentation model on RGB pictures: fills the model input (bilinear resize with
+ * half-pixel centres, then the manifest's normalisation), runs ONNX Runtime and turns the output
+ * into a person probability map. Every buffer is made once, at open.
+ *
+ * @module
+ */
+
+import type { OnnxRuntime, PreparedRun, Session, Tensor } from "../../ffi/onnxruntime/mod.ts";
+import { resizeBilinear } from "../image/resize.ts";
+import { inferManifest, type ModelManifest, type OutputKind } from "../models/manifest.ts";
+import { ModelError, type ResolvedModel } from "../models/resolve.ts";
+import { personProbability } from "./probability.ts";
+
+/** Options for {@linkcode Segmenter.open}. */
+export interface SegmenterOptions {
+  /** ONNX Runtime intra-op threads (default 1). */
+  threads?: number;
+  /** Overrides what the output means (for bare model files). */
+  outputKind?: OutputKind;
+  /** Overrides the input range (for bare model files). */
+  range?: [number, number];
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** A loaded segmentation model with its buffers. */
+export class Segmenter {
+  /** The model's description (from its manifest, or inferred from its shapes). */
+  readonly manifest: ModelManifest;
+  /** The model input, NHWC RGB float32, already normalised. */
+  readonly input: Float32Array<ArrayBuffer>;
+  /** The raw model output, NHWC float32. */
+  readonly output: Float32Array<ArrayBuffer>;
+  /** The person probability, output height × width, row-major. */
+  readonly probability: Float32Array;
+  readonly #session: Session;
+  readonly #tensors: Tensor<Float32Array<ArrayBuffer>>[];
+  readonly #run: PreparedRun;
+  readonly #scale: number;
+  readonly #offset: number;
+
+  private constructor(
+    manifest: ModelManifest,
+    session: Session,
+    tensors: Tensor<Float32Array<ArrayBuffer>>[],
+    run: PreparedRun,
+  ) {
+    this.manifest = manifest;
+    this.#session = session;
+    this.#tensors = tensors;
+    this.#run = run;
+    this.input = tensors[0]!.data;
+    this.output = tensors[1]!.data;
+    this.probability = new Float32Array(manifest.output.width * manifest.output.height);
+    const [lo, hi] = manifest.input.range;
+    this.#scale = (hi - lo) / 255;
+    this.#offset = lo;
+  }
+
+  /**
+   * Loads a model.
+   *
+   * @param ort the runtime
+   * @param model from `resolveModel()`
+   * @param options threads and overrides
+   * @returns the segmenter
+   * @throws {ModelError} when the model does not have the shapes its manifest says
+   * @example
+   * ```ts
+   * using ort = OnnxRuntime.load();
+   * using seg = Segmenter.open(ort, await resolveModel("landscape"));
+   * seg.setInput(rgb, 1280, 720);
+   * seg.run(); // seg.probability is 256x144
+   * ```
+   */
+  static open(ort: OnnxRuntime, model: ResolvedModel, options: SegmenterOptions = {}): Segmenter {
+    using stack = new DisposableStack();
+    const session = stack.use(
+      ort.createSession(model.onnxPath, {
+        intraOpThreads: options.threads ?? 1,
+        interOpThreads: 1,
+        spinning: false,
+      }),
+    );
+    const [inInfo, ...moreIn] = session.inputs;
+    const [outInfo] = session.outputs;
+    if (!inInfo || moreIn.length > 0 || !outInfo) {
+      throw new ModelError(
+        `Model "${model.name}" has ${session.inputs.length} inputs and ${session.outputs.length} outputs; a segmentation model has one image input and one mask output`,
+      );
+    }
+    if (inInfo.elementType !== "float32" || outInfo.elementType !== "float32") {
+      throw new ModelError(`Model "${model.name}" does not take and give float32 tensors`);
+    }
+    let manifest = model.manifest;
+    if (!manifest) {
+      manifest = inferManifest(model.name, model.onnxPath, inInfo.shape, outInfo.shape, {
+        ...(options.outputKind ? { output: options.outputKind } : {}),
+        ...(options.range ? { range: options.range } : {}),
+      });
+    } else if (options.outputKind || options.range) {
+      manifest = {
+        ...manifest,
+        input: { ...manifest.input, range: options.range ?? manifest.input.range },
+        output: { ...manifest.output, ...options.outputKind } as ModelManifest["output"],
+      };
+    }
+    const inShape = [1, manifest.input.height, manifest.input.width, 3];
+    const outShape = [1, manifest.output.height, manifest.output.width, manifest.output.channels];
+    if (!sameDims(inInfo.shape, inShape) || !sameDims(outInfo.shape, outShape)) {
+      throw new ModelError(
+        `Model "${model.name}" takes [${inInfo.shape}] and gives [${outInfo.shape}], but its manifest says [${inShape}] and [${outShape}]; convert it again ("deno task setup")`,
+      );
+    }
+    const x = stack.use(
+      ort.createTensor(new Float32Array(inShape.reduce((a, b) => a * b)), inShape),
+    );
+    const y = stack.use(
+      ort.createTensor(new Float32Array(outShape.reduce((a, b) => a * b)), outShape),
+    );
+    const run = session.prepare({ inputs: { [inInfo.name]: x }, outputs: { [outInfo.name]: y } });
+    const segmenter = new Segmenter(manifest, session, [x, y], run);
+    stack.move();
+    return segmenter;
+  }
+
+  /**
+   * Fills the model input from an 8-bit RGB picture: copied when it has the model's size,
+   * otherwise resized with bilinear interpolation (half-pixel centres, aspect not kept).
+   *
+   * @param rgb interleaved RGB, `width * height * 3` bytes
+   * @param width the picture's width
+   * @param height the picture's height
+   */
+  setInput(rgb: Uint8Array, width: number, height: number): void {
+    const { width: w, height: h } = this.manifest.input;
+    const x = this.input;
+    if (width === w && height === h) {
+      for (let i = 0; i < x.length; i++) x[i] = rgb[i]! * this.#scale + this.#offset;
+      return;
+    }
+    resizeBilinear(rgb, x, {
+      srcWidth: width,
+      srcHeight: height,
+      dstWidth: w,
+      dstHeight: h,
+      channels: 3,
+    });
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! * this.#scale + this.#offset;
+  }
+
+  /** Runs the model on the current input and updates {@linkcode Segmenter.probability}. */
+  run(): void {
+    this.#run.run();
+    this.#postprocess();
+  }
+
+  /** Like {@linkcode Segmenter.run}, on ONNX Runtime's thread; the buffers are busy until it settles. */
+  async runAsync(): Promise<void> {
+    await this.#run.runAsync();
+    this.#postprocess();
+  }
+
+  #postprocess(): void {
+    personProbability(
+      this.output,
+      this.manifest.output.channels,
+      this.manifest.output,
+      this.probability,
+    );
+  }
+
+  /** Releases the session and tensors. Idempotent. */
+  close(): void {
+    this.#session.close();
+    for (const t of this.#tensors) t.close();
+  }
+
+  /** Same as {@linkcode Segmenter.close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
