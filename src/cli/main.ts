@@ -1,0 +1,235 @@
+/**
+ * The command line: `backscrub <command> [options]`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { basename, dirname, extname, join } from "node:path";
+import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
+import { turbojpegInfo } from "../../ffi/turbojpeg/mod.ts";
+import { convertTflite } from "../convert/convert.ts";
+import { inferManifest, type OutputKind } from "../models/manifest.ts";
+import { writeAtomic } from "../models/resolve.ts";
+import { isUserError, UsageError } from "./errors.ts";
+import { segmentImage } from "./segment.ts";
+import denoJson from "../../deno.json" with { type: "json" };
+
+/** backscrub's version (from deno.json). */
+export const VERSION: string = denoJson.version;
+
+const HELP =
+  `backscrub ${VERSION}: a virtual webcam that finds the person and replaces the background
+
+Usage:
+  backscrub segment <image.png|.jpg> [options]   segment one photo
+  backscrub convert <in.tflite> <out.onnx>       convert a TFLite model to ONNX
+  backscrub --version | --help
+
+Segment options:
+  -m, --model NAME|PATH   model: "landscape" (default, 256x144), "selfie" (256x256),
+                          or a path to an .onnx (with its .json manifest beside it) or a .tflite
+      --prob-out FILE     person probability at model resolution, float32 LE, row-major HxW
+      --mask-out FILE     8-bit gray mask PNG at the image's size
+      --cutout FILE       the image as RGBA PNG with the background transparent
+  -t, --threads N         ONNX Runtime threads (default 1)
+      --model-output K    what a bare model's output is: probability | logit | softmax:N
+      --model-range LO,HI input range of a bare model (default 0,1; DeepLab -1,1)
+      --ort-lib PATH      libonnxruntime.so.1 to use (also BACKSCRUB_ORT_LIB)
+
+Examples:
+  backscrub segment photo.jpg --cutout person.png
+  backscrub segment photo.png -m selfie --mask-out mask.png
+  backscrub segment photo.png -m deeplabv3_257_mv_gpu.tflite --mask-out mask.png
+  backscrub convert segm_full_v679.tflite meet.onnx`;
+
+function parseOutputKind(text: string): OutputKind {
+  if (text === "probability" || text === "logit") return { kind: text };
+  const m = /^softmax:(\d+)$/.exec(text);
+  if (m) return { kind: "softmax", person: Number(m[1]) };
+  throw new UsageError(
+    `Invalid --model-output "${text}": use probability, logit or softmax:N (N = the person channel)`,
+  );
+}
+
+function parseRange(text: string): [number, number] {
+  const parts = text.split(",").map(Number);
+  if (parts.length !== 2 || parts.some((v) => !Number.isFinite(v)) || parts[0]! >= parts[1]!) {
+    throw new UsageError(`Invalid --model-range "${text}": use LOW,HIGH, e.g. 0,1 or -1,1`);
+  }
+  return [parts[0]!, parts[1]!];
+}
+
+function parseThreads(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new UsageError(`Invalid --threads "${text}": use a whole number from 1 to 64`);
+  }
+  return n;
+}
+
+type OptionSpec = Record<
+  string,
+  { type: "string" | "boolean"; short?: string; default?: string | boolean }
+>;
+
+function parse(
+  args: string[],
+  options: OptionSpec,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return {
+      values: parsed.values as Record<string, string | boolean | undefined>,
+      positionals: parsed.positionals,
+    };
+  } catch (e) {
+    // node:util reports unknown flags and missing values as TypeErrors with a code.
+    throw new UsageError((e as Error).message.split("\n")[0]!.replace(/\. To specify .*$/, ""));
+  }
+}
+
+async function segmentCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    model: { type: "string", short: "m", default: "landscape" },
+    "prob-out": { type: "string" },
+    "mask-out": { type: "string" },
+    cutout: { type: "string" },
+    threads: { type: "string", short: "t" },
+    "model-output": { type: "string" },
+    "model-range": { type: "string" },
+    "ort-lib": { type: "string" },
+  });
+  const v = values as Record<string, string | undefined>;
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? "segment needs an image: backscrub segment photo.jpg --cutout person.png"
+        : `segment takes one image, got ${positionals.length}`,
+    );
+  }
+  const summary = await segmentImage(positionals[0]!, {
+    model: v.model!,
+    threads: parseThreads(v.threads),
+    ...(v["ort-lib"] ? { ortLib: v["ort-lib"] } : {}),
+    ...(v["prob-out"] ? { probOut: v["prob-out"] } : {}),
+    ...(v["mask-out"] ? { maskOut: v["mask-out"] } : {}),
+    ...(v.cutout ? { cutout: v.cutout } : {}),
+    ...(v["model-output"] ? { outputKind: parseOutputKind(v["model-output"]) } : {}),
+    ...(v["model-range"] ? { range: parseRange(v["model-range"]) } : {}),
+  });
+  console.log(summary);
+  return 0;
+}
+
+async function convertCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    "model-output": { type: "string" },
+    "model-range": { type: "string" },
+  });
+  const v = values as Record<string, string | undefined>;
+  if (positionals.length !== 2) {
+    throw new UsageError("convert needs two files: backscrub convert model.tflite model.onnx");
+  }
+  const [input, output] = positionals as [string, string];
+  if (extname(output).toLowerCase() !== ".onnx") {
+    throw new UsageError(`The output "${output}" must end in .onnx`);
+  }
+  const bytes = await Deno.readFile(input);
+  const t0 = performance.now();
+  const result = convertTflite(bytes);
+  await writeAtomic(output, result.onnx);
+  const ms = (performance.now() - t0).toFixed(0);
+  const ops = Object.entries(result.opCounts).map(([op, n]) => `${op} ${n}`).join(", ");
+  console.log(
+    `${input} → ${output}: input [${result.input.shape}] NHWC, output [${
+      result.outputs[0]!.shape
+    }] NHWC, ${ms} ms (${ops})`,
+  );
+  // A manifest beside the model, so that --model out.onnx knows what it is.
+  const name = basename(output, extname(output));
+  try {
+    const manifest = inferManifest(
+      name,
+      basename(output),
+      result.input.shape,
+      result.outputs[0]!.shape,
+      {
+        ...(v["model-output"] ? { output: parseOutputKind(v["model-output"]) } : {}),
+        ...(v["model-range"] ? { range: parseRange(v["model-range"]) } : {}),
+      },
+    );
+    const manifestPath = join(dirname(output), `${name}.json`);
+    await writeAtomic(
+      manifestPath,
+      new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"),
+    );
+    console.log(
+      `wrote ${manifestPath} (output: ${manifest.output.kind}, input range [${manifest.input.range}]; edit it if that is wrong)`,
+    );
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    console.log(`no manifest written: ${e.message}`);
+  }
+  return 0;
+}
+
+function versionText(ortLib?: string): string {
+  const lines = [`backscrub ${VERSION}`, `Deno ${Deno.version.deno} (V8 ${Deno.version.v8})`];
+  try {
+    using ort = OnnxRuntime.load({ libraryPath: ortLib });
+    lines.push(`ONNX Runtime ${ort.version} (${ort.libraryPath})`);
+  } catch (e) {
+    lines.push(`ONNX Runtime: not found (${(e as Error).message.split(" (tried")[0]})`);
+  }
+  try {
+    lines.push(`libjpeg-turbo: ${turbojpegInfo().path}`);
+  } catch (e) {
+    lines.push(`libjpeg-turbo: ${(e as Error).message}`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Runs the command line.
+ *
+ * @param args the arguments after the program name
+ * @returns the exit status: 0 success, 1 failure, 2 wrong usage
+ */
+export async function main(args: string[]): Promise<number> {
+  try {
+    const [command, ...rest] = args;
+    switch (command) {
+      case undefined:
+      case "-?":
+      case "-h":
+      case "--help":
+      case "help":
+        console.log(HELP);
+        return 0;
+      case "--version":
+      case "version":
+        console.log(versionText());
+        return 0;
+      case "segment":
+        return await segmentCommand(rest);
+      case "convert":
+        return await convertCommand(rest);
+      default:
+        throw new UsageError(
+          command.startsWith("-") ? `Unknown option "${command}"` : `Unknown command "${command}"`,
+        );
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`backscrub: ${e.message} (see backscrub --help)`);
+      return 2;
+    }
+    if (isUserError(e)) {
+      console.error(`backscrub: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
