@@ -33,7 +33,7 @@ import { halfToFloat, permute } from "./tensor_data.ts";
  * Bumped whenever a change to the converter changes its output, so that cached conversions
  * (`--model x.tflite`) and `deno task setup` redo their work.
  */
-export const CONVERTER_VERSION = 1;
+export const CONVERTER_VERSION = 2;
 
 /** The model uses something the converter cannot represent exactly. */
 export class ConvertError extends Error {
@@ -784,6 +784,12 @@ class Converter {
     const onnxAxes = rank === 4 ? axes.map((a) => NHWC_TO_NCHW_AXIS[a as 0 | 1 | 2 | 3]) : axes;
     const xv = this.#activation(x);
     const outRank = this.#shape(out).length;
+    if (rank === 4 && outRank === 4 && axes.length === 2 && axes.includes(1) && axes.includes(2)) {
+      // The spatial mean, as GlobalAveragePool: the same sum, and ORT keeps it in its blocked
+      // (NCHWc) layout instead of reordering around a ReduceMean.
+      this.#node("GlobalAveragePool", [xv], [this.#define(out)]);
+      return;
+    }
     if (outRank === rank) {
       this.#node("ReduceMean", [xv], [this.#define(out)], {
         axes: { ints: onnxAxes },
