@@ -33,7 +33,7 @@ import { halfToFloat, permute } from "./tensor_data.ts";
  * Bumped whenever a change to the converter changes its output, so that cached conversions
  * (`--model x.tflite`) and `deno task setup` redo their work.
  */
-export const CONVERTER_VERSION = 2;
+export const CONVERTER_VERSION = 3;
 
 /** The model uses something the converter cannot represent exactly. */
 export class ConvertError extends Error {
@@ -581,6 +581,7 @@ class Converter {
     stride: [number, number],
     pads: (input: number, kernel: number, stride: number, output: number) => [number, number],
     act: number,
+    trailing: boolean,
   ): void {
     const [sh, sw] = stride;
     if (sw < 1 || sh < 1) this.#fail(`invalid strides (${sw}, ${sh})`);
@@ -591,10 +592,13 @@ class Converter {
     const [, oh, ow] = this.#rank4(out, "output");
     const [top, bottom] = pads(h, kh, sh, oh);
     const [left, right] = pads(wd, kw, sw, ow);
-    // ONNX: out = stride * (in - 1) + output_padding + k - pad_begin - pad_end.
+    // ONNX: out = stride * (in - 1) + output_padding + k - pad_begin - pad_end. TFLite's builtin
+    // op may declare up to stride - 1 trailing rows/columns that no input reaches (bias only):
+    // ONNX's output_padding adds exactly those.
     const extraY = oh - (sh * (h - 1) + kh - top - bottom);
     const extraX = ow - (sw * (wd - 1) + kw - left - right);
-    if (extraY !== 0 || extraX !== 0) {
+    const limit = (s: number): number => (trailing ? s - 1 : 0);
+    if (extraY < 0 || extraX < 0 || extraY > limit(sh) || extraX > limit(sw)) {
       this.#fail(`output shape ${fmt(this.#shape(out))} cannot come from this transpose conv`);
     }
     this.#checkOutput(out, [n, oh, ow, o]);
@@ -610,6 +614,7 @@ class Converter {
         kernel_shape: { ints: [kh, kw] },
         strides: { ints: [sh, sw] },
         pads: { ints: [top, left, bottom, right] },
+        ...(extraY || extraX ? { output_padding: { ints: [extraY, extraX] } } : {}),
       }));
   }
 
@@ -637,6 +642,7 @@ class Converter {
       [view.getInt32(8, true), view.getInt32(4, true)],
       pads,
       Act.NONE,
+      false,
     );
   }
 
@@ -664,6 +670,7 @@ class Converter {
       [o.i32(2), o.i32(1)],
       pads,
       o.i8(3),
+      true,
     );
   }
 
