@@ -30,11 +30,12 @@ if ! deno_ok; then
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   if [ "$(id -u)" = 0 ]; then
     say "installing Deno from npm (npm install -g deno)"
-    npm install -g --silent deno@2 >/dev/null
+    npm install -g --no-fund --no-audit deno@2 >/dev/null
   else
     say "installing Deno from npm into ~/.local (npm install -g --prefix ~/.local deno)"
-    npm install -g --silent --prefix "$HOME/.local" deno@2 >/dev/null
+    npm install -g --no-fund --no-audit --prefix "$HOME/.local" deno@2 >/dev/null
     export PATH="$HOME/.local/bin:$PATH"
+    say "Deno is in ~/.local/bin: add it to your PATH to run deno tasks by hand"
   fi
   deno_ok || die "Deno did not install; install it by hand (npm install -g deno) and run this again"
 fi
