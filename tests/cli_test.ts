@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { JpegEncoder } from "../ffi/turbojpeg/mod.ts";
 import { readPng } from "../src/image/png.ts";
 import { ROOT, SHARED } from "./_models.ts";
 
@@ -178,4 +179,34 @@ Deno.test("backscrub --version names ONNX Runtime and libjpeg-turbo", async () =
   assert.match(r.stdout, /^backscrub \d+\.\d+\.\d+\nDeno 2\./);
   assert.match(r.stdout, /ONNX Runtime 1\.\d+\.\d+/);
   assert.match(r.stdout, /libjpeg-turbo: /);
+});
+
+Deno.test("backscrub segment reads a JPEG through libjpeg-turbo like the same PNG", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const png = join(ROOT, "src", "demo", "astronaut.png");
+    const photo = readPng(await Deno.readFile(png));
+    using encoder = new JpegEncoder();
+    const jpeg = join(dir, "astronaut.jpg");
+    await Deno.writeFile(
+      jpeg,
+      encoder.encode(photo.data, { width: photo.width, height: photo.height, quality: 95 }),
+    );
+    const masks: Uint8Array[] = [];
+    for (const input of [png, jpeg]) {
+      const maskOut = join(dir, `${masks.length}.png`);
+      const r = await cli("segment", input, "--mask-out", maskOut);
+      assert.equal(r.code, 0, r.stderr);
+      const mask = readPng(await Deno.readFile(maskOut));
+      assert.equal(mask.width, 512);
+      assert.equal(mask.height, 512);
+      masks.push(mask.data);
+    }
+    let diff = 0;
+    for (let i = 0; i < masks[0]!.length; i++) diff += Math.abs(masks[0]![i]! - masks[1]![i]!);
+    const mean = diff / masks[0]!.length;
+    assert.ok(mean < 2, `mean mask difference PNG vs JPEG ${mean.toFixed(2)} / 255`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

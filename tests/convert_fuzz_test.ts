@@ -10,19 +10,7 @@ import { ConvertError, convertTflite } from "../src/convert/convert.ts";
 import { parseTflite, TfliteError } from "../src/convert/tflite.ts";
 import { OnnxRuntime } from "../ffi/onnxruntime/mod.ts";
 import { MODELS } from "./_models.ts";
-
-/** xorshift32: a small deterministic PRNG so that every failure can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+import { rng } from "./fixtures/rng.ts";
 
 /** Byte ranges of the file that are not constant tensor data: the FlatBuffer's structure. */
 function structureBytes(file: Uint8Array): number[] {

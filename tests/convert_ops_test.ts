@@ -18,6 +18,7 @@ import {
   TfliteBuilder,
   toFloat16,
 } from "./fixtures/tflite_builder.ts";
+import { rng } from "./fixtures/rng.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -29,19 +30,6 @@ const VALID = 1;
 const Act = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3, TANH: 4 } as const;
 
 type Shape4 = [number, number, number, number];
-
-/** xorshift32 in [0, 1): deterministic weights and inputs. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 function randoms(r: () => number, n: number, lo = -1, hi = 1): Float32Array<ArrayBuffer> {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
