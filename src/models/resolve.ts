@@ -11,6 +11,9 @@
  */
 
 import { basename, dirname, extname, join, resolve } from "node:path";
+import { resourceDirs } from "../resources.ts";
+
+export { projectRoot } from "../resources.ts";
 import { CONVERTER_VERSION, convertTflite } from "../convert/convert.ts";
 import { type ModelManifest, readManifest } from "./manifest.ts";
 
@@ -33,25 +36,9 @@ export interface ResolvedModel {
   manifest: ModelManifest | null;
 }
 
-/** The project root (the folder holding `deno.json`), when running from source. */
-export function projectRoot(): string | null {
-  const url = new URL("../../", import.meta.url);
-  return url.protocol === "file:" ? resolve(decodeURIComponent(url.pathname)) : null;
-}
-
 /** The folders searched for model manifests, in order. */
 export function modelDirs(): string[] {
-  const dirs: string[] = [];
-  const env = (k: string): string | undefined => Deno.env.get(k) || undefined;
-  const bsPath = env("BACKSCRUB_PATH");
-  if (bsPath) { for (const p of bsPath.split(":")) if (p) dirs.push(join(p, "models")); }
-  const home = env("HOME");
-  const dataHome = env("XDG_DATA_HOME") ?? (home ? join(home, ".local", "share") : undefined);
-  if (dataHome) dirs.push(join(dataHome, "backscrub", "models"));
-  dirs.push(join(dirname(Deno.execPath()), "models"));
-  const root = projectRoot();
-  if (root) dirs.push(join(root, "models"));
-  return [...new Set(dirs)];
+  return resourceDirs("models");
 }
 
 /** The folder for models converted on the fly: `$XDG_CACHE_HOME/backscrub/models`. */

@@ -1,0 +1,74 @@
+/**
+ * The pipeline's stage interfaces: a frame source, a background, a frame sink. A V4L2 device or
+ * a file can stand at either end; the loop (`loop.ts`) wires them with the segmenter and the
+ * compositor. Frames are 8-bit RGB, interleaved, row-major; every buffer is made once, at start.
+ *
+ * @module
+ */
+
+/** Where frames come from: a camera, a video or y4m file, an image or an image sequence. */
+export interface FrameSource {
+  /** Frame width in pixels. */
+  readonly width: number;
+  /** Frame height in pixels. */
+  readonly height: number;
+  /** Nominal frames per second (0 when unknown, e.g. a single image). */
+  readonly fps: number;
+  /** One line for the startup banner, e.g. `/dev/video0 (vivid) 640x480 YUYV 30 fps`. */
+  readonly description: string;
+  /**
+   * Fills `into` (width × height × 3 bytes, RGB) with the next frame.
+   *
+   * @returns true when a frame was read, false at the end of the stream
+   */
+  read(into: Uint8Array): Promise<boolean>;
+  /** Releases the source. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Where frames go: a v4l2loopback device, a y4m or mp4 file, a folder of PNGs. */
+export interface FrameSink {
+  /** Frame width in pixels. */
+  readonly width: number;
+  /** Frame height in pixels. */
+  readonly height: number;
+  /** One line for the startup banner. */
+  readonly description: string;
+  /** Writes one RGB frame (width × height × 3 bytes); the sink may not keep a reference. */
+  write(frame: Uint8Array): Promise<void>;
+  /** Flushes and releases the sink. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What a background gets to draw one frame. */
+export interface BackgroundContext {
+  /** The camera frame at output size (RGB). */
+  frame: Uint8Array;
+  /** The person alpha at output size, 0 (background) … 255 (person). */
+  mask: Uint8Array;
+  /** Milliseconds since the pipeline started (drives video backgrounds). */
+  timeMs: number;
+}
+
+/** What replaces the background: an image, a colour, a blur of the camera, a video. */
+export interface Background {
+  /** One line for the startup banner, e.g. `blur 12` or `image backgrounds/beach.jpg (cover)`. */
+  readonly description: string;
+  /** True for "off": the pipeline passes the camera through and skips segmentation. */
+  readonly passthrough: boolean;
+  /**
+   * Returns the background for this frame (output width × height × 3 bytes, RGB). The buffer
+   * belongs to the background and stays valid until the next call.
+   */
+  render(ctx: BackgroundContext): Uint8Array;
+  /** Releases resources (subprocesses, buffers). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Output size and frame rate a background is made for. */
+export interface BackgroundOptions {
+  /** Output width. */
+  width: number;
+  /** Output height. */
+  height: number;
+}
