@@ -8,6 +8,7 @@
 
 import type { OnnxRuntime, PreparedRun, Session, Tensor } from "../../ffi/onnxruntime/mod.ts";
 import { resizeBilinear } from "../image/resize.ts";
+import { fitRect, type Rect } from "../pipeline/geometry.ts";
 import { inferManifest, type ModelManifest, type OutputKind } from "../models/manifest.ts";
 import { ModelError, type ResolvedModel } from "../models/resolve.ts";
 import { personProbability } from "./probability.ts";
@@ -41,6 +42,8 @@ export class Segmenter {
   readonly #run: PreparedRun;
   readonly #scale: number;
   readonly #offset: number;
+  /** Scratch for letterboxing: the fitted picture before it is placed (made once). */
+  readonly #fitted: Float32Array;
 
   private constructor(
     manifest: ModelManifest,
@@ -58,6 +61,7 @@ export class Segmenter {
     const [lo, hi] = manifest.input.range;
     this.#scale = (hi - lo) / 255;
     this.#offset = lo;
+    this.#fitted = new Float32Array(this.input.length);
   }
 
   /**
@@ -150,6 +154,42 @@ export class Segmenter {
       channels: 3,
     });
     for (let i = 0; i < x.length; i++) x[i] = x[i]! * this.#scale + this.#offset;
+  }
+
+  /**
+   * Fills the model input with the whole picture, its aspect kept: fitted inside the model's
+   * input and centred, the rest black (as MediaPipe letterboxes). Never a stretch, and nothing
+   * of the picture is cut off.
+   *
+   * @param rgb interleaved RGB, `width * height * 3` bytes
+   * @param width the picture's width
+   * @param height the picture's height
+   * @returns where the picture lies in {@linkcode Segmenter.probability} (output pixels)
+   */
+  setInputFitted(rgb: Uint8Array, width: number, height: number): Rect {
+    const { width: w, height: h } = this.manifest.input;
+    const r = fitRect(width, height, { width: w, height: h });
+    const x = this.input;
+    x.fill(this.#offset);
+    const fitted = this.#fitted.subarray(0, r.w * r.h * 3);
+    resizeBilinear(rgb, fitted, {
+      srcWidth: width,
+      srcHeight: height,
+      dstWidth: r.w,
+      dstHeight: r.h,
+      channels: 3,
+    });
+    const scale = this.#scale;
+    const offset = this.#offset;
+    for (let y = 0; y < r.h; y++) {
+      let o = ((r.y + y) * w + r.x) * 3;
+      let i = y * r.w * 3;
+      for (let k = 0; k < r.w * 3; k++) x[o++] = fitted[i++]! * scale + offset;
+    }
+    const { width: ow, height: oh } = this.manifest.output;
+    const sx = ow / w;
+    const sy = oh / h;
+    return { x: r.x * sx, y: r.y * sy, w: r.w * sx, h: r.h * sy };
   }
 
   /** Runs the model on the current input and updates {@linkcode Segmenter.probability}. */

@@ -1,0 +1,177 @@
+/**
+ * The one loop: source → segmenter → background + compositor → sink (backscrub's main loop and
+ * CalcMask, in TypeScript).
+ *
+ * Live (`mode: "live"`): the model runs `nonblocking` on ONNX Runtime's thread on the newest frame
+ * while the loop keeps grabbing and composing every camera frame with the newest mask, so
+ * inference never stalls capture. Exact (`mode: "exact"`, for files): every frame waits for its
+ * own mask, so a run is frame-exact and reproducible.
+ *
+ * Every buffer is made at start; a frame allocates nothing but the promise of the model run.
+ *
+ * @module
+ */
+
+import type { Segmenter } from "../segment/segmenter.ts";
+import { blend, flipHorizontal, flipVertical } from "./compose.ts";
+import { coverRect, type Rect } from "./geometry.ts";
+import { RegionMap, resampleAlpha, resampleRgb } from "./region.ts";
+import { Stats } from "./stats.ts";
+import type { Background, FrameSink, FrameSource } from "./types.ts";
+
+/** What the loop runs. */
+export interface PipelineConfig {
+  /** Camera frames. */
+  source: FrameSource;
+  /** Output frames; its size is the output size (`--vg`). */
+  sink: FrameSink;
+  /** What replaces the background. */
+  background: Background;
+  /** The model; null when the background is a passthrough. */
+  segmenter: Segmenter | null;
+  /** "live": inference beside capture; "exact": each frame with its own mask. */
+  mode: "live" | "exact";
+  /** Mirror left-right (`-H`). */
+  mirror?: boolean;
+  /** Flip upside down (`-V`). */
+  flip?: boolean;
+  /** A hard cut of the alpha at this probability (0..1), applied last; soft when absent. */
+  threshold?: number | undefined;
+  /** Stop after this many frames. */
+  maxFrames?: number | undefined;
+  /** Stops the loop after the current frame. */
+  signal?: AbortSignal;
+  /** Called about once a second with the `-d` status line. */
+  onStatus?: (line: string) => void;
+  /** Called after each frame (for `-s` progress). */
+  onFrame?: (stats: Stats) => void;
+}
+
+/**
+ * Runs the pipeline until the source ends, `maxFrames` frames are written or `signal` aborts.
+ * Closes nothing: the caller owns the stages.
+ *
+ * @param config the stages and options
+ * @returns the statistics of the run
+ */
+export async function runPipeline(config: PipelineConfig): Promise<Stats> {
+  const { source, sink, background, segmenter } = config;
+  const stats = new Stats();
+  const sw = source.width;
+  const sh = source.height;
+  const ow = sink.width;
+  const oh = sink.height;
+
+  // Geometry, fixed for the run: the output shows the centred crop of the camera frame with the
+  // output's aspect; the model sees the whole frame, letterboxed.
+  const crop = coverRect(sw, sh, { width: ow, height: oh });
+  const sameGeometry = sw === ow && sh === oh;
+  const frameMap = sameGeometry
+    ? null
+    : new RegionMap({ width: sw, height: sh }, crop, { width: ow, height: oh });
+
+  const camera = new Uint8Array(sw * sh * 3);
+  const frame = sameGeometry ? camera : new Uint8Array(ow * oh * 3);
+  const alpha = new Uint8Array(ow * oh).fill(255);
+  const out = new Uint8Array(ow * oh * 3);
+  const rowScratch = new Uint8Array(ow * 3);
+  const passthrough = background.passthrough || segmenter === null;
+
+  let latest: Float32Array | null = null;
+  let maskMap: RegionMap | null = null;
+  let content: Rect | null = null;
+  let inflight: Promise<void> | null = null;
+  let inferStart = 0;
+  let inferError: unknown = null;
+  if (!passthrough) {
+    const m = segmenter.manifest.output;
+    latest = new Float32Array(m.width * m.height);
+  }
+  const onInferred = (): void => {
+    latest!.set(segmenter!.probability);
+    stats.add("infer", performance.now() - inferStart);
+    stats.modelRun();
+    inflight = null;
+  };
+  const onFailed = (e: unknown): void => {
+    inferError = e;
+    inflight = null;
+  };
+  const startInference = (): void => {
+    const t = performance.now();
+    const rect = segmenter!.setInputFitted(camera, sw, sh);
+    if (!content) {
+      content = rect;
+      // The part of the model output that shows the output's crop of the camera frame.
+      const m = segmenter!.manifest.output;
+      maskMap = new RegionMap({ width: m.width, height: m.height }, {
+        x: rect.x + (crop.x / sw) * rect.w,
+        y: rect.y + (crop.y / sh) * rect.h,
+        w: (crop.w / sw) * rect.w,
+        h: (crop.h / sh) * rect.h,
+      }, { width: ow, height: oh });
+    }
+    stats.add("prep", performance.now() - t);
+    inferStart = performance.now();
+    inflight = segmenter!.runAsync().then(onInferred, onFailed);
+  };
+
+  const started = performance.now();
+  try {
+    while (
+      !config.signal?.aborted &&
+      (config.maxFrames === undefined || stats.totalFrames < config.maxFrames)
+    ) {
+      let t = performance.now();
+      if (!(await source.read(camera))) break;
+      stats.add("grab", performance.now() - t);
+
+      if (!passthrough) {
+        if (config.mode === "exact") {
+          startInference();
+          await inflight;
+        } else {
+          if (inflight === null) startInference();
+          // The first frame has no earlier mask to use: wait for its own.
+          if (stats.totalModelRuns === 0) await inflight;
+        }
+        if (inferError) throw inferError;
+      }
+
+      t = performance.now();
+      if (frameMap) resampleRgb(camera, sw, frameMap, frame);
+      if (!passthrough) {
+        resampleAlpha(latest!, segmenter!.manifest.output.width, maskMap!, alpha);
+        const threshold = config.threshold;
+        if (threshold !== undefined) {
+          const cut = Math.round(threshold * 255);
+          for (let i = 0; i < alpha.length; i++) alpha[i] = alpha[i]! >= cut ? 255 : 0;
+        }
+      }
+      stats.add("post", performance.now() - t);
+
+      t = performance.now();
+      if (passthrough) {
+        out.set(frame);
+      } else {
+        const bg = background.render({ frame, mask: alpha, timeMs: performance.now() - started });
+        blend(frame, bg, alpha, out);
+      }
+      if (config.mirror) flipHorizontal(out, ow, oh);
+      if (config.flip) flipVertical(out, ow, oh, rowScratch);
+      stats.add("compose", performance.now() - t);
+
+      t = performance.now();
+      await sink.write(out);
+      stats.add("write", performance.now() - t);
+      stats.frame();
+      config.onFrame?.(stats);
+      if (config.onStatus && stats.elapsed() >= 1000) config.onStatus(stats.line());
+    }
+  } finally {
+    // Never leave ONNX Runtime writing into buffers that are about to be released.
+    if (inflight) await inflight;
+  }
+  if (inferError) throw inferError;
+  return stats;
+}
