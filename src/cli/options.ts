@@ -1,0 +1,217 @@
+/**
+ * The live command's options: backscrub's short flags (`-c -v -b -m -p bgblur:N -H -V --cg --vg
+ * -f -t -d -s -?`) and long options that read naturally (`--background`, `--blur [N]`,
+ * `--color #RRGGBB`, `--mirror`, `--fps`, `--threshold`, ...). Parsing is pure: values are checked
+ * here and every mistake is one {@linkcode UsageError} line.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { UsageError } from "./errors.ts";
+
+/** The default background: a gentle blur of the camera's own background. */
+export const DEFAULT_BACKGROUND = "blur";
+
+/** A width × height. */
+export interface Size {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+}
+
+/** Everything the live command needs to know. */
+export interface LiveOptions {
+  /** `-c`: capture device (`/dev/video0`, `video0`) or a file (video, .y4m, image, sequence). */
+  capture: string;
+  /** `-v`: loopback device, or a file (.y4m, .mp4, a folder for PNGs); null = first loopback. */
+  virtual: string | null;
+  /** `-b`: background spec (`blur[:N]`, `off`, `#RRGGBB`, an image/GIF/video path). */
+  background: string;
+  /** `-m`: model name or path. */
+  model: string;
+  /** `--cg`: requested capture size. */
+  captureSize: Size | null;
+  /** `--vg`: output size (default: the capture size). */
+  virtualSize: Size | null;
+  /** `-f`: capture pixel format as a FourCC (`MJPG`, `YUYV`, ...). */
+  format: string | null;
+  /** `--out-format`: the loopback pixel format. */
+  outputFormat: "YUYV" | "I420" | "NV12";
+  /** `--fps`: requested camera rate and output cap. */
+  fps: number | null;
+  /** `-t`: ONNX Runtime threads. */
+  threads: number;
+  /** `-H` / `--mirror`. */
+  mirror: boolean;
+  /** `-V` / `--flip`. */
+  flip: boolean;
+  /** `--threshold`: hard cut of the mask (0..1); soft when null. */
+  threshold: number | null;
+  /** `-d` (repeatable): the per-stage status line. */
+  debug: number;
+  /** `-s`: a simple progress indicator. */
+  progress: boolean;
+  /** `--frames`: stop after N frames. */
+  frames: number | null;
+  /** `--ort-lib`. */
+  ortLib: string | null;
+}
+
+function size(flag: string, text: string): Size {
+  const m = /^(\d+)x(\d+)$/i.exec(text);
+  const w = m ? Number(m[1]) : NaN;
+  const h = m ? Number(m[2]) : NaN;
+  if (!m || w < 16 || h < 16 || w > 7680 || h > 4320 || w % 2 || h % 2) {
+    throw new UsageError(
+      `Invalid ${flag} "${text}": use WIDTHxHEIGHT with even sizes, e.g. 1280x720`,
+    );
+  }
+  return { width: w, height: h };
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new UsageError(`Invalid ${flag} "${text}": use a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function fraction(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n <= 0 || n >= 1) {
+    throw new UsageError(`Invalid ${flag} "${text}": use a number between 0 and 1, e.g. 0.5`);
+  }
+  return n;
+}
+
+/** `#RGB` or `#RRGGBB`, returned lower-case as `#rrggbb`. */
+export function parseColour(text: string): string {
+  const m = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(text);
+  if (!m) throw new UsageError(`Invalid --color "${text}": use #RRGGBB, e.g. #00b140`);
+  const hex = m[1]!.length === 3 ? [...m[1]!].map((c) => c + c).join("") : m[1]!;
+  return `#${hex.toLowerCase()}`;
+}
+
+/**
+ * Parses the live command's arguments.
+ *
+ * @param args the arguments (without the program name)
+ * @returns the options, defaults filled in
+ * @throws {UsageError} for an unknown flag, a missing or bad value, or extra arguments
+ * @example
+ * ```ts
+ * parseLiveOptions(["-c", "video0", "-b", "beach.jpg", "-H", "--vg", "1280x720"]);
+ * ```
+ */
+export function parseLiveOptions(args: readonly string[]): LiveOptions {
+  // `--blur` takes an optional strength: give parseArgs an explicit value either way.
+  const normalized: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--blur") {
+      const next = args[i + 1];
+      if (next !== undefined && /^\d+$/.test(next)) {
+        normalized.push(`--blur=${next}`);
+        i++;
+      } else {
+        normalized.push("--blur=");
+      }
+    } else {
+      normalized.push(a);
+    }
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: normalized,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        capture: { type: "string", short: "c" },
+        virtual: { type: "string", short: "v" },
+        background: { type: "string", short: "b" },
+        model: { type: "string", short: "m" },
+        p: { type: "string", short: "p" },
+        blur: { type: "string" },
+        color: { type: "string" },
+        colour: { type: "string" },
+        mirror: { type: "boolean", short: "H" },
+        flip: { type: "boolean", short: "V" },
+        cg: { type: "string" },
+        vg: { type: "string" },
+        format: { type: "string", short: "f" },
+        "out-format": { type: "string" },
+        fps: { type: "string" },
+        threads: { type: "string", short: "t" },
+        threshold: { type: "string" },
+        debug: { type: "boolean", short: "d", multiple: true },
+        progress: { type: "boolean", short: "s" },
+        frames: { type: "string" },
+        "ort-lib": { type: "string" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0]!.replace(/\. To specify .*$/, ""));
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length > 0) {
+    throw new UsageError(`Unexpected argument "${parsed.positionals[0]}"`);
+  }
+
+  const backgrounds: string[] = [];
+  if (v.background !== undefined) backgrounds.push(v.background);
+  if (v.blur !== undefined) {
+    backgrounds.push(v.blur === "" ? "blur" : `blur:${integer("--blur", v.blur, 1, 100)}`);
+  }
+  const colour = v.color ?? v.colour;
+  if (colour !== undefined) backgrounds.push(parseColour(colour));
+  if (v.p !== undefined) {
+    const m = /^bgblur(?::(\d+))?$/.exec(v.p);
+    if (!m) throw new UsageError(`Invalid -p "${v.p}": the only post-processing is bgblur:N`);
+    backgrounds.push(m[1] ? `blur:${integer("-p bgblur", m[1], 1, 100)}` : "blur");
+  }
+  if (backgrounds.length > 1) {
+    throw new UsageError(
+      `Choose one background: got ${backgrounds.map((b) => `"${b}"`).join(" and ")}`,
+    );
+  }
+
+  let format: string | null = null;
+  if (v.format !== undefined) {
+    const f = v.format.toUpperCase();
+    if (!/^[A-Z0-9]{3,4}$/.test(f)) {
+      throw new UsageError(`Invalid -f "${v.format}": give a FourCC such as MJPG, YUYV or NV12`);
+    }
+    format = f.padEnd(4, " ");
+  }
+  let outputFormat: LiveOptions["outputFormat"] = "YUYV";
+  if (v["out-format"] !== undefined) {
+    const f = v["out-format"].toUpperCase();
+    if (f === "YU12") outputFormat = "I420";
+    else if (f === "YUYV" || f === "I420" || f === "NV12") outputFormat = f;
+    else throw new UsageError(`Invalid --out-format "${v["out-format"]}": use YUYV, I420 or NV12`);
+  }
+
+  return {
+    capture: v.capture ?? "/dev/video0",
+    virtual: v.virtual ?? null,
+    background: backgrounds[0] ?? DEFAULT_BACKGROUND,
+    model: v.model ?? "landscape",
+    captureSize: v.cg === undefined ? null : size("--cg", v.cg),
+    virtualSize: v.vg === undefined ? null : size("--vg", v.vg),
+    format,
+    outputFormat,
+    fps: v.fps === undefined ? null : integer("--fps", v.fps, 1, 240),
+    threads: v.threads === undefined ? 1 : integer("--threads", v.threads, 1, 64),
+    mirror: v.mirror ?? false,
+    flip: v.flip ?? false,
+    threshold: v.threshold === undefined ? null : fraction("--threshold", v.threshold),
+    debug: v.debug?.length ?? 0,
+    progress: v.progress ?? false,
+    frames: v.frames === undefined ? null : integer("--frames", v.frames, 1, 1e9),
+    ortLib: v["ort-lib"] ?? null,
+  };
+}

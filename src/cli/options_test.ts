@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { UsageError } from "./errors.ts";
+import { DEFAULT_BACKGROUND, parseColour, parseLiveOptions } from "./options.ts";
+
+Deno.test("parseLiveOptions() gives the defaults: /dev/video0, first loopback, blur, landscape", () => {
+  const o = parseLiveOptions([]);
+  assert.equal(o.capture, "/dev/video0");
+  assert.equal(o.virtual, null);
+  assert.equal(o.background, DEFAULT_BACKGROUND);
+  assert.equal(o.background, "blur");
+  assert.equal(o.model, "landscape");
+  assert.equal(o.outputFormat, "YUYV");
+  assert.equal(o.threads, 1);
+  assert.equal(o.mirror, false);
+  assert.equal(o.threshold, null);
+});
+
+Deno.test("parseLiveOptions() accepts backscrub's short flags", () => {
+  const o = parseLiveOptions([
+    "-c",
+    "video2",
+    "-v",
+    "/dev/video10",
+    "-b",
+    "beach.jpg",
+    "-m",
+    "selfie",
+    "-H",
+    "-V",
+    "--cg",
+    "1280x720",
+    "--vg",
+    "640x360",
+    "-f",
+    "mjpg",
+    "-t",
+    "2",
+    "-d",
+    "-d",
+    "-s",
+  ]);
+  assert.equal(o.capture, "video2");
+  assert.equal(o.virtual, "/dev/video10");
+  assert.equal(o.background, "beach.jpg");
+  assert.equal(o.model, "selfie");
+  assert.ok(o.mirror && o.flip && o.progress);
+  assert.deepEqual(o.captureSize, { width: 1280, height: 720 });
+  assert.deepEqual(o.virtualSize, { width: 640, height: 360 });
+  assert.equal(o.format, "MJPG");
+  assert.equal(o.threads, 2);
+  assert.equal(o.debug, 2);
+  assert.equal(parseLiveOptions(["-p", "bgblur:7"]).background, "blur:7");
+  assert.equal(parseLiveOptions(["-p", "bgblur"]).background, "blur");
+});
+
+Deno.test("parseLiveOptions() reads the long options naturally", () => {
+  assert.equal(parseLiveOptions(["--blur"]).background, "blur");
+  assert.equal(parseLiveOptions(["--blur", "20"]).background, "blur:20");
+  assert.equal(parseLiveOptions(["--blur", "--mirror"]).mirror, true);
+  assert.equal(parseLiveOptions(["--color", "#0F0"]).background, "#00ff00");
+  assert.equal(parseLiveOptions(["--background", "off"]).background, "off");
+  const o = parseLiveOptions([
+    "--fps",
+    "15",
+    "--threshold",
+    "0.6",
+    "--frames",
+    "300",
+    "--out-format",
+    "nv12",
+  ]);
+  assert.equal(o.fps, 15);
+  assert.equal(o.threshold, 0.6);
+  assert.equal(o.frames, 300);
+  assert.equal(o.outputFormat, "NV12");
+  assert.equal(parseLiveOptions(["-f", "YUYV"]).format, "YUYV");
+  assert.equal(parseLiveOptions(["--out-format", "YU12"]).outputFormat, "I420");
+});
+
+Deno.test("parseLiveOptions() rejects mistakes with one line naming the flag", () => {
+  const bad: [string[], RegExp][] = [
+    [["--cg", "1280"], /Invalid --cg "1280": use WIDTHxHEIGHT/],
+    [["--vg", "641x480"], /even sizes/],
+    [["-t", "0"], /Invalid --threads "0"/],
+    [["--fps", "fast"], /Invalid --fps "fast"/],
+    [["--threshold", "2"], /between 0 and 1/],
+    [["--color", "green!"], /Invalid --color "green!"/],
+    [["-p", "sharpen"], /only post-processing is bgblur/],
+    [["-b", "x.png", "--blur"], /Choose one background/],
+    [["--out-format", "RGB3"], /use YUYV, I420 or NV12/],
+    [["-f", "M"], /FourCC/],
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["-c"], /argument missing|requires|value/i],
+    [["extra"], /Unexpected argument "extra"/],
+  ];
+  for (const [args, re] of bad) {
+    assert.throws(() => parseLiveOptions(args), (e: unknown) => {
+      assert.ok(e instanceof UsageError, `${args}: ${e}`);
+      assert.match(e.message, re);
+      assert.ok(!e.message.includes("\n"));
+      return true;
+    });
+  }
+});
+
+Deno.test("parseColour() normalises #RGB and #RRGGBB", () => {
+  assert.equal(parseColour("#ABC"), "#aabbcc");
+  assert.equal(parseColour("00b140"), "#00b140");
+});
