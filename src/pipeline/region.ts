@@ -36,8 +36,24 @@ export class RegionMap {
   ) {
     this.width = out.width;
     this.height = out.height;
-    [this.x0, this.x1, this.fx] = axis(rect.x, rect.w, src.width, out.width);
-    [this.y0, this.y1, this.fy] = axis(rect.y, rect.h, src.height, out.height);
+    this.x0 = new Int32Array(out.width);
+    this.x1 = new Int32Array(out.width);
+    this.fx = new Uint16Array(out.width);
+    this.y0 = new Int32Array(out.height);
+    this.y1 = new Int32Array(out.height);
+    this.fy = new Uint16Array(out.height);
+    this.update(src, rect);
+  }
+
+  /**
+   * Points the map at another region (e.g. a moving crop) without allocating.
+   *
+   * @param src the source picture's size
+   * @param rect the region of the source to show
+   */
+  update(src: { width: number; height: number }, rect: Rect): void {
+    axis(rect.x, rect.w, src.width, this.x0, this.x1, this.fx);
+    axis(rect.y, rect.h, src.height, this.y0, this.y1, this.fy);
   }
 }
 
@@ -46,11 +62,11 @@ function axis(
   start: number,
   size: number,
   srcSize: number,
-  outSize: number,
-): [Int32Array, Int32Array, Uint16Array] {
-  const i0 = new Int32Array(outSize);
-  const i1 = new Int32Array(outSize);
-  const f = new Uint16Array(outSize);
+  i0: Int32Array,
+  i1: Int32Array,
+  f: Uint16Array,
+): void {
+  const outSize = i0.length;
   const lo = Math.max(0, Math.floor(start));
   const hi = Math.min(srcSize - 1, Math.ceil(start + size) - 1);
   const scale = size / outSize;
@@ -59,15 +75,16 @@ function axis(
     if (s < lo) s = lo;
     if (s > hi) s = hi;
     const a = Math.floor(s);
-    i0[o] = a;
-    i1[o] = Math.min(a + 1, hi);
-    f[o] = Math.round((s - a) * 256);
-    if (f[o] === 256) {
-      i0[o] = i1[o]!;
-      f[o] = 0;
+    let w = Math.round((s - a) * 256);
+    let first = a;
+    if (w === 256) {
+      first = Math.min(a + 1, hi);
+      w = 0;
     }
+    i0[o] = first;
+    i1[o] = Math.min(first + 1, hi);
+    f[o] = w;
   }
-  return [i0, i1, f];
 }
 
 /**
