@@ -45,6 +45,8 @@ missing=()
 have_lib() { /sbin/ldconfig -p 2>/dev/null | grep -q "$1" || ls /usr/lib/*/"$1" >/dev/null 2>&1; }
 have_lib libturbojpeg.so.0 || missing+=(libturbojpeg0)
 have_lib libv4l2.so.0 || missing+=(libv4l-0)
+# ffmpeg: video files in and out (-c clip.mp4, -v out.mp4, the demo's mp4) and video backgrounds.
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 for pkg in ${BACKSCRUB_APT_EXTRA:-}; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done

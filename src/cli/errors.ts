@@ -11,6 +11,8 @@ import { TfliteError } from "../convert/tflite.ts";
 import { ImageError } from "../image/types.ts";
 import { ManifestError } from "../models/manifest.ts";
 import { ModelError } from "../models/resolve.ts";
+import { MediaFileError } from "../io/errors.ts";
+import { DeviceError } from "../device/errors.ts";
 
 /** A wrong command line: printed with a pointer to `--help`, exit status 2. */
 export class UsageError extends Error {
@@ -31,6 +33,7 @@ const USER_ERRORS = [
   OrtError,
   OrtLoadError,
   JpegError,
+  DeviceError,
 ];
 
 /**
