@@ -13,6 +13,7 @@ import { inferManifest, type OutputKind } from "../models/manifest.ts";
 import { writeAtomic } from "../models/resolve.ts";
 import { isUserError, UsageError } from "./errors.ts";
 import { segmentImage } from "./segment.ts";
+import { DEMO_BACKGROUND, demoBackgroundAvailable, runDemo } from "./demo.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 /** backscrub's version (from deno.json). */
@@ -24,6 +25,9 @@ const HELP =
 Usage:
   backscrub segment <image.png|.jpg> [options]   segment one photo
   backscrub convert <in.tflite> <out.onnx>       convert a TFLite model to ONNX
+  backscrub demo [-b BACKGROUND] [-o DIR]         the whole pipeline on a bundled portrait clip:
+                                                 writes DIR/demo.mp4 and DIR/demo-preview.png
+  backscrub devices [--json]                     list cameras and virtual cameras (exit 1 if either is missing)
   backscrub --version | --help
 
 Segment options:
@@ -175,6 +179,31 @@ async function convertCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+async function demoCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    out: { type: "string", short: "o", default: "out" },
+    background: { type: "string", short: "b" },
+    model: { type: "string", short: "m", default: "landscape" },
+    frames: { type: "string", default: "90" },
+    "ort-lib": { type: "string" },
+  });
+  const v = values as Record<string, string | undefined>;
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}"`);
+  const frames = Number(v.frames);
+  if (!/^\d+$/.test(v.frames!) || frames < 2 || frames > 100000) {
+    throw new UsageError(`Invalid --frames "${v.frames}": use a whole number from 2 to 100000`);
+  }
+  const lines = await runDemo({
+    outDir: v.out!,
+    background: v.background ?? (demoBackgroundAvailable() ? DEMO_BACKGROUND : "blur"),
+    model: v.model!,
+    frames,
+    ortLib: v["ort-lib"],
+  });
+  for (const line of lines) console.log(line);
+  return 0;
+}
+
 function versionText(ortLib?: string): string {
   const lines = [`backscrub ${VERSION}`, `Deno ${Deno.version.deno} (V8 ${Deno.version.v8})`];
   try {
@@ -216,6 +245,17 @@ export async function main(args: string[]): Promise<number> {
         return await segmentCommand(rest);
       case "convert":
         return await convertCommand(rest);
+      case "demo":
+        return await demoCommand(rest);
+      case "devices": {
+        const json = rest.includes("--json");
+        const unknown = rest.find((a) => a !== "--json");
+        if (unknown !== undefined) {
+          throw new UsageError(`devices takes only --json, got "${unknown}"`);
+        }
+        const { devicesCommand } = await import("./devices.ts");
+        return devicesCommand({ json });
+      }
       default:
         throw new UsageError(
           command.startsWith("-") ? `Unknown option "${command}"` : `Unknown command "${command}"`,

@@ -54,6 +54,8 @@ export class PortraitSource implements FrameSource {
   /** The crop shown at frame `i`: the 16:9 cover crop, zoomed and swayed a little. */
   #rect(i: number): { x: number; y: number; w: number; h: number } {
     const base = coverRect(this.#photo.width, this.#photo.height, this);
+    // Portraits have the face in the upper part: keep the head in the picture.
+    base.y = (this.#photo.height - base.h) * 0.1;
     const t = this.#frames > 1 ? i / (this.#frames - 1) : 0;
     const zoom = 1 + 0.12 * Math.sin(Math.PI * t);
     const w = base.w / zoom;
