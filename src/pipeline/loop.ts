@@ -12,6 +12,7 @@
  * @module
  */
 
+import { yieldToEventLoop } from "../../ffi/libc/mod.ts";
 import type { Segmenter } from "../segment/segmenter.ts";
 import { blend, flipHorizontal, flipVertical } from "./compose.ts";
 import { coverRect, type Rect } from "./geometry.ts";
@@ -166,6 +167,8 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
       stats.add("write", performance.now() - t);
       stats.frame();
       config.onFrame?.(stats);
+      // Let a finished model run be delivered even when every await above was already resolved.
+      if (inflight !== null) await yieldToEventLoop();
       if (config.onStatus && stats.elapsed() >= 1000) config.onStatus(stats.line());
     }
   } finally {
