@@ -12,6 +12,7 @@ import { ImageError } from "../image/types.ts";
 import { ManifestError } from "../models/manifest.ts";
 import { ModelError } from "../models/resolve.ts";
 import { MediaFileError } from "../io/errors.ts";
+import { BackgroundError } from "../background/errors.ts";
 import { DeviceError } from "../device/errors.ts";
 
 /** A wrong command line: printed with a pointer to `--help`, exit status 2. */

@@ -1,0 +1,153 @@
+/**
+ * Animated GIF backgrounds: every frame is decoded and cover-scaled once, at open; `render()`
+ * picks the frame for the time (looping at the GIF's own delays) and returns it as it is.
+ *
+ * @module
+ */
+
+import type { Background, BackgroundContext, BackgroundOptions } from "../pipeline/types.ts";
+import { coverScale } from "./cover.ts";
+import { BackgroundError } from "./errors.ts";
+import { composeGif, type GifFile } from "./gif.ts";
+
+/** Default limit on the memory the scaled frames of an animation may take. */
+export const DEFAULT_ANIMATION_BYTES = 300 * 1024 * 1024;
+
+/**
+ * Frames shown in a loop, each for its own delay; the loop starts at the first `render()`.
+ *
+ * @example
+ * ```ts
+ * import { AnimatedBackground } from "./animation.ts";
+ * const red = new Uint8Array([255, 0, 0]), blue = new Uint8Array([0, 0, 255]);
+ * const anim = new AnimatedBackground([red, blue], { delaysMs: [100, 50], description: "2 frames" });
+ * const at = (timeMs: number) => anim.render({ frame: red, mask: new Uint8Array(1), timeMs });
+ * at(0) === red; at(120) === blue; at(160) === red; // true, true, true
+ * ```
+ */
+export class AnimatedBackground implements Background {
+  /** One line for the startup banner. */
+  readonly description: string;
+  /** Always false. */
+  readonly passthrough = false;
+  /** Length of one loop in milliseconds. */
+  readonly durationMs: number;
+  readonly #frames: Uint8Array[];
+  /** End time of each frame within the loop. */
+  readonly #ends: Float64Array;
+  #start = NaN;
+  #index = 0;
+
+  /**
+   * Wraps prepared frames.
+   *
+   * @param frames Output-size RGB frames (kept, not copied), at least one.
+   * @param options Each frame's delay (ms, > 0) and the description.
+   * @throws {RangeError} When there are no frames or the delays do not match.
+   */
+  constructor(frames: Uint8Array[], options: { delaysMs: number[]; description: string }) {
+    const { delaysMs } = options;
+    if (frames.length === 0 || delaysMs.length !== frames.length) {
+      throw new RangeError(
+        `Cannot animate ${frames.length} frames with ${delaysMs.length} delays: give one delay per frame`,
+      );
+    }
+    this.#frames = frames;
+    this.#ends = new Float64Array(frames.length);
+    let t = 0;
+    delaysMs.forEach((d, i) => this.#ends[i] = t += Math.max(d, 1));
+    this.durationMs = t;
+    this.description = options.description;
+  }
+
+  /**
+   * The frame for `ctx.timeMs` (time since the first call, modulo the loop).
+   *
+   * @param ctx Only `timeMs` is used.
+   * @returns One of the prepared frames (not a copy).
+   */
+  render(ctx: BackgroundContext): Uint8Array {
+    if (Number.isNaN(this.#start)) this.#start = ctx.timeMs;
+    const t = (ctx.timeMs - this.#start) % this.durationMs;
+    const time = t < 0 ? t + this.durationMs : t;
+    const ends = this.#ends;
+    // Usually the same or the next frame: search from the last one, wrapping once.
+    let i = this.#index;
+    if (i > 0 && time < ends[i - 1]!) i = 0;
+    while (i < ends.length - 1 && time >= ends[i]!) i++;
+    this.#index = i;
+    return this.#frames[i]!;
+  }
+
+  /** Nothing to release (the frames are garbage-collected with the background). */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * An animated GIF as a background: each frame composed, flattened over black and cover-scaled
+ * once.
+ *
+ * @example
+ * ```ts
+ * import { gifBackground } from "./animation.ts";
+ * import { parseGif } from "./gif.ts";
+ * const gif = parseGif(await Deno.readFile("backgrounds/loop.gif"));
+ * const background = gifBackground(gif, { width: 1280, height: 720, path: "loop.gif" });
+ * console.log(background.description); // "GIF loop.gif 12 frames 480x270 → cover 1280x720, 1.2 s loop"
+ * ```
+ *
+ * @param gif The parsed GIF.
+ * @param options The output size, the path (for messages) and the memory limit in bytes
+ *   (default {@linkcode DEFAULT_ANIMATION_BYTES}).
+ * @returns The background.
+ * @throws {BackgroundError} When the scaled frames would take more memory than the limit.
+ * @throws {GifError} For corrupt LZW data.
+ */
+export function gifBackground(
+  gif: GifFile,
+  options: BackgroundOptions & { path: string; maxBytes?: number },
+): AnimatedBackground {
+  const { width, height, path } = options;
+  const maxBytes = options.maxBytes ?? DEFAULT_ANIMATION_BYTES;
+  const frameBytes = width * height * 3;
+  const count = gif.frames.length;
+  if (count * frameBytes > maxBytes) {
+    const mb = (n: number): string => `${Math.round(n / 1024 / 1024)} MB`;
+    throw new BackgroundError(
+      `Cannot use GIF background ${
+        JSON.stringify(path)
+      }: ${count} frames at ${width}x${height} need ${mb(count * frameBytes)}, more than the ${
+        mb(maxBytes)
+      } allowed (shorten it, or convert it to a video: ffmpeg -i ${path} ${
+        path.replace(/\.gif$/i, "")
+      }.mp4)`,
+    );
+  }
+  const rgb = new Uint8Array(gif.width * gif.height * 3);
+  const source = { width: gif.width, height: gif.height, data: rgb };
+  const frames: Uint8Array[] = [];
+  const delaysMs: number[] = [];
+  for (const canvas of composeGif(gif)) {
+    const rgba = canvas.rgba;
+    // Transparent canvas pixels show black.
+    for (let i = 0, o = 0; o < rgb.length; i += 4, o += 3) {
+      const a = rgba[i + 3]!;
+      rgb[o] = (rgba[i]! * a + 127) / 255;
+      rgb[o + 1] = (rgba[i + 1]! * a + 127) / 255;
+      rgb[o + 2] = (rgba[i + 2]! * a + 127) / 255;
+    }
+    const frame = new Uint8Array(frameBytes);
+    coverScale(source, frame, { width, height });
+    frames.push(frame);
+    delaysMs.push(canvas.delayMs);
+  }
+  const seconds = delaysMs.reduce((a, b) => a + b, 0) / 1000;
+  return new AnimatedBackground(frames, {
+    delaysMs,
+    description: `GIF ${path} ${count} frame${
+      count === 1 ? "" : "s"
+    } ${gif.width}x${gif.height} → cover ${width}x${height}, ${seconds.toFixed(1)} s loop`,
+  });
+}

@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { BackgroundError } from "./errors.ts";
+import { openVideoBackground, parseRate, probeVideo } from "./video.ts";
+
+/** A 1 s, 10 fps, 160x120 test pattern clip (a moving pattern and a frame counter), made by ffmpeg. */
+async function withClip(fn: (path: string, dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "backscrub_video_" });
+  try {
+    const path = `${dir}/clip.mp4`;
+    const made = await new Deno.Command("ffmpeg", {
+      args: [
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=10:duration=1",
+        "-pix_fmt",
+        "yuv420p",
+        path,
+      ],
+    }).output();
+    assert.ok(
+      made.success,
+      `ffmpeg could not make the test clip: ${new TextDecoder().decode(made.stderr)}`,
+    );
+    await fn(path, dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const ctx = (timeMs: number) => ({ frame: new Uint8Array(0), mask: new Uint8Array(0), timeMs });
+
+function meanDiff(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
+Deno.test("parseRate() reads ffprobe rates", () => {
+  assert.equal(parseRate("25/1"), 25);
+  assert.ok(Math.abs(parseRate("30000/1001") - 29.97) < 0.01);
+  assert.equal(parseRate("0/0"), 0);
+  assert.equal(parseRate("24"), 24);
+  assert.equal(parseRate(undefined), 0);
+});
+
+Deno.test("probeVideo() reads size and frame rate", async () => {
+  await withClip(async (path) => {
+    assert.deepEqual(await probeVideo(path), { width: 160, height: 120, fps: 10 });
+  });
+});
+
+Deno.test("VideoBackground plays the video at its frame rate and loops", async () => {
+  await withClip(async (path) => {
+    const video = await openVideoBackground(path, { width: 80, height: 60 });
+    try {
+      assert.equal(video.description, `video ${path} 160x120 10 fps → cover 80x60 (ffmpeg)`);
+      assert.equal(video.fps, 10);
+      assert.equal(video.passthrough, false);
+      await video.ready(0);
+      const out = video.render(ctx(0));
+      assert.equal(out.length, 80 * 60 * 3);
+      const first = out.slice();
+      assert.ok(first.some((v) => v > 0), "the first frame is not black");
+      await video.ready(50);
+      assert.equal(video.render(ctx(50)), out, "the same buffer every call");
+      assert.deepEqual(out, first, "50 ms in: still frame 0");
+      await video.ready(500);
+      video.render(ctx(500));
+      const middle = out.slice();
+      assert.ok(
+        meanDiff(middle, first) > 2,
+        `frame 5 differs from frame 0 (${meanDiff(middle, first)})`,
+      );
+      // 1 s later the loop starts again: frame 10 is frame 0 again, frame 15 is frame 5.
+      await video.ready(1000);
+      video.render(ctx(1000));
+      assert.ok(meanDiff(out, first) < 0.5, `frame 10 = frame 0 (${meanDiff(out, first)})`);
+      await video.ready(1500);
+      video.render(ctx(1500));
+      assert.ok(meanDiff(out, middle) < 0.5, `frame 15 = frame 5 (${meanDiff(out, middle)})`);
+      // render() never waits: far ahead it shows the newest decoded frame, at once.
+      const start = performance.now();
+      assert.equal(video.render(ctx(60_000)), out);
+      assert.ok(performance.now() - start < 20);
+      assert.equal(video.error, null);
+    } finally {
+      await video.close();
+      await video.close();
+    }
+  });
+});
+
+Deno.test("VideoBackground keeps up in real time without waiting", async () => {
+  await withClip(async (path) => {
+    const video = await openVideoBackground(path, { width: 80, height: 60 });
+    try {
+      const start = performance.now();
+      const seen = new Set<number>();
+      let slowest = 0;
+      // 1.5 s of a 30 fps pipeline: render() at the clock, never awaited.
+      while (performance.now() - start < 1500) {
+        const t = performance.now();
+        const out = video.render(ctx(t - start));
+        slowest = Math.max(slowest, performance.now() - t);
+        seen.add(out.reduce((hash, v) => (Math.imul(hash, 31) + v) | 0, 0));
+        await new Promise((resolve) => setTimeout(resolve, 33));
+      }
+      // A 10-frame loop at 10 fps: over 1.5 s most of its frames show.
+      assert.ok(seen.size >= 6, `${seen.size} different frames`);
+      assert.ok(slowest < 20, `render() took ${slowest} ms`);
+    } finally {
+      await video.close();
+    }
+  });
+});
+
+async function assertVideoError(
+  run: () => Promise<unknown>,
+  message: string | RegExp,
+): Promise<void> {
+  await assert.rejects(run, (e: unknown) => {
+    assert.ok(e instanceof BackgroundError, String(e));
+    assert.doesNotMatch(e.message, /\n/);
+    if (typeof message === "string") assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    return true;
+  });
+}
+
+Deno.test("openVideoBackground() says to install ffmpeg when it is missing", async () => {
+  await withClip(async (path) => {
+    const expected = `Cannot play video background ${
+      JSON.stringify(path)
+    }: ffmpeg is not installed (sudo apt install ffmpeg)`;
+    await assertVideoError(
+      () =>
+        openVideoBackground(path, {
+          width: 80,
+          height: 60,
+          ffmpeg: "backscrub-missing-ffmpeg",
+          ffprobe: "backscrub-missing-ffprobe",
+        }),
+      expected,
+    );
+    // ffprobe there but not ffmpeg.
+    await assertVideoError(
+      () =>
+        openVideoBackground(path, { width: 80, height: 60, ffmpeg: "backscrub-missing-ffmpeg" }),
+      expected,
+    );
+  });
+});
+
+Deno.test("openVideoBackground() reports a file that is not a video in one line", async () => {
+  await withClip(async (_, dir) => {
+    const bad = `${dir}/bad.mp4`;
+    await Deno.writeTextFile(bad, "this is not a video\n".repeat(20));
+    await assertVideoError(
+      () => openVideoBackground(bad, { width: 80, height: 60 }),
+      /^Cannot play video background ".*bad\.mp4": .+ \(is it a video file\?\)$/,
+    );
+  });
+});
