@@ -35,6 +35,8 @@ const USER_ERRORS = [
   OrtLoadError,
   JpegError,
   DeviceError,
+  MediaFileError,
+  BackgroundError,
 ];
 
 /**

@@ -14,6 +14,8 @@ import { writeAtomic } from "../models/resolve.ts";
 import { isUserError, UsageError } from "./errors.ts";
 import { segmentImage } from "./segment.ts";
 import { DEMO_BACKGROUND, demoBackgroundAvailable, runDemo } from "./demo.ts";
+import { runLive } from "./live.ts";
+import { parseLiveOptions } from "./options.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 /** backscrub's version (from deno.json). */
@@ -23,28 +25,56 @@ const HELP =
   `backscrub ${VERSION}: a virtual webcam that finds the person and replaces the background
 
 Usage:
+  backscrub [options]                            run the virtual camera (camera → loopback)
+  backscrub demo [-b BACKGROUND] [-o DIR]        the whole pipeline on a bundled portrait clip:
+                                                 writes DIR/demo.mp4 and DIR/demo-preview.png
+  backscrub devices [--json]                     list cameras and virtual cameras
+                                                 (exit 1 if either is missing)
   backscrub segment <image.png|.jpg> [options]   segment one photo
   backscrub convert <in.tflite> <out.onnx>       convert a TFLite model to ONNX
-  backscrub demo [-b BACKGROUND] [-o DIR]         the whole pipeline on a bundled portrait clip:
-                                                 writes DIR/demo.mp4 and DIR/demo-preview.png
-  backscrub devices [--json]                     list cameras and virtual cameras (exit 1 if either is missing)
-  backscrub --version | --help
+  backscrub --version | --help | -?
+
+Virtual camera options (backscrub's flags, and long names):
+  -c, --capture DEV|FILE  camera (/dev/video0 default, video0, 0) or a file: video, .y4m,
+                          image, image sequence (frame_%04d.png, dir/*.png, a folder)
+  -v, --virtual DEV|FILE  v4l2loopback device (default: the first one) or a file:
+                          .y4m, .mp4/.mkv/.webm (ffmpeg), a folder/ for PNGs
+  -b, --background SPEC   blur[:N] (default: blur 12), off, #RRGGBB, an image (PNG/JPEG,
+                          scaled to cover), an animated GIF or a video (looped); bare names
+                          are looked up in backgrounds/ folders: studio.png bokeh.png office.png
+      --blur [N]          mask-aware blur of your own background, strength N (1-100)
+      --color #RRGGBB     a solid colour
+  -p bgblur:N             backscrub's spelling of --blur N
+  -m, --model NAME|PATH   landscape (default), selfie, or an .onnx/.tflite path
+  -H, --mirror            mirror the output left-right
+  -V, --flip              flip the output upside down
+      --cg WxH            ask the camera for this size
+      --vg WxH            output size (default: the camera's; another aspect is cropped)
+  -f, --format FOURCC     camera pixel format, e.g. MJPG or YUYV
+      --out-format F      loopback format: YUYV (default), I420 or NV12
+      --fps N             ask the camera for N fps and send at most N fps
+      --threshold T       hard mask cut at probability T (0-1); default: soft edges
+      --frames N          stop after N frames
+  -t, --threads N         ONNX Runtime threads (default 1)
+  -d                      print per-stage times, camera and model fps every second
+  -s                      show a frame counter
+      --ort-lib PATH      libonnxruntime.so.1 to use (also BACKSCRUB_ORT_LIB)
 
 Segment options:
-  -m, --model NAME|PATH   model: "landscape" (default, 256x144), "selfie" (256x256),
-                          or a path to an .onnx (with its .json manifest beside it) or a .tflite
+  -m, --model NAME|PATH   as above
       --prob-out FILE     person probability at model resolution, float32 LE, row-major HxW
       --mask-out FILE     8-bit gray mask PNG at the image's size
       --cutout FILE       the image as RGBA PNG with the background transparent
-  -t, --threads N         ONNX Runtime threads (default 1)
       --model-output K    what a bare model's output is: probability | logit | softmax:N
       --model-range LO,HI input range of a bare model (default 0,1; DeepLab -1,1)
-      --ort-lib PATH      libonnxruntime.so.1 to use (also BACKSCRUB_ORT_LIB)
 
 Examples:
+  backscrub                                      blur the background of /dev/video0
+  backscrub -c video0 -b studio.png -H           a bundled background, mirrored
+  backscrub -c /dev/video2 -f MJPG --cg 1280x720 --blur 20 -d
+  backscrub -c talk.mp4 -v result.mp4 -b beach.jpg   a file in, a file out
+  backscrub demo                                 no camera needed
   backscrub segment photo.jpg --cutout person.png
-  backscrub segment photo.png -m selfie --mask-out mask.png
-  backscrub segment photo.png -m deeplabv3_257_mv_gpu.tflite --mask-out mask.png
   backscrub convert segm_full_v679.tflite meet.onnx`;
 
 function parseOutputKind(text: string): OutputKind {
@@ -220,6 +250,8 @@ function versionText(ortLib?: string): string {
   return lines.join("\n");
 }
 
+const HELP_FLAGS = new Set(["-?", "-h", "--help", "--version"]);
+
 /**
  * Runs the command line.
  *
@@ -229,8 +261,13 @@ function versionText(ortLib?: string): string {
 export async function main(args: string[]): Promise<number> {
   try {
     const [command, ...rest] = args;
+    if (command === undefined || (command.startsWith("-") && !HELP_FLAGS.has(command))) {
+      return await runLive(parseLiveOptions(args), {
+        log: (line) => console.log(line),
+        status: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+      });
+    }
     switch (command) {
-      case undefined:
       case "-?":
       case "-h":
       case "--help":

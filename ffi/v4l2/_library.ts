@@ -1,0 +1,210 @@
+/**
+ * Internal helpers for libv4l2: loading it (and libc) once, reading `errno`,
+ * and the one check function that turns `-1` into {@linkcode V4l2Error}.
+ *
+ * @module
+ */
+
+import { ERRNO } from "./layout.ts";
+import { type LibcSymbols, libcSymbols, symbols, type V4l2Symbols } from "./symbols.ts";
+
+/** Environment variable that overrides the libv4l2 path. */
+export const LIBRARY_ENV = "BACKSCRUB_V4L2_LIB";
+/** The versioned soname loaded by default. */
+export const LIBRARY_NAME = "libv4l2.so.0";
+/** The C library (glibc's soname on every Linux target we support). */
+export const LIBC_NAME = "libc.so.6";
+
+const ERRNO_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(ERRNO).map(([name, value]) => [value, name]),
+);
+
+const ERRNO_TEXT: Record<number, string> = {
+  [ERRNO.EPERM]: "operation not permitted",
+  [ERRNO.ENOENT]: "no such file",
+  [ERRNO.EINTR]: "interrupted",
+  [ERRNO.EIO]: "input/output error",
+  [ERRNO.ENXIO]: "no such device or address",
+  [ERRNO.EBADF]: "bad file descriptor",
+  [ERRNO.EAGAIN]: "try again",
+  [ERRNO.ENOMEM]: "out of memory",
+  [ERRNO.EACCES]: "permission denied",
+  [ERRNO.EFAULT]: "bad address",
+  [ERRNO.EBUSY]: "device busy",
+  [ERRNO.ENODEV]: "no such device",
+  [ERRNO.ENOTDIR]: "not a directory",
+  [ERRNO.EISDIR]: "is a directory",
+  [ERRNO.EINVAL]: "invalid argument",
+  [ERRNO.ENOTTY]: "not a V4L2 device (inappropriate ioctl)",
+  [ERRNO.ENOSPC]: "no space left on device",
+  [ERRNO.EPIPE]: "broken pipe",
+  [ERRNO.ERANGE]: "result out of range",
+  [ERRNO.ENOSYS]: "function not implemented",
+  [ERRNO.ETIMEDOUT]: "timed out",
+};
+
+/**
+ * A failed V4L2 or libc call, with its `errno`.
+ *
+ * The message names the action and the device and gives the C reason, e.g.
+ * `Cannot VIDIOC_REQBUFS on "/dev/video0": device busy (EBUSY)`. Callers in
+ * `src/device` add the fix for the user.
+ */
+export class V4l2Error extends Error {
+  /** The `errno` value (0 when the failure did not come from a C call). */
+  readonly errno: number;
+  /** The symbolic name, e.g. `"EBUSY"` (`"E?"` for unknown values). */
+  readonly code: string;
+  /** What was attempted, e.g. `"VIDIOC_S_FMT"` or `"open"`. */
+  readonly action: string;
+  /** The device path. */
+  readonly path: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param action What was attempted.
+   * @param path The device path.
+   * @param errno The `errno` value.
+   * @param detail An optional reason that replaces the `errno` text.
+   */
+  constructor(action: string, path: string, errno: number, detail?: string) {
+    const code = ERRNO_NAMES[errno] ?? (errno === 0 ? "" : `E${errno}`);
+    const reason = detail ?? ERRNO_TEXT[errno] ?? `error ${errno}`;
+    super(`Cannot ${action} on "${path}": ${reason}${code === "" ? "" : ` (${code})`}`);
+    this.name = "V4l2Error";
+    this.errno = errno;
+    this.code = code === "" ? "E?" : code;
+    this.action = action;
+    this.path = path;
+  }
+}
+
+/** The loaded libraries. */
+export interface V4l2Libraries {
+  /** libv4l2 symbols. */
+  readonly v4l2: V4l2Symbols;
+  /** libc symbols. */
+  readonly libc: LibcSymbols;
+  /** The path or soname libv4l2 was loaded from. */
+  readonly path: string;
+}
+
+let loaded: V4l2Libraries | null = null;
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    // No --allow-env: behave as if the variable were unset.
+    return undefined;
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Loads libv4l2 and libc once per process (they stay loaded until exit).
+ *
+ * Order: the explicit `path`, then `$BACKSCRUB_V4L2_LIB`, then the system
+ * `libv4l2.so.0`. An explicit path is never silently replaced by another copy.
+ *
+ * @param path An explicit libv4l2 path.
+ * @returns The loaded libraries.
+ * @throws {V4l2Error} When a library cannot be loaded, with the fix.
+ */
+export function loadV4l2(path?: string): V4l2Libraries {
+  if (loaded !== null && (path === undefined || path === loaded.path)) return loaded;
+  const override = path ?? readEnv(LIBRARY_ENV);
+  const target = override ?? LIBRARY_NAME;
+  let libc: LibcSymbols;
+  try {
+    libc = Deno.dlopen(LIBC_NAME, libcSymbols).symbols;
+  } catch (error) {
+    throw new V4l2Error("load", LIBC_NAME, 0, `${reasonOf(error)} (backscrub needs glibc)`);
+  }
+  try {
+    const v4l2 = Deno.dlopen(target, symbols).symbols;
+    quietLibv4l2(v4l2, libc);
+    loaded = { v4l2, libc, path: target };
+    return loaded;
+  } catch (error) {
+    const fix = override === undefined
+      ? `install it: sudo apt install libv4l-0, or set ${LIBRARY_ENV} to its path`
+      : path === undefined
+      ? `check the path in ${LIBRARY_ENV}, or unset it to use the system ${LIBRARY_NAME}`
+      : "check the path";
+    throw new V4l2Error("load", target, 0, `${reasonOf(error)} (${fix})`);
+  }
+}
+
+/**
+ * libv4l2 prints its own "libv4l2: error ..." lines to stderr for every failed
+ * ioctl, doubling the one-line errors backscrub prints. Unless the user asked
+ * for its log (`$LIBV4L2_LOG_FILENAME`), point its `v4l2_log_file` at
+ * `/dev/null`.
+ */
+function quietLibv4l2(v4l2: V4l2Symbols, libc: LibcSymbols): void {
+  const address = v4l2.v4l2_log_file;
+  if (address === null || readEnv("LIBV4L2_LOG_FILENAME") !== undefined) return;
+  const slot = new BigUint64Array(Deno.UnsafePointerView.getArrayBuffer(address, 8));
+  if (slot[0] !== 0n) return;
+  const file = libc.fopen(encoder.encode("/dev/null\0"), encoder.encode("w\0"));
+  if (file !== null) slot[0] = BigInt(Deno.UnsafePointer.value(file));
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Reads the calling thread's `errno`.
+ *
+ * Why reading it after the call is safe: Deno runs a synchronous FFI call
+ * (no `nonblocking`) on the calling JavaScript thread and returns straight to
+ * it, and `errno` is thread-local. Between the failing call and this read only
+ * the FFI return path and our own JavaScript run on this thread; neither calls
+ * libc functions that fail, and successful libc calls leave `errno` alone.
+ * Nonblocking FFI calls run on another thread, so their `errno` is not
+ * readable this way; the binding never uses them.
+ *
+ * @param libc The libc symbols.
+ * @returns The current `errno`.
+ */
+export function readErrno(libc: LibcSymbols): number {
+  const ptr = libc.__errno_location();
+  return ptr === null ? 0 : new Deno.UnsafePointerView(ptr).getInt32();
+}
+
+/** What {@linkcode v4l2Check} does with `EAGAIN` (`EINTR` is always retried). */
+export type AgainPolicy = "throw" | "return";
+
+/**
+ * The one check function for libv4l2 and libc return values: calls `fn`,
+ * retries on `EINTR`, and turns `-1` into a {@linkcode V4l2Error}.
+ *
+ * @param libs The loaded libraries (for `errno`).
+ * @param fn The C call; returns the C result.
+ * @param action What is attempted (for the message), e.g. `"VIDIOC_DQBUF"`.
+ * @param path The device path (for the message).
+ * @param again `"return"` to return `null` on `EAGAIN` (a non-blocking call
+ *   that would block), `"throw"` to treat it as an error.
+ * @returns The result as a number, or `null` for `EAGAIN` with `"return"`.
+ * @throws {V4l2Error} When the call fails.
+ */
+export function v4l2Check(
+  libs: V4l2Libraries,
+  fn: () => number | bigint,
+  action: string,
+  path: string,
+  again: AgainPolicy = "throw",
+): number | null {
+  for (;;) {
+    const rc = Number(fn());
+    if (rc !== -1) return rc;
+    const errno = readErrno(libs.libc);
+    if (errno === ERRNO.EINTR) continue;
+    if (errno === ERRNO.EAGAIN && again === "return") return null;
+    throw new V4l2Error(action, path, errno);
+  }
+}

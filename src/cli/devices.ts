@@ -1,0 +1,41 @@
+/**
+ * `backscrub devices`: lists cameras and v4l2loopback devices with their
+ * formats, sizes and frame rates, and says which ones backscrub uses.
+ *
+ * Exit status: 0 when there is a camera and a v4l2loopback device (backscrub
+ * can run), 1 when either is missing — including a machine with no video
+ * devices at all — so scripts and CI can use it as a check. The text says
+ * what is missing and how to fix it.
+ *
+ * @module
+ */
+
+import { formatDeviceReport, listDevices } from "../device/mod.ts";
+
+/** Options of {@linkcode devicesCommand}. */
+export interface DevicesCommandOptions {
+  /** Print JSON (the `listDevices()` result) instead of text. */
+  json?: boolean;
+  /** Where to print (default `console.log`). */
+  print?: (text: string) => void;
+}
+
+/**
+ * Runs `backscrub devices`.
+ *
+ * @example
+ * ```ts
+ * import { devicesCommand } from "./devices.ts";
+ * Deno.exitCode = devicesCommand({ json: false });
+ * ```
+ *
+ * @param options JSON output and the print function.
+ * @returns The exit status: 0 when a camera and a virtual camera exist, else 1.
+ */
+export function devicesCommand(options: DevicesCommandOptions = {}): number {
+  const print = options.print ?? ((text: string) => console.log(text));
+  const list = listDevices();
+  const report = formatDeviceReport(list);
+  print(options.json === true ? JSON.stringify(list, null, 2) : report.text);
+  return report.ok ? 0 : 1;
+}

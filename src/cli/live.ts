@@ -1,0 +1,158 @@
+/**
+ * The live virtual camera (`backscrub [options]`): capture → segmentation → background →
+ * loopback, with files allowed at either end (`-c clip.mp4`, `-v out.y4m`). Prints a banner
+ * with every resolved setting, stops cleanly on SIGINT/SIGTERM (finish the frame, stream off,
+ * close everything, exit 0).
+ *
+ * @module
+ */
+
+import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
+import { openBackground } from "../background/mod.ts";
+import { CameraSource, LoopbackSink } from "../device/pipeline.ts";
+import { isFileSpec, openFileSink, openFileSource } from "../io/mod.ts";
+import { resolveModel } from "../models/resolve.ts";
+import { runPipeline } from "../pipeline/loop.ts";
+import type { Background, FrameSink, FrameSource } from "../pipeline/types.ts";
+import { Segmenter } from "../segment/segmenter.ts";
+import type { LiveOptions } from "./options.ts";
+
+/** How long a silent camera is tolerated before backscrub gives up. */
+const STALL_LIMIT_MS = 10_000;
+/** After this long without a camera frame the last frame is sent again (keeps browsers happy). */
+const REPEAT_AFTER_MS = 500;
+
+/** Output lines of the live command. */
+export interface LiveIo {
+  /** The banner and the summary (stdout). */
+  log: (line: string) => void;
+  /** Warnings, the `-d` status line and `-s` progress (stderr). */
+  status: (text: string) => void;
+}
+
+/**
+ * Runs the virtual camera until the source ends, `--frames` are written, or a signal comes.
+ *
+ * @param options the parsed command line
+ * @param io where to print
+ * @returns the exit status (0)
+ */
+export async function runLive(options: LiveOptions, io: LiveIo): Promise<number> {
+  const warn = (w: string): void => io.status(`backscrub: warning: ${w}\n`);
+  await using stack = new AsyncDisposableStack();
+
+  // 1. The source.
+  let source: FrameSource;
+  let mode: "live" | "exact";
+  if (isFileSpec(options.capture)) {
+    source = await openFileSource(options.capture, {
+      ...(options.frames !== null ? { frames: options.frames } : {}),
+      ...(options.fps !== null ? { fps: options.fps } : {}),
+      warn,
+    });
+    mode = "exact";
+  } else {
+    const camera = CameraSource.open(options.capture, {
+      ...(options.captureSize ?? {}),
+      ...(options.fps !== null ? { fps: options.fps, maxFps: options.fps } : {}),
+      ...(options.format !== null ? { format: options.format } : {}),
+      timeoutMs: STALL_LIMIT_MS,
+      repeatAfterMs: REPEAT_AFTER_MS,
+      onWarning: warn,
+    });
+    for (const w of camera.warnings) warn(w);
+    source = camera;
+    mode = "live";
+  }
+  stack.defer(() => source.close());
+
+  // 2. The sink, at the output size (default: the source's).
+  const size = options.virtualSize ?? { width: source.width, height: source.height };
+  let sink: FrameSink;
+  if (options.virtual !== null && isFileSpec(options.virtual)) {
+    sink = await openFileSink(options.virtual, { ...size, fps: source.fps || options.fps || 30 });
+  } else {
+    const loopback = LoopbackSink.open(options.virtual ?? undefined, {
+      ...size,
+      format: options.outputFormat,
+      fps: options.fps ?? (Math.round(source.fps) || 30),
+    });
+    for (const w of loopback.loopback.warnings) warn(w);
+    sink = loopback;
+  }
+  stack.defer(() => sink.close());
+
+  // 3. Background and model.
+  const background: Background = await openBackground(options.background, size);
+  stack.defer(() => background.close());
+  let segmenter: Segmenter | null = null;
+  let ort: OnnxRuntime | null = null;
+  let modelLine = "none (background off)";
+  if (!background.passthrough) {
+    const model = await resolveModel(options.model);
+    ort = OnnxRuntime.load({ libraryPath: options.ortLib ?? undefined });
+    stack.defer(() => ort!.close());
+    segmenter = Segmenter.open(ort, model, { threads: options.threads });
+    stack.defer(() => segmenter!.close());
+    const m = segmenter.manifest;
+    modelLine =
+      `${m.name} (${m.input.width}x${m.input.height}, ${model.onnxPath}), ONNX Runtime ${ort.version}, ${options.threads} thread${
+        options.threads > 1 ? "s" : ""
+      }`;
+  }
+
+  io.log(`backscrub: capture    ${source.description}`);
+  io.log(`backscrub: output     ${sink.description}`);
+  io.log(`backscrub: model      ${modelLine}`);
+  io.log(`backscrub: background ${background.description}`);
+  const extras = [
+    options.mirror ? "mirrored" : "",
+    options.flip ? "flipped" : "",
+    options.threshold !== null ? `threshold ${options.threshold}` : "soft mask",
+    options.fps !== null ? `at most ${options.fps} fps` : "",
+    options.frames !== null ? `${options.frames} frames` : "",
+    mode === "live" ? "model beside capture" : "every frame with its own mask",
+  ].filter((s) => s !== "");
+  io.log(`backscrub: options    ${extras.join(", ")}`);
+
+  // 4. Run until done or told to stop.
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, stop);
+  stack.defer(() => {
+    for (const s of signals) Deno.removeSignalListener(s, stop);
+  });
+  const t0 = performance.now();
+  const stats = await runPipeline({
+    source,
+    sink,
+    background,
+    segmenter,
+    mode,
+    mirror: options.mirror,
+    flip: options.flip,
+    threshold: options.threshold ?? undefined,
+    maxFrames: options.frames ?? undefined,
+    signal: controller.signal,
+    ...(options.debug > 0 ? { onStatus: (line: string) => io.status(`${line}\n`) } : {}),
+    ...(options.progress
+      ? {
+        onFrame: (s: { totalFrames: number }) => {
+          if (s.totalFrames % 10 === 0) io.status(`\rbackscrub: ${s.totalFrames} frames`);
+        },
+      }
+      : {}),
+  });
+  if (options.progress) io.status("\n");
+  const seconds = (performance.now() - t0) / 1000;
+  const skipped = source instanceof CameraSource ? source.decodeStats.skipped : 0;
+  io.log(
+    `backscrub: ${stats.totalFrames} frames in ${seconds.toFixed(1)} s (${
+      (stats.totalFrames / Math.max(seconds, 1e-3)).toFixed(1)
+    } fps), ${stats.totalModelRuns} model runs${
+      skipped ? `, ${skipped} corrupt frames skipped` : ""
+    }${controller.signal.aborted ? ", stopped by signal" : ""}`,
+  );
+  return 0;
+}
