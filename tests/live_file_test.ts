@@ -1,0 +1,176 @@
+/**
+ * The live command in file mode (`-c photo.png -v folder/`), as a user runs it: the same pipeline
+ * as the virtual camera, frame-exact, on real photos of people (../shared/reference/images).
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readPng } from "../src/image/png.ts";
+import { ROOT, SHARED } from "./_models.ts";
+
+async function backscrub(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", join(ROOT, "main.ts"), ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+const PHOTOS = {
+  // A point on the face and two background points, in the photo's pixels.
+  mpl_grace_hopper: { face: [0.5, 0.3], background: [[0.03, 0.03], [0.97, 0.03]] },
+  skimage_astronaut: { face: [0.45, 0.25], background: [[0.97, 0.1], [0.75, 0.05]] },
+} as const;
+
+function pixel(
+  img: { width: number; height: number; data: Uint8Array },
+  fx: number,
+  fy: number,
+): number[] {
+  const x = Math.round(fx * (img.width - 1));
+  const y = Math.round(fy * (img.height - 1));
+  const i = (y * img.width + x) * 3;
+  return [img.data[i]!, img.data[i + 1]!, img.data[i + 2]!];
+}
+
+function near(a: number[], b: number[], tolerance: number): boolean {
+  return a.every((v, i) => Math.abs(v - b[i]!) <= tolerance);
+}
+
+for (const [name, points] of Object.entries(PHOTOS)) {
+  Deno.test(`backscrub -c ${name}.png -b #RRGGBB keeps the person and paints the background`, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const photo = join(SHARED, "reference", "images", `${name}.png`);
+      const r = await backscrub("-c", photo, "-v", `${dir}/`, "-b", "#00b140", "--frames", "1");
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /backscrub: background colour #00b140/);
+      assert.match(r.stdout, /backscrub: 1 frames in/);
+      const input = readPng(await Deno.readFile(photo));
+      const output = readPng(await Deno.readFile(join(dir, "frame_000001.png")));
+      assert.equal(output.width, input.width);
+      assert.equal(output.height, input.height);
+      assert.deepEqual(
+        pixel(output, points.face[0], points.face[1]),
+        pixel(input, points.face[0], points.face[1]),
+      );
+      for (const [x, y] of points.background) {
+        assert.deepEqual(pixel(output, x, y), [0x00, 0xb1, 0x40]);
+      }
+      // Every pixel is the person as it was, the colour, or a mix of the two (soft edges).
+      const bg = [0x00, 0xb1, 0x40];
+      let kept = 0;
+      let painted = 0;
+      for (let i = 0; i < output.data.length; i += 3) {
+        const o = [output.data[i]!, output.data[i + 1]!, output.data[i + 2]!];
+        const src = [input.data[i]!, input.data[i + 1]!, input.data[i + 2]!];
+        if (near(o, bg, 0)) painted++;
+        else if (near(o, src, 0)) kept++;
+        for (let c = 0; c < 3; c++) {
+          const lo = Math.min(src[c]!, bg[c]!) - 1;
+          const hi = Math.max(src[c]!, bg[c]!) + 1;
+          if (o[c]! < lo || o[c]! > hi) {
+            assert.fail(`pixel ${i / 3} is ${o}, not between ${src} and ${bg}`);
+          }
+        }
+      }
+      const n = output.data.length / 3;
+      assert.ok(painted > 0.1 * n && kept > 0.2 * n, `kept ${kept}, painted ${painted} of ${n}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("backscrub --blur blurs only the background of a photo", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const photo = join(SHARED, "reference", "images", "mpl_grace_hopper.png");
+    const r = await backscrub("-c", photo, "-v", `${dir}/`, "--blur", "20", "--frames", "1");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /background blur 20/);
+    const input = readPng(await Deno.readFile(photo));
+    const output = readPng(await Deno.readFile(join(dir, "frame_000001.png")));
+    // The face is untouched...
+    assert.deepEqual(pixel(output, 0.5, 0.3), pixel(input, 0.5, 0.3));
+    // ...and the background lost its detail: less local contrast than in the photo.
+    const contrast = (img: typeof input): number => {
+      let sum = 0;
+      const y0 = Math.round(img.height * 0.02);
+      for (let y = y0; y < y0 + 40; y++) {
+        for (let x = 2; x < Math.round(img.width * 0.15); x++) {
+          const i = (y * img.width + x) * 3;
+          sum += Math.abs(img.data[i]! - img.data[i - 3]!);
+        }
+      }
+      return sum;
+    };
+    assert.ok(
+      contrast(output) < 0.5 * contrast(input),
+      `${contrast(output)} vs ${contrast(input)}`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("backscrub -H --vg mirrors and crops a file run; -b off passes it through", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const photo = join(SHARED, "reference", "images", "skimage_camera.png");
+    const input = readPng(await Deno.readFile(photo));
+    const r = await backscrub("-c", photo, "-v", `${dir}/`, "-b", "off", "-H", "--frames", "1");
+    assert.equal(r.code, 0, r.stderr);
+    const out = readPng(await Deno.readFile(join(dir, "frame_000001.png")));
+    for (const [x, y] of [[0, 0], [10, 200], [300, 17]] as const) {
+      const i = (y * input.width + x) * 3;
+      const j = (y * input.width + (input.width - 1 - x)) * 3;
+      assert.deepEqual([...out.data.subarray(j, j + 3)], [...input.data.subarray(i, i + 3)]);
+    }
+    const r2 = await backscrub(
+      "-c",
+      photo,
+      "-v",
+      `${dir}/small/`,
+      "-b",
+      "off",
+      "--vg",
+      "256x144",
+      "--frames",
+      "1",
+    );
+    assert.equal(r2.code, 0, r2.stderr);
+    const small = readPng(await Deno.readFile(join(dir, "small", "frame_000001.png")));
+    assert.equal(small.width, 256);
+    assert.equal(small.height, 144);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("backscrub reports a missing camera or background in one line", async () => {
+  const cases: [string[], RegExp][] = [
+    [["-c", "/dev/video97", "--frames", "1"], /video97/],
+    [["-c", "nonexistent.png", "-v", "/tmp/x.y4m"], /nonexistent\.png/],
+    [[
+      "-c",
+      join(SHARED, "reference", "images", "skimage_camera.png"),
+      "-v",
+      "/tmp/bs-out/",
+      "-b",
+      "nosuch.jpg",
+    ], /nosuch\.jpg/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await backscrub(...args);
+    assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\bat .*\.ts:\d+/);
+  }
+});
