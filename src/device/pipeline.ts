@@ -60,6 +60,8 @@ export class CameraSource implements FrameSource {
   #delivered = 0;
   /** Frames given again because the camera was silent. */
   repeated = 0;
+  /** Milliseconds the last read spent decoding. */
+  decodeMs = 0;
 
   private constructor(camera: Camera, decoder: FrameDecoder, options: CameraSourceOptions) {
     const n = camera.negotiated;
@@ -149,7 +151,9 @@ export class CameraSource implements FrameSource {
         const t = performance.now();
         this.#lastSeenAt = t;
         if (t - this.#lastFrameAt < this.#minIntervalMs) continue;
-        if (this.#decoder.decode(frame.data, into) !== null) {
+        const decoded = this.#decoder.decode(frame.data, into);
+        this.decodeMs = performance.now() - t;
+        if (decoded !== null) {
           this.#lastFrameAt = t;
           this.#delivered++;
           return true;
@@ -207,6 +211,8 @@ export class LoopbackSink implements FrameSink {
     size: { width: number; height: number },
   ) => void;
   readonly #size: { width: number; height: number };
+  /** Milliseconds the last write spent converting RGB to YUV. */
+  convertMs = 0;
 
   private constructor(loopback: Loopback, format: OutputFormat) {
     const n = loopback.negotiated;
@@ -246,7 +252,9 @@ export class LoopbackSink implements FrameSink {
    * @throws {DeviceError} When the device fails.
    */
   write(frame: Uint8Array): Promise<void> {
+    const t = performance.now();
     this.#convert(frame, this.#yuv, this.#size);
+    this.convertMs = performance.now() - t;
     this.#loopback.write(this.#yuv);
     return Promise.resolve();
   }

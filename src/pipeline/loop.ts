@@ -125,7 +125,9 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
     ) {
       let t = performance.now();
       if (!(await source.read(camera))) break;
-      stats.add("grab", performance.now() - t);
+      const decodeMs = source.decodeMs ?? 0;
+      stats.add("grab", performance.now() - t - decodeMs);
+      if (source.decodeMs !== undefined) stats.add("decode", decodeMs);
 
       if (!passthrough) {
         if (config.mode === "exact") {
@@ -164,7 +166,9 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
 
       t = performance.now();
       await sink.write(out);
-      stats.add("write", performance.now() - t);
+      const convertMs = sink.convertMs ?? 0;
+      stats.add("write", performance.now() - t - convertMs);
+      if (sink.convertMs !== undefined) stats.add("convert", convertMs);
       stats.frame();
       config.onFrame?.(stats);
       // Let a finished model run be delivered even when every await above was already resolved.

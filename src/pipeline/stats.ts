@@ -6,7 +6,16 @@
  */
 
 /** The stages of one frame, in order. */
-export const STAGES = ["grab", "prep", "infer", "post", "compose", "write"] as const;
+export const STAGES = [
+  "grab",
+  "decode",
+  "prep",
+  "infer",
+  "post",
+  "compose",
+  "convert",
+  "write",
+] as const;
 
 /** A stage name. */
 export type Stage = typeof STAGES[number];

@@ -16,6 +16,8 @@ export interface FrameSource {
   readonly fps: number;
   /** One line for the startup banner, e.g. `/dev/video0 (vivid) 640x480 YUYV 30 fps`. */
   readonly description: string;
+  /** Milliseconds the last `read` spent decoding (reported as its own stage), if it decodes. */
+  readonly decodeMs?: number;
   /**
    * Fills `into` (width × height × 3 bytes, RGB) with the next frame.
    *
@@ -34,6 +36,8 @@ export interface FrameSink {
   readonly height: number;
   /** One line for the startup banner. */
   readonly description: string;
+  /** Milliseconds the last `write` spent converting pixels (its own stage), if it converts. */
+  readonly convertMs?: number;
   /** Writes one RGB frame (width × height × 3 bytes); the sink may not keep a reference. */
   write(frame: Uint8Array): Promise<void>;
   /** Flushes and releases the sink. Idempotent. */
