@@ -7,6 +7,7 @@
  */
 
 import { symbols, TJERR, type TurbojpegSymbols } from "./symbols.ts";
+import { readEnv, reasonOf } from "../_util.ts";
 
 /** Environment variable that overrides the library path. */
 export const LIBRARY_ENV = "BACKSCRUB_TURBOJPEG_LIB";
@@ -43,19 +44,6 @@ export interface Turbojpeg {
 }
 
 let loaded: Turbojpeg | null = null;
-
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    // No --allow-env: behave as if the variable were unset.
-    return undefined;
-  }
-}
-
-function reasonOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
-}
 
 /**
  * Loads libturbojpeg once per process (the library stays loaded until exit).

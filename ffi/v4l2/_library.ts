@@ -7,6 +7,7 @@
 
 import { ERRNO } from "./layout.ts";
 import { type LibcSymbols, libcSymbols, symbols, type V4l2Symbols } from "./symbols.ts";
+import { readEnv, reasonOf } from "../_util.ts";
 
 /** Environment variable that overrides the libv4l2 path. */
 export const LIBRARY_ENV = "BACKSCRUB_V4L2_LIB";
@@ -91,19 +92,6 @@ export interface V4l2Libraries {
 }
 
 let loaded: V4l2Libraries | null = null;
-
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    // No --allow-env: behave as if the variable were unset.
-    return undefined;
-  }
-}
-
-function reasonOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
-}
 
 /**
  * Loads libv4l2 and libc once per process (they stay loaded until exit).
