@@ -8,9 +8,15 @@
  */
 
 import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
-import { openBackground } from "../background/mod.ts";
+import { openBackground, parseBackgroundSpec } from "../background/mod.ts";
 import { CameraSource, LoopbackSink } from "../device/pipeline.ts";
 import { isFileSpec, openFileSink, openFileSource } from "../io/mod.ts";
+import {
+  DEFAULT_LIGHT_WRAP,
+  describeMaskOptions,
+  type MaskOptions,
+  resolveMaskOptions,
+} from "../mask/mod.ts";
 import { resolveModel } from "../models/resolve.ts";
 import { runPipeline } from "../pipeline/loop.ts";
 import type { Background, FrameSink, FrameSource } from "../pipeline/types.ts";
@@ -21,6 +27,28 @@ import type { LiveOptions } from "./options.ts";
 const STALL_LIMIT_MS = 10_000;
 /** After this long without a camera frame the last frame is sent again (keeps browsers happy). */
 const REPEAT_AFTER_MS = 500;
+
+/**
+ * The mask's post-processing options from the command line. No light wrap by default on a solid
+ * colour: such a background is usually keyed out downstream, where wrapped colour is spill.
+ *
+ * @param options the parsed command line
+ * @param context whether the background is a solid colour
+ * @returns the options for `MaskPipeline`
+ */
+export function maskOptions(
+  options: LiveOptions,
+  context: { solidBackground: boolean },
+): MaskOptions {
+  return {
+    upsample: options.upsample,
+    smoothing: options.smooth,
+    hold: options.smooth,
+    tighten: options.tighten,
+    lightWrap: options.lightWrap ?? (context.solidBackground ? 0 : DEFAULT_LIGHT_WRAP),
+    ...(options.threshold !== null ? { threshold: options.threshold } : {}),
+  };
+}
 
 /** Output lines of the live command. */
 export interface LiveIo {
@@ -101,10 +129,21 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
       }`;
   }
 
+  const mask = maskOptions(options, {
+    solidBackground: parseBackgroundSpec(options.background).kind === "color",
+  });
+
   io.log(`backscrub: capture    ${source.description}`);
   io.log(`backscrub: output     ${sink.description}`);
   io.log(`backscrub: model      ${modelLine}`);
   io.log(`backscrub: background ${background.description}`);
+  if (segmenter) {
+    io.log(
+      `backscrub: mask       ${describeMaskOptions(resolveMaskOptions(mask))}${
+        options.despill ? `, despill ${options.despill}` : ""
+      }`,
+    );
+  }
   const extras = [
     options.mirror ? "mirrored" : "",
     options.flip ? "flipped" : "",
@@ -133,6 +172,8 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     mirror: options.mirror,
     flip: options.flip,
     threshold: options.threshold ?? undefined,
+    mask,
+    despill: options.despill,
     maxFrames: options.frames ?? undefined,
     signal: controller.signal,
     ...(options.debug > 0 ? { onStatus: (line: string) => io.status(`${line}\n`) } : {}),

@@ -8,6 +8,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { DEFAULT_SMOOTHING, DEFAULT_TIGHTEN } from "../mask/mod.ts";
 import { UsageError } from "./errors.ts";
 
 /** The default background: a gentle blur of the camera's own background. */
@@ -49,6 +50,16 @@ export interface LiveOptions {
   flip: boolean;
   /** `--threshold`: hard cut of the mask (0..1); soft when null. */
   threshold: number | null;
+  /** `--upsample`: how the mask is lifted to the output size. */
+  upsample: "guided" | "bilateral" | "bilinear";
+  /** `--smooth`: temporal smoothing strength of the mask's edge, 0 (off) … 0.95. */
+  smooth: number;
+  /** `--tighten LO,HI`: the smoothstep range of edge tightening; null (`off`): none. */
+  tighten: [number, number] | null;
+  /** `--light-wrap`: 0 … 1; null: the default (0.3, none on a solid colour). */
+  lightWrap: number | null;
+  /** `--despill`: remove green or blue spill from the person's edge; null: off. */
+  despill: "green" | "blue" | null;
   /** `-d` (repeatable): the per-stage status line. */
   debug: number;
   /** `-s`: a simple progress indicator. */
@@ -85,6 +96,29 @@ function fraction(flag: string, text: string): number {
     throw new UsageError(`Invalid ${flag} "${text}": use a number between 0 and 1, e.g. 0.5`);
   }
   return n;
+}
+
+function range(flag: string, text: string, min: number, max: number, example: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(
+      `Invalid ${flag} "${text}": use a number from ${min} to ${max}, e.g. ${example}`,
+    );
+  }
+  return n;
+}
+
+function tightenRange(text: string): [number, number] | null {
+  if (text === "off" || text === "0,1") return null;
+  const m = /^\s*([\d.]+)\s*,\s*([\d.]+)\s*$/.exec(text);
+  const lo = m ? Number(m[1]) : NaN;
+  const hi = m ? Number(m[2]) : NaN;
+  if (!m || !(lo >= 0 && hi <= 1 && lo < hi)) {
+    throw new UsageError(
+      `Invalid --tighten "${text}": use LOW,HIGH with 0 ≤ LOW < HIGH ≤ 1 (e.g. 0.25,0.75) or off`,
+    );
+  }
+  return [lo, hi];
 }
 
 /** `#RGB` or `#RRGGBB`, returned lower-case as `#rrggbb`. */
@@ -147,6 +181,11 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
         fps: { type: "string" },
         threads: { type: "string", short: "t" },
         threshold: { type: "string" },
+        upsample: { type: "string" },
+        smooth: { type: "string" },
+        tighten: { type: "string" },
+        "light-wrap": { type: "string" },
+        despill: { type: "string" },
         debug: { type: "boolean", short: "d", multiple: true },
         progress: { type: "boolean", short: "s" },
         frames: { type: "string" },
@@ -195,6 +234,22 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
     else throw new UsageError(`Invalid --out-format "${v["out-format"]}": use YUYV, I420 or NV12`);
   }
 
+  let upsample: LiveOptions["upsample"] = "guided";
+  if (v.upsample !== undefined) {
+    if (v.upsample !== "guided" && v.upsample !== "bilateral" && v.upsample !== "bilinear") {
+      throw new UsageError(`Invalid --upsample "${v.upsample}": use guided, bilateral or bilinear`);
+    }
+    upsample = v.upsample;
+  }
+  let despill: LiveOptions["despill"] = null;
+  if (v.despill !== undefined) {
+    const d = v.despill.toLowerCase();
+    if (d === "green" || d === "blue") despill = d;
+    else if (d !== "off") {
+      throw new UsageError(`Invalid --despill "${v.despill}": use green, blue or off`);
+    }
+  }
+
   return {
     capture: v.capture ?? "/dev/video0",
     virtual: v.virtual ?? null,
@@ -209,6 +264,17 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
     mirror: v.mirror ?? false,
     flip: v.flip ?? false,
     threshold: v.threshold === undefined ? null : fraction("--threshold", v.threshold),
+    upsample,
+    smooth: v.smooth === undefined
+      ? DEFAULT_SMOOTHING
+      : range("--smooth", v.smooth, 0, 0.95, "0.8"),
+    tighten: v.tighten === undefined
+      ? [DEFAULT_TIGHTEN[0], DEFAULT_TIGHTEN[1]]
+      : tightenRange(v.tighten),
+    lightWrap: v["light-wrap"] === undefined
+      ? null
+      : range("--light-wrap", v["light-wrap"], 0, 1, "0.3"),
+    despill,
     debug: v.debug?.length ?? 0,
     progress: v.progress ?? false,
     frames: v.frames === undefined ? null : integer("--frames", v.frames, 1, 1e9),

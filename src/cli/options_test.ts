@@ -13,6 +13,36 @@ Deno.test("parseLiveOptions() gives the defaults: /dev/video0, first loopback, b
   assert.equal(o.threads, 1);
   assert.equal(o.mirror, false);
   assert.equal(o.threshold, null);
+  assert.equal(o.upsample, "guided");
+  assert.equal(o.smooth, 0.8);
+  assert.deepEqual(o.tighten, [0.25, 0.75]);
+  assert.equal(o.lightWrap, null);
+  assert.equal(o.despill, null);
+});
+
+Deno.test("parseLiveOptions() reads the picture-quality options", () => {
+  const o = parseLiveOptions([
+    "--upsample",
+    "bilinear",
+    "--smooth",
+    "0",
+    "--tighten",
+    "0.3,0.6",
+    "--light-wrap",
+    "0.5",
+    "--despill",
+    "green",
+  ]);
+  assert.equal(o.upsample, "bilinear");
+  assert.equal(o.smooth, 0);
+  assert.deepEqual(o.tighten, [0.3, 0.6]);
+  assert.equal(o.lightWrap, 0.5);
+  assert.equal(o.despill, "green");
+  assert.equal(parseLiveOptions(["--upsample", "bilateral"]).upsample, "bilateral");
+  assert.equal(parseLiveOptions(["--tighten", "off"]).tighten, null);
+  assert.equal(parseLiveOptions(["--despill", "Blue"]).despill, "blue");
+  assert.equal(parseLiveOptions(["--despill", "off"]).despill, null);
+  assert.equal(parseLiveOptions(["--light-wrap", "0"]).lightWrap, 0);
 });
 
 Deno.test("parseLiveOptions() accepts backscrub's short flags", () => {
@@ -88,6 +118,13 @@ Deno.test("parseLiveOptions() rejects mistakes with one line naming the flag", (
     [["-p", "sharpen"], /only post-processing is bgblur/],
     [["-b", "x.png", "--blur"], /Choose one background/],
     [["--out-format", "RGB3"], /use YUYV, I420 or NV12/],
+    [["--upsample", "nearest"], /Invalid --upsample "nearest": use guided, bilateral or bilinear/],
+    [["--smooth", "1"], /Invalid --smooth "1": use a number from 0 to 0.95/],
+    [["--smooth", "much"], /Invalid --smooth/],
+    [["--tighten", "0.8,0.2"], /Invalid --tighten "0.8,0.2"/],
+    [["--tighten", "0.5"], /use LOW,HIGH/],
+    [["--light-wrap", "2"], /Invalid --light-wrap "2"/],
+    [["--despill", "red"], /Invalid --despill "red": use green, blue or off/],
     [["-f", "M"], /FourCC/],
     [["--bogus"], /Unknown option '--bogus'/],
     [["-c"], /argument missing|requires|value/i],

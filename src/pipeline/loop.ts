@@ -7,16 +7,19 @@
  * inference never stalls capture. Exact (`mode: "exact"`, for files): every frame waits for its
  * own mask, so a run is frame-exact and reproducible.
  *
- * Every buffer is made at start; a frame allocates nothing but the promise of the model run.
+ * The mask goes through `src/mask/` (temporal filter, guided upsampling, tightening, light wrap)
+ * and is composited with {@linkcode composite}. Every buffer is made at start; a frame allocates
+ * nothing but the promise of the model run.
  *
  * @module
  */
 
 import { yieldToEventLoop } from "../../ffi/libc/mod.ts";
+import { type MaskOptions, MaskPipeline } from "../mask/pipeline.ts";
 import type { Segmenter } from "../segment/segmenter.ts";
-import { blend, flipHorizontal, flipVertical } from "./compose.ts";
+import { composite, type Despill, flipHorizontal, flipVertical } from "./compose.ts";
 import { coverRect, type Rect } from "./geometry.ts";
-import { RegionMap, resampleAlpha, resampleRgb } from "./region.ts";
+import { RegionMap, resampleRgb } from "./region.ts";
 import { Stats } from "./stats.ts";
 import type { Background, FrameSink, FrameSource } from "./types.ts";
 
@@ -38,6 +41,10 @@ export interface PipelineConfig {
   flip?: boolean;
   /** A hard cut of the alpha at this probability (0..1), applied last; soft when absent. */
   threshold?: number | undefined;
+  /** The mask's post-processing (defaults: the best found, see `src/mask/`). */
+  mask?: MaskOptions | undefined;
+  /** Remove green or blue spill from the person's edge. */
+  despill?: Despill | null | undefined;
   /** Stop after this many frames. */
   maxFrames?: number | undefined;
   /** Stops the loop after the current frame. */
@@ -73,13 +80,14 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
 
   const camera = new Uint8Array(sw * sh * 3);
   const frame = sameGeometry ? camera : new Uint8Array(ow * oh * 3);
-  const alpha = new Uint8Array(ow * oh).fill(255);
+  let alpha: Uint8Array = new Uint8Array(ow * oh).fill(255);
   const out = new Uint8Array(ow * oh * 3);
   const rowScratch = new Uint8Array(ow * 3);
   const passthrough = background.passthrough || segmenter === null;
 
   let latest: Float32Array | null = null;
-  let maskMap: RegionMap | null = null;
+  let mask = null as MaskPipeline | null;
+  let fresh = false;
   let content: Rect | null = null;
   let inflight: Promise<void> | null = null;
   let inferStart = 0;
@@ -90,6 +98,7 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
   }
   const onInferred = (): void => {
     latest!.set(segmenter!.probability);
+    fresh = true;
     stats.add("infer", performance.now() - inferStart);
     stats.modelRun();
     inflight = null;
@@ -105,12 +114,20 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
       content = rect;
       // The part of the model output that shows the output's crop of the camera frame.
       const m = segmenter!.manifest.output;
-      maskMap = new RegionMap({ width: m.width, height: m.height }, {
-        x: rect.x + (crop.x / sw) * rect.w,
-        y: rect.y + (crop.y / sh) * rect.h,
-        w: (crop.w / sw) * rect.w,
-        h: (crop.h / sh) * rect.h,
-      }, { width: ow, height: oh });
+      mask = new MaskPipeline({
+        model: { width: m.width, height: m.height },
+        region: {
+          x: rect.x + (crop.x / sw) * rect.w,
+          y: rect.y + (crop.y / sh) * rect.h,
+          w: (crop.w / sw) * rect.w,
+          h: (crop.h / sh) * rect.h,
+        },
+        output: { width: ow, height: oh },
+      }, {
+        ...config.mask,
+        ...(config.threshold !== undefined ? { threshold: config.threshold } : {}),
+      });
+      alpha = mask.alpha;
     }
     stats.add("prep", performance.now() - t);
     inferStart = performance.now();
@@ -142,14 +159,17 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
       }
 
       t = performance.now();
-      if (frameMap) resampleRgb(camera, sw, frameMap, frame);
+      if (frameMap) {
+        resampleRgb(camera, sw, frameMap, frame);
+        mask?.timings.add("crop", performance.now() - t);
+      }
       if (!passthrough) {
-        resampleAlpha(latest!, segmenter!.manifest.output.width, maskMap!, alpha);
-        const threshold = config.threshold;
-        if (threshold !== undefined) {
-          const cut = Math.round(threshold * 255);
-          for (let i = 0; i < alpha.length; i++) alpha[i] = alpha[i]! >= cut ? 255 : 0;
+        // The temporal step once per model run, then the frame-guided alpha for every frame.
+        if (fresh) {
+          mask!.ingest(latest!);
+          fresh = false;
         }
+        mask!.render(frame);
       }
       stats.add("post", performance.now() - t);
 
@@ -158,7 +178,7 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
         out.set(frame);
       } else {
         const bg = background.render({ frame, mask: alpha, timeMs: performance.now() - started });
-        blend(frame, bg, alpha, out);
+        composite(frame, bg, alpha, out, { wrap: mask!.wrap, despill: config.despill });
       }
       if (config.mirror) flipHorizontal(out, ow, oh);
       if (config.flip) flipVertical(out, ow, oh, rowScratch);
@@ -173,7 +193,10 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
       config.onFrame?.(stats);
       // Let a finished model run be delivered even when every await above was already resolved.
       if (inflight !== null) await yieldToEventLoop();
-      if (config.onStatus && stats.elapsed() >= 1000) config.onStatus(stats.line());
+      if (config.onStatus && stats.elapsed() >= 1000) {
+        const sub = mask ? mask.timings.line() : "";
+        config.onStatus(sub ? `${stats.line()} | post: ${sub}` : stats.line());
+      }
     }
   } finally {
     // Never leave ONNX Runtime writing into buffers that are about to be released.

@@ -1,0 +1,53 @@
+/**
+ * The mask's post-processing: adaptive temporal smoothing of the model's probability map,
+ * edge-aware upsampling guided by the camera frame (fast guided filter), edge tightening, the
+ * optional hard threshold and light-wrap weights. Each stage is a small module with its own tests;
+ * {@linkcode MaskPipeline} wires them as the live loop runs them.
+ *
+ * @example
+ * ```ts
+ * import { MaskPipeline } from "./mod.ts";
+ * const mask = new MaskPipeline({
+ *   model: { width: 256, height: 144 },
+ *   region: { x: 0, y: 0, w: 256, h: 144 },
+ *   output: { width: 1280, height: 720 },
+ * });
+ * mask.ingest(probability); // once per model run
+ * mask.render(frame, alpha); // once per camera frame; mask.wrap has the light-wrap weights
+ * ```
+ *
+ * @module
+ */
+
+export { type BilateralOptions, BilateralUpsampler, DEFAULT_SIGMA_LUMA } from "./bilateral.ts";
+export { BoxMean } from "./box.ts";
+export { Grid, type Region, RegionSampler, type Size } from "./grid.ts";
+export {
+  DEFAULT_GUIDED_EPS,
+  DEFAULT_GUIDED_RADIUS,
+  DEFAULT_HOLD,
+  DEFAULT_HOLD_RANGE,
+  type GuidedOptions,
+  GuidedUpsampler,
+  holdSteps,
+} from "./guided.ts";
+export {
+  autoFactor,
+  DEFAULT_LIGHT_WRAP,
+  describeMaskOptions,
+  type MaskGeometry,
+  type MaskOptions,
+  MaskPipeline,
+  type ResolvedMaskOptions,
+  resolveMaskOptions,
+  type UpsampleMode,
+} from "./pipeline.ts";
+export { alphaLut, DEFAULT_TIGHTEN, LUT_MAX, smoothstep, WRAP_END, wrapLut } from "./remap.ts";
+export {
+  DEFAULT_CONFIDENT,
+  DEFAULT_MOTION,
+  DEFAULT_SMOOTHING,
+  TemporalFilter,
+  type TemporalOptions,
+} from "./temporal.ts";
+export { MASK_STAGES, type MaskStage, MaskTimings } from "./timings.ts";
