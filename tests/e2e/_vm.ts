@@ -10,6 +10,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { Camera, DeviceError } from "../../src/device/mod.ts";
 
 /** Whether we run inside the VM (`run-in-vm.sh` sets `V4L2VM=1`). */
 export const IN_VM: boolean = Deno.env.get("V4L2VM") === "1";
@@ -74,15 +75,18 @@ export async function v4l2ctl(...args: string[]): Promise<string> {
 }
 
 /**
- * Makes vivid's picture still: 75% colour bars, no OSD text (frame counter,
- * timestamp), no movement. Then every frame of a format is byte-identical.
+ * Makes vivid's picture still: 75% colour bars (or another test pattern, see
+ * {@linkcode PATTERN}), no OSD text (frame counter, timestamp), no movement.
+ * Then every frame of a format is byte-identical.
+ *
+ * @param pattern vivid's `test_pattern` (default 0, 75% colour bars).
  */
-export async function stillVivid(): Promise<void> {
+export async function stillVivid(pattern = 0): Promise<void> {
   await v4l2ctl(
     "-d",
     CAPTURE,
     "-c",
-    "test_pattern=0,osd_text_mode=2,horizontal_movement=3,vertical_movement=3",
+    `test_pattern=${pattern},osd_text_mode=2,horizontal_movement=3,vertical_movement=3`,
   );
 }
 
@@ -176,4 +180,244 @@ export async function waitFor(
  */
 export function since(t0: number): string {
   return `${Math.round(performance.now() - t0)} ms`;
+}
+
+/** vivid test patterns the tests use (`v4l2-ctl -d /dev/video0 -L`). */
+export const PATTERN = {
+  /** 75% colour bars, eight vertical bars (no structure top to bottom). */
+  bars75: 0,
+  /** "100% Color Squares": a grid of flat squares, different left/right and top/bottom. */
+  squares: 4,
+} as const;
+
+/**
+ * Resolves after `ms` milliseconds.
+ *
+ * @param ms The delay.
+ */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** How a {@linkcode Backscrub} process ended. */
+export interface BackscrubExit {
+  /** Exit code (128 + n when killed by a signal). */
+  code: number;
+  /** The signal that killed it, if one did. */
+  signal: Deno.Signal | null;
+  /** Everything it printed on stdout. */
+  stdout: string;
+  /** Everything it printed on stderr. */
+  stderr: string;
+}
+
+/**
+ * The live command (`deno run -A main.ts ARGS`) as a child process, with its
+ * output collected as it comes so a test can wait for the banner, signal it,
+ * and check its summary. Dispose it (`await using`) to be sure it is gone:
+ * a process still running then is killed with SIGKILL.
+ */
+export class Backscrub implements AsyncDisposable {
+  /** The arguments after `main.ts`. */
+  readonly args: readonly string[];
+  /** The process id. */
+  readonly pid: number;
+  readonly #child: Deno.ChildProcess;
+  readonly #done: Promise<Deno.CommandStatus>;
+  #stdout = "";
+  #stderr = "";
+  #status: Deno.CommandStatus | null = null;
+
+  private constructor(args: string[]) {
+    this.args = args;
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${ROOT}main.ts`, ...args],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.pid = this.#child.pid;
+    const pump = async (stream: ReadableStream<Uint8Array>, add: (s: string) => void) => {
+      for await (const text of stream.pipeThrough(new TextDecoderStream())) add(text);
+    };
+    const pumps = Promise.all([
+      pump(this.#child.stdout, (s) => this.#stdout += s),
+      pump(this.#child.stderr, (s) => this.#stderr += s),
+    ]);
+    this.#done = this.#child.status.then(async (status) => {
+      await pumps;
+      this.#status = status;
+      return status;
+    });
+  }
+
+  /**
+   * Starts `deno run -A main.ts ...args` in the project root.
+   *
+   * @param args backscrub's arguments.
+   * @returns The running process.
+   */
+  static spawn(args: string[]): Backscrub {
+    return new Backscrub(args);
+  }
+
+  /** Standard output so far. */
+  get stdout(): string {
+    return this.#stdout;
+  }
+
+  /** Standard error so far. */
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  /** Whether the process has ended (and its output is complete). */
+  get exited(): boolean {
+    return this.#status !== null;
+  }
+
+  /**
+   * The command line and its output, for failure messages.
+   *
+   * @returns Several lines.
+   */
+  describe(): string {
+    const status = this.#status === null
+      ? "running"
+      : `exit ${this.#status.code}${this.#status.signal ? ` (${this.#status.signal})` : ""}`;
+    return `backscrub ${this.args.join(" ")} [${status}]\n--- stdout\n${this.#stdout}` +
+      `--- stderr\n${this.#stderr}---`;
+  }
+
+  /**
+   * Waits until stdout matches `pattern`.
+   *
+   * @param pattern What to wait for.
+   * @param timeoutMs How long.
+   * @returns The match.
+   * @throws {Error} On timeout, or when the process ends first (with its output).
+   */
+  async waitForStdout(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const m = pattern.exec(this.#stdout);
+      if (m) return m;
+      if (this.exited) {
+        throw new Error(`backscrub ended before printing ${pattern}:\n${this.describe()}`);
+      }
+      if (Date.now() > end) {
+        throw new Error(
+          `Timed out after ${timeoutMs} ms waiting for ${pattern}:\n${this.describe()}`,
+        );
+      }
+      await sleep(50);
+    }
+  }
+
+  /**
+   * Sends a signal (nothing when the process has already ended).
+   *
+   * @param signal The signal.
+   */
+  kill(signal: Deno.Signal = "SIGTERM"): void {
+    if (this.exited) return;
+    try {
+      this.#child.kill(signal);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error; // it ended meanwhile
+    }
+  }
+
+  /**
+   * Waits for the process to end.
+   *
+   * @param timeoutMs How long; then it is killed with SIGKILL and this throws.
+   * @returns Exit code, signal and the whole output.
+   */
+  async wait(timeoutMs: number): Promise<BackscrubExit> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<null>((r) => timer = setTimeout(() => r(null), timeoutMs));
+    const status = await Promise.race([this.#done, timeout]);
+    clearTimeout(timer);
+    if (status === null) {
+      this.kill("SIGKILL");
+      await this.#done;
+      throw new Error(`backscrub did not end within ${timeoutMs} ms:\n${this.describe()}`);
+    }
+    return { code: status.code, signal: status.signal, stdout: this.#stdout, stderr: this.#stderr };
+  }
+
+  /** Kills the process if it still runs, and waits for it. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.exited) this.kill("SIGKILL");
+    await this.#done;
+  }
+}
+
+/**
+ * Opens the loopback device for reading once the writer streams (with
+ * `exclusive_caps=1` it offers capture only then) and starts streaming.
+ *
+ * @param writer The writing backscrub, to fail fast when it dies.
+ * @param timeoutMs How long to keep trying.
+ * @returns The started camera (close it before the next writer starts).
+ */
+export async function openLoopbackReader(writer: Backscrub, timeoutMs: number): Promise<Camera> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    let camera: Camera | null = null;
+    try {
+      camera = Camera.open(LOOPBACK);
+      camera.start();
+      return camera;
+    } catch (error) {
+      camera?.close();
+      if (!(error instanceof DeviceError)) throw error;
+      if (writer.exited) {
+        throw new Error(`backscrub ended before the loopback could be read:\n${writer.describe()}`);
+      }
+      if (Date.now() > end) {
+        throw new Error(`Cannot read ${LOOPBACK} after ${timeoutMs} ms (${error.message})`);
+      }
+      await sleep(100);
+    }
+  }
+}
+
+/** A copied frame of {@linkcode grabFrames}. */
+export interface GrabbedFrame {
+  /** The bytes (a copy). */
+  data: Uint8Array;
+  /** The driver's sequence number. */
+  sequence: number;
+}
+
+/**
+ * Grabs `count` frames, each waited for at most `timeoutMs` (readers of a
+ * v4l2loopback device block once the writer stops), copying each one.
+ *
+ * @param camera A started camera.
+ * @param count How many.
+ * @param timeoutMs The wait per frame.
+ * @returns The frames.
+ * @throws {Error} When a frame does not come in time.
+ */
+export async function grabFrames(
+  camera: Camera,
+  count: number,
+  timeoutMs: number,
+): Promise<GrabbedFrame[]> {
+  const frames: GrabbedFrame[] = [];
+  while (frames.length < count) {
+    const frame = await camera.grabAsync(timeoutMs);
+    if (frame === null) {
+      throw new Error(
+        `No frame from ${camera.path} within ${timeoutMs} ms (after ${frames.length} of ${count})`,
+      );
+    }
+    frames.push({ data: frame.data.slice(), sequence: frame.sequence });
+    camera.release(frame);
+  }
+  return frames;
 }
