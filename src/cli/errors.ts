@@ -6,7 +6,7 @@
 
 import { OrtError, OrtLoadError } from "../../ffi/onnxruntime/mod.ts";
 import { JpegError } from "../../ffi/turbojpeg/mod.ts";
-import { ConvertError } from "../convert/convert.ts";
+import { ConvertError } from "../convert/errors.ts";
 import { TfliteError } from "../convert/tflite.ts";
 import { ImageError } from "../image/types.ts";
 import { ManifestError } from "../models/manifest.ts";

@@ -19,6 +19,7 @@
  */
 
 import { type Attribute, DataType, GraphBuilder } from "./onnx.ts";
+import { ConvertError } from "./errors.ts";
 import {
   parseTflite,
   tensorTypeName,
@@ -29,20 +30,7 @@ import {
 import { FlatBufferError, type Table } from "./flatbuffers.ts";
 import { halfToFloat, permute } from "./tensor_data.ts";
 
-/**
- * Bumped whenever a change to the converter changes its output, so that cached conversions
- * (`--model x.tflite`) and `deno task setup` redo their work.
- */
-export const CONVERTER_VERSION = 3;
-
-/** The model uses something the converter cannot represent exactly. */
-export class ConvertError extends Error {
-  /** @param message what cannot be converted, naming the op */
-  constructor(message: string) {
-    super(message);
-    this.name = "ConvertError";
-  }
-}
+export { CONVERTER_VERSION, ConvertError } from "./errors.ts";
 
 /** One input or output of a converted model. */
 export interface ConvertedIo {

@@ -14,7 +14,7 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { resourceDirs } from "../resources.ts";
 
 export { projectRoot } from "../resources.ts";
-import { CONVERTER_VERSION, convertTflite } from "../convert/convert.ts";
+import { CONVERTER_VERSION } from "../convert/errors.ts";
 import { type ModelManifest, readManifest } from "./manifest.ts";
 
 /** A model that cannot be found or prepared. */
@@ -144,6 +144,8 @@ async function fromTflite(path: string): Promise<ResolvedModel> {
   if (!(await exists(cached))) {
     let onnx: Uint8Array;
     try {
+      // Loaded on demand: the converter pulls in protobufjs, which the live path never needs.
+      const { convertTflite } = await import("../convert/convert.ts");
       onnx = convertTflite(bytes).onnx;
     } catch (e) {
       throw new ModelError(`Cannot convert model "${path}": ${(e as Error).message}`);
