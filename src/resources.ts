@@ -32,7 +32,15 @@ export function resourceDirs(kind: ResourceKind): string[] {
   const home = env("HOME");
   const dataHome = env("XDG_DATA_HOME") ?? (home ? join(home, ".local", "share") : undefined);
   if (dataHome) dirs.push(join(dataHome, "backscrub", kind));
-  dirs.push(join(dirname(Deno.execPath()), kind));
+  // Deno.execPath() needs read permission; without it there is no "next to the executable".
+  const exec = ((): string | null => {
+    try {
+      return Deno.execPath();
+    } catch {
+      return null;
+    }
+  })();
+  if (exec !== null) dirs.push(join(dirname(exec), kind));
   const root = projectRoot();
   if (root) dirs.push(join(root, kind));
   return [...new Set(dirs)];

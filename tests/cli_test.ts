@@ -178,7 +178,7 @@ Deno.test("backscrub --version names ONNX Runtime and libjpeg-turbo", async () =
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^backscrub \d+\.\d+\.\d+\nDeno 2\./);
   assert.match(r.stdout, /ONNX Runtime 1\.\d+\.\d+/);
-  assert.match(r.stdout, /libjpeg-turbo: /);
+  assert.match(r.stdout, /\nlibjpeg-turbo \d+\.\d+\.\d+ \(\/.*libturbojpeg\.so/);
 });
 
 Deno.test("backscrub segment reads a JPEG through libjpeg-turbo like the same PNG", async () => {

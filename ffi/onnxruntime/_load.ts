@@ -4,9 +4,15 @@
  * The library is opened once per process and never closed: ORT keeps process-wide state (the
  * default allocator, thread pools) that outlives any one `OrtEnv`.
  *
+ * The compiled executable carries its own copy (`lib/onnxruntime.json` and the library beside it,
+ * inside the program's tree): the system loader cannot open a file inside the executable, so that
+ * copy is extracted once to `$XDG_CACHE_HOME/backscrub/<sha256>/libonnxruntime.so.1` (written to a
+ * temporary name, its SHA-256 checked, then renamed) and loaded from there.
+ *
  * @module
  */
 
+import { createHash } from "node:crypto";
 import {
   ORT_API_VERSION,
   ORT_API_VERSION_BUILD_INFO,
@@ -74,22 +80,168 @@ export class OrtLoadError extends Error {
 
 /** A candidate library: a path, or a bare soname for the system loader. */
 export interface OrtLibraryCandidate {
-  /** Given to `Deno.dlopen`. */
+  /** Given to `Deno.dlopen` (for an embedded copy: the file inside the program's tree). */
   readonly path: string;
   /** Skip the candidate (but report it) unless the file exists. */
   readonly mustExist?: boolean;
+  /** An embedded copy: extracted with {@linkcode extractEmbeddedOrt} before it is opened. */
+  readonly embedded?: { readonly sha256: string; readonly cacheHome?: string | undefined };
 }
 
 /** Options for {@linkcode ortLibraryCandidates}. */
 export interface OrtLibraryLookupOptions {
   /** An explicit path (the CLI's `--ort-lib`); tried first. */
   libraryPath?: string | undefined;
+  /** The program's tree (default: the folder holding `ffi/`); for tests. */
+  programRoot?: string | undefined;
+}
+
+/** Where the embedded copy is described, relative to the program's tree. */
+export const EMBEDDED_ORT_MANIFEST = "lib/onnxruntime.json";
+
+/** `lib/onnxruntime.json`: the embedded library, written by `packaging/stage.ts`. */
+export interface EmbeddedOrtManifest {
+  /** The library's file name, beside the manifest (`libonnxruntime.so.1`). */
+  readonly file: string;
+  /** Its SHA-256, lower-case hex. */
+  readonly sha256: string;
+  /** Its size in bytes. */
+  readonly size: number;
+  /** The ONNX Runtime version, e.g. `"1.30.0"`. */
+  readonly version: string;
+}
+
+/**
+ * The program's own tree: the folder holding `ffi/` — the source checkout, or the virtual file
+ * system of a compiled executable (whose files only Deno can read, not native code).
+ *
+ * @returns an absolute path ending in `/`, or null when the modules are not `file:` URLs
+ */
+export function programRoot(): string | null {
+  const root = new URL("../../", import.meta.url);
+  return root.protocol === "file:" ? decodeURIComponent(root.pathname) : null;
+}
+
+/**
+ * Reads the embedded library's manifest, if the program carries one.
+ *
+ * @param root the program's tree (default {@linkcode programRoot})
+ * @returns the manifest and the library's path, or null when there is no (valid) manifest
+ */
+export function embeddedOrt(
+  root: string | null = programRoot(),
+): { manifest: EmbeddedOrtManifest; path: string } | null {
+  if (root === null) return null;
+  const manifestPath = join(root, EMBEDDED_ORT_MANIFEST);
+  const manifest = tryOr(
+    () => JSON.parse(Deno.readTextFileSync(manifestPath)) as Partial<EmbeddedOrtManifest>,
+    null,
+  );
+  if (
+    manifest === null || typeof manifest.file !== "string" || manifest.file.includes("/") ||
+    typeof manifest.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(manifest.sha256) ||
+    typeof manifest.size !== "number" || typeof manifest.version !== "string"
+  ) {
+    return null;
+  }
+  return {
+    manifest: manifest as EmbeddedOrtManifest,
+    path: join(dirname(manifestPath), manifest.file),
+  };
+}
+
+/** Options for {@linkcode extractEmbeddedOrt}. */
+export interface ExtractOptions {
+  /** The expected SHA-256 (lower-case hex) of the library. */
+  sha256: string;
+  /** The cache folder (default `$XDG_CACHE_HOME`, else `~/.cache`, else a new temporary folder). */
+  cacheHome?: string | undefined;
+}
+
+/** The SHA-256 of a file, read in 1 MiB chunks (works on a compiled executable's embedded files). */
+function fileSha256(path: string): string {
+  using file = Deno.openSync(path, { read: true });
+  const hash = createHash("sha256");
+  const chunk = new Uint8Array(1 << 20);
+  for (;;) {
+    const n = file.readSync(chunk);
+    if (n === null) break;
+    hash.update(chunk.subarray(0, n));
+  }
+  return hash.digest("hex");
+}
+
+function defaultCacheHome(): string {
+  const env = (k: string): string | undefined =>
+    tryOr(() => Deno.env.get(k) || undefined, undefined);
+  const cache = env("XDG_CACHE_HOME");
+  if (cache) return cache;
+  const home = env("HOME");
+  // No home (a bare service): a fresh private folder each run rather than a guessable shared path.
+  return home ? join(home, ".cache") : Deno.makeTempDirSync({ prefix: "backscrub-cache-" });
+}
+
+/**
+ * Extracts the embedded ONNX Runtime library once, to
+ * `<cache>/backscrub/<sha256>/libonnxruntime.so.1`: copied to a temporary file in that folder
+ * while hashing, checked against `sha256`, then renamed into place (atomic, so concurrent starts
+ * are safe). A copy already there is used when its SHA-256 is right, and replaced otherwise.
+ *
+ * @example
+ * ```ts ignore
+ * const path = extractEmbeddedOrt("/tmp/deno-compile-backscrub/lib/libonnxruntime.so.1", {
+ *   sha256: "ffb75a92...",
+ * });
+ * Deno.dlopen(path, symbols);
+ * ```
+ *
+ * @param sourcePath the library inside the program's tree (readable by Deno only)
+ * @param options the expected SHA-256 and the cache folder
+ * @returns the path of the extracted library, on the real file system
+ * @throws {Error} when the source is missing or its SHA-256 differs, or the cache is not writable
+ */
+export function extractEmbeddedOrt(sourcePath: string, options: ExtractOptions): string {
+  const dir = join(join(options.cacheHome ?? defaultCacheHome(), "backscrub"), options.sha256);
+  const target = join(dir, SONAME);
+  if (tryOr(() => Deno.statSync(target).isFile, false) && fileSha256(target) === options.sha256) {
+    return target;
+  }
+  Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `.${SONAME}.${Deno.pid}.${crypto.randomUUID()}.tmp`);
+  try {
+    const hash = createHash("sha256");
+    {
+      using source = Deno.openSync(sourcePath, { read: true });
+      using out = Deno.openSync(tmp, { write: true, createNew: true, mode: 0o644 });
+      const chunk = new Uint8Array(1 << 20);
+      for (;;) {
+        const n = source.readSync(chunk);
+        if (n === null) break;
+        const bytes = chunk.subarray(0, n);
+        hash.update(bytes);
+        for (let written = 0; written < n;) written += out.writeSync(bytes.subarray(written));
+      }
+      out.syncSync();
+    }
+    const actual = hash.digest("hex");
+    if (actual !== options.sha256) {
+      throw new Error(
+        `the embedded copy "${sourcePath}" is damaged (SHA-256 ${actual}, expected ${options.sha256})`,
+      );
+    }
+    Deno.renameSync(tmp, target);
+  } catch (error) {
+    tryOr(() => Deno.removeSync(tmp), undefined);
+    throw error;
+  }
+  return target;
 }
 
 /**
  * Lists where to look for the library, in order: the explicit path, `$BACKSCRUB_ORT_LIB`, next to
- * the executable, the system loader (`libonnxruntime.so.1`, `libonnxruntime.so`), then the npm
- * package `onnxruntime-node` under the current directory and under the project root.
+ * the executable, the system loader (`libonnxruntime.so.1`, `libonnxruntime.so`), the copy
+ * embedded in the program (`lib/onnxruntime.json`, extracted to the cache when reached), then the
+ * npm package `onnxruntime-node` under the current directory and under the project root.
  *
  * A library the user named (`--ort-lib`, else `$BACKSCRUB_ORT_LIB`) is the only candidate: when
  * it does not load, the user hears so instead of silently getting another copy.
@@ -104,6 +256,7 @@ export function ortLibraryCandidates(
   const add = (path: string, mustExist = false): void => {
     if (!candidates.some((c) => c.path === path)) candidates.push({ path, mustExist });
   };
+  const root = options.programRoot ?? programRoot();
   if (options.libraryPath) return [{ path: options.libraryPath, mustExist: false }];
   const fromEnv = tryOr(() => Deno.env.get(ORT_LIB_ENV), undefined);
   if (fromEnv) return [{ path: fromEnv, mustExist: false }];
@@ -111,11 +264,14 @@ export function ortLibraryCandidates(
   if (execPath) add(join(dirname(execPath), SONAME), true);
   add(SONAME);
   add("libonnxruntime.so");
+  const embedded = embeddedOrt(root);
+  if (embedded) {
+    candidates.push({ path: embedded.path, embedded: { sha256: embedded.manifest.sha256 } });
+  }
   const npm = `node_modules/onnxruntime-node/bin/napi-v6/linux/${npmArch()}/${SONAME}`;
   const cwd = tryOr(() => Deno.cwd(), undefined);
   if (cwd) add(join(cwd, npm));
-  const root = new URL("../../", import.meta.url);
-  if (root.protocol === "file:") add(join(decodeURIComponent(root.pathname), npm));
+  if (root !== null) add(join(root, npm));
   return candidates;
 }
 
@@ -128,10 +284,21 @@ export function ortLibraryCandidates(
  */
 export function openOrtLibrary(candidates: readonly OrtLibraryCandidate[]): OrtLibrary {
   const attempts: OrtLoadAttempt[] = [];
-  for (const { path, mustExist } of candidates) {
+  for (const candidate of candidates) {
+    const { mustExist, embedded } = candidate;
+    let path = candidate.path;
     if (mustExist && !tryOr(() => Deno.statSync(path).isFile, false)) {
       attempts.push({ path, reason: "no such file" });
       continue;
+    }
+    if (embedded) {
+      try {
+        path = extractEmbeddedOrt(path, embedded);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        attempts.push({ path, reason: `cannot extract the embedded copy: ${reason}` });
+        continue;
+      }
     }
     let lib: Deno.DynamicLibrary<typeof symbols>;
     try {

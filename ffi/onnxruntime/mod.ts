@@ -28,15 +28,27 @@ import {
   readSize,
 } from "./_check.ts";
 import {
+  embeddedOrt,
+  type EmbeddedOrtManifest,
+  extractEmbeddedOrt,
   loadedOrtLibraryPath,
   loadOrtLibrary,
   type OrtApi,
   type OrtLibrary,
   type OrtLoadAttempt,
   OrtLoadError,
+  programRoot,
 } from "./_load.ts";
 
-export { loadedOrtLibraryPath, OrtError, type OrtLoadAttempt, OrtLoadError };
+export {
+  embeddedOrt,
+  type EmbeddedOrtManifest,
+  extractEmbeddedOrt,
+  loadedOrtLibraryPath,
+  OrtError,
+  type OrtLoadAttempt,
+  OrtLoadError,
+};
 
 /** `OrtLoggingLevel` ORT_LOGGING_LEVEL_WARNING. */
 const LOGGING_LEVEL_WARNING = 2;
@@ -304,6 +316,10 @@ export class OnnxRuntime {
   /**
    * Creates an inference session from a model file or from the model's bytes.
    *
+   * A file inside the program's own tree (the bundled models; in a compiled executable that tree
+   * is embedded and only Deno can read it) is read by Deno and handed to ORT as bytes; any other
+   * path is opened by ORT itself.
+   *
    * @param model a path to an `.onnx` file, or its contents
    * @param options threads, spinning, optimization level
    * @returns the session; close it when done
@@ -481,12 +497,13 @@ class Session {
       context,
     );
 
-    const status = typeof model === "string"
-      ? api.CreateSession.call(env.pointer, cString(model), sessionOptions, out)
+    const bytes = typeof model === "string" ? embeddedModelBytes(model, context) : model;
+    const status = bytes === null
+      ? api.CreateSession.call(env.pointer, cString(model as string), sessionOptions, out)
       : api.CreateSessionFromArray.call(
         env.pointer,
-        model as Uint8Array<ArrayBuffer>,
-        BigInt(model.byteLength),
+        bytes as Uint8Array<ArrayBuffer>,
+        BigInt(bytes.byteLength),
         sessionOptions,
         out,
       );
@@ -545,6 +562,21 @@ class Session {
 }
 
 export type { Session };
+
+/**
+ * The bytes of a model file inside the program's own tree (read by Deno, which sees into a
+ * compiled executable), or null for a file elsewhere (ORT opens it, with any external data).
+ */
+function embeddedModelBytes(path: string, context: string): Uint8Array | null {
+  const root = programRoot();
+  if (root === null || !path.startsWith(root)) return null;
+  try {
+    return Deno.readFileSync(path);
+  } catch (error) {
+    // ORT_NO_SUCHFILE (3), as ORT itself reports an unreadable model file.
+    throw new OrtError(context, 3, (error as Error).message);
+  }
+}
 
 /** The strong references of in-flight async runs: their arrays must outlive the native call. */
 const inFlight = new Set<PreparedRun>();

@@ -8,7 +8,6 @@ import { parseArgs } from "node:util";
 import { basename, dirname, extname, join } from "node:path";
 import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
 import { turbojpegInfo } from "../../ffi/turbojpeg/mod.ts";
-import { convertTflite } from "../convert/convert.ts";
 import { inferManifest, type OutputKind } from "../models/manifest.ts";
 import { writeAtomic } from "../models/resolve.ts";
 import { isUserError, UsageError } from "./errors.ts";
@@ -16,6 +15,8 @@ import { segmentImage } from "./segment.ts";
 import { DEMO_BACKGROUND, demoBackgroundAvailable, runDemo } from "./demo.ts";
 import { runLive } from "./live.ts";
 import { parseLiveOptions } from "./options.ts";
+import { loadedLibraryFile, turbojpegVersion } from "./libraries.ts";
+import { applyConfig, ConfigError } from "../config/mod.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 /** backscrub's version (from deno.json). */
@@ -30,6 +31,8 @@ Usage:
                                                  writes DIR/demo.mp4 and DIR/demo-preview.png
   backscrub devices [--json]                     list cameras and virtual cameras
                                                  (exit 1 if either is missing)
+  backscrub doctor [options]                     check everything live use needs, one line
+                                                 each with the fix (exit 0: it will work)
   backscrub segment <image.png|.jpg> [options]   segment one photo
   backscrub convert <in.tflite> <out.onnx>       convert a TFLite model to ONNX
   backscrub --version | --help | -?
@@ -54,11 +57,27 @@ Virtual camera options (backscrub's flags, and long names):
       --out-format F      loopback format: YUYV (default), I420 or NV12
       --fps N             ask the camera for N fps and send at most N fps
       --threshold T       hard mask cut at probability T (0-1); default: soft edges
+      --upsample MODE     guided (default: fast guided filter, the mask's edge follows the
+                          picture's edges), bilateral (joint bilateral, slower) or bilinear
+      --smooth S          temporal smoothing of the mask's edge, 0 (off) to 0.95 (default
+                          0.8); confident pixels and motion are followed at once
+      --tighten LO,HI     edge tightening: smoothstep of the probability from LO to HI
+                          (default 0.25,0.75), or off
+      --light-wrap W      background light on the person's rim, 0-1 (default 0.3; 0 on a
+                          solid colour)
+      --despill C         remove green or blue screen spill from the person's edge
+                          (green, blue; default off)
       --frames N          stop after N frames
   -t, --threads N         ONNX Runtime threads (default 1)
-  -d                      print per-stage times, camera and model fps every second
+  -d                      print per-stage times (post: its mask sub-stages), camera and
+                          model fps every second
   -s                      show a frame counter
       --ort-lib PATH      libonnxruntime.so.1 to use (also BACKSCRUB_ORT_LIB)
+      --config FILE       settings file (default $XDG_CONFIG_HOME/backscrub/config.json,
+                          i.e. ~/.config/backscrub/config.json): the long options as JSON
+                          keys, e.g. {"background": "studio.png", "mirror": true}; flags
+                          given here override it
+      --no-config         ignore the settings file
 
 Segment options:
   -m, --model NAME|PATH   as above
@@ -171,6 +190,7 @@ async function convertCommand(args: string[]): Promise<number> {
     throw new UsageError(`The output "${output}" must end in .onnx`);
   }
   const bytes = await Deno.readFile(input);
+  const { convertTflite } = await import("../convert/convert.ts");
   const t0 = performance.now();
   const result = convertTflite(bytes);
   await writeAtomic(output, result.onnx);
@@ -243,7 +263,9 @@ function versionText(ortLib?: string): string {
     lines.push(`ONNX Runtime: not found (${(e as Error).message.split(" (tried")[0]})`);
   }
   try {
-    lines.push(`libjpeg-turbo: ${turbojpegInfo().path}`);
+    const { path } = turbojpegInfo(); // loads it
+    const file = loadedLibraryFile("libturbojpeg.so") ?? path;
+    lines.push(`libjpeg-turbo ${turbojpegVersion(file) ?? "(version unknown)"} (${file})`);
   } catch (e) {
     lines.push(`libjpeg-turbo: ${(e as Error).message}`);
   }
@@ -262,7 +284,8 @@ export async function main(args: string[]): Promise<number> {
   try {
     const [command, ...rest] = args;
     if (command === undefined || (command.startsWith("-") && !HELP_FLAGS.has(command))) {
-      return await runLive(parseLiveOptions(args), {
+      // The settings file first, then the command line: flags override it.
+      return await runLive(parseLiveOptions(applyConfig(args, parseLiveOptions).args), {
         log: (line) => console.log(line),
         status: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
       });
@@ -293,12 +316,28 @@ export async function main(args: string[]): Promise<number> {
         const { devicesCommand } = await import("./devices.ts");
         return devicesCommand({ json });
       }
+      case "doctor": {
+        const config = applyConfig(rest, parseLiveOptions);
+        const live = parseLiveOptions(config.args);
+        const { formatReport, runDoctor } = await import("./doctor.ts");
+        const report = await runDoctor({
+          live,
+          configPath: config.path,
+          configSettings: config.settings,
+        });
+        for (const line of formatReport(report)) console.log(line);
+        return report.ok ? 0 : 1;
+      }
       default:
         throw new UsageError(
           command.startsWith("-") ? `Unknown option "${command}"` : `Unknown command "${command}"`,
         );
     }
   } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`backscrub: ${e.message}`);
+      return 2;
+    }
     if (e instanceof UsageError) {
       console.error(`backscrub: ${e.message} (see backscrub --help)`);
       return 2;
