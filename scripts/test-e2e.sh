@@ -21,7 +21,8 @@
 #
 # Usage: bash scripts/test-e2e.sh [extra deno test args, e.g. --filter MJPG]
 # Env:   BACKSCRUB_VM (path to run-in-vm.sh), E2E_TIMEOUT (seconds, default 1500),
-#        E2E_SHARE_RW=1 (share the project read-write)
+#        E2E_SHARE_RW=1 (share the project read-write; automatic for a checkout under /tmp,
+#        /run or /dev/shm, which the VM cannot see otherwise)
 # Exit:  deno test's status; 124 timeout; 125 VM failure (see run-in-vm.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -53,6 +54,11 @@ DENO_DIR=$E2E_DENO_DIR deno cache --quiet main.ts "${FILES[@]}" ||
   { echo "test-e2e: deno cache into $E2E_DENO_DIR failed" >&2; exit 1; }
 prep=$(( $(date +%s) - start ))
 
+# The VM mounts fresh tmpfs over /tmp, /run and /dev/shm: a checkout there is only visible
+# through a read-write share (CI may clone into /tmp).
+case "$ROOT/" in
+  /tmp/* | /run/* | /dev/shm/*) E2E_SHARE_RW=1 ;;
+esac
 if [ "${E2E_SHARE_RW:-0}" = 1 ]; then SHARE=(--share "$ROOT"); else SHARE=(--no-share); fi
 set +e
 # shellcheck disable=SC2016 # expanded inside the VM
