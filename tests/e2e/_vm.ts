@@ -63,6 +63,31 @@ export async function run(cmd: string, args: string[]): Promise<RunResult> {
 }
 
 /**
+ * Runs backscrub's `main.ts` as user nobody (uid 65534, no groups: not in the video group), with
+ * a Deno cache of its own.
+ *
+ * @param args backscrub's arguments
+ * @returns the exit code and output
+ */
+export async function backscrubAsNobody(...args: string[]): Promise<RunResult> {
+  const denoDir = await Deno.makeTempDir();
+  await Deno.chmod(denoDir, 0o777);
+  return await run("setpriv", [
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+    "env",
+    `DENO_DIR=${denoDir}`,
+    "HOME=/tmp",
+    "deno",
+    "run",
+    "-A",
+    `${ROOT}main.ts`,
+    ...args,
+  ]);
+}
+
+/**
  * Runs `v4l2-ctl` and fails the test when it fails.
  *
  * @param args Its arguments.

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { type DeviceList, Loopback } from "../../src/device/mod.ts";
-import { CAPTURE, LOOPBACK, ROOT, run, since, vmTest } from "./_vm.ts";
+import { backscrubAsNobody, CAPTURE, LOOPBACK, ROOT, run, since, vmTest } from "./_vm.ts";
 
 async function backscrub(...args: string[]): Promise<{ code: number; stdout: string }> {
   const r = await run("deno", ["run", "-A", `${ROOT}main.ts`, "devices", ...args]);
@@ -69,21 +69,7 @@ vmTest("backscrub devices shows the loopback's capture side while a writer strea
 });
 
 vmTest("backscrub devices as a user outside the video group: exit 1 with the fix", async () => {
-  const denoDir = await Deno.makeTempDir();
-  await Deno.chmod(denoDir, 0o777);
-  const r = await run("setpriv", [
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-    "env",
-    `DENO_DIR=${denoDir}`,
-    "HOME=/tmp",
-    "deno",
-    "run",
-    "-A",
-    `${ROOT}main.ts`,
-    "devices",
-  ]);
+  const r = await backscrubAsNobody("devices");
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.ok(r.stdout.includes("Devices that could not be opened:"), r.stdout);
   assert.ok(r.stdout.includes(`Cannot open video device "${CAPTURE}": permission denied`));

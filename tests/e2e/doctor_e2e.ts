@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { Loopback } from "../../src/device/mod.ts";
-import { CAPTURE, LOOPBACK, ROOT, run, since, vmTest } from "./_vm.ts";
+import { backscrubAsNobody, CAPTURE, LOOPBACK, ROOT, run, since, vmTest } from "./_vm.ts";
 
 async function doctor(...args: string[]): Promise<{ code: number; lines: string[]; text: string }> {
   const r = await run("deno", ["run", "-A", `${ROOT}main.ts`, "doctor", "--no-config", ...args]);
@@ -65,22 +65,7 @@ vmTest("backscrub doctor names the program writing to the virtual camera, exit 1
 });
 
 vmTest("backscrub doctor as a user outside the video group: the group fix, exit 1", async () => {
-  const denoDir = await Deno.makeTempDir();
-  await Deno.chmod(denoDir, 0o777);
-  const r = await run("setpriv", [
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-    "env",
-    `DENO_DIR=${denoDir}`,
-    "HOME=/tmp",
-    "deno",
-    "run",
-    "-A",
-    `${ROOT}main.ts`,
-    "doctor",
-    "--no-config",
-  ]);
+  const r = await backscrubAsNobody("doctor", "--no-config");
   console.log(r.stdout.trimEnd().split("\n").map((l) => `  | ${l}`).join("\n"));
   assert.equal(r.code, 1, r.stderr);
   const lines = r.stdout.split("\n");
