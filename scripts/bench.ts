@@ -1,0 +1,404 @@
+/**
+ * `deno task bench`: the whole live pipeline at full speed — an in-memory camera (real YUYV or
+ * JPEG frames of a photo, decoded each frame), the real model (one ONNX Runtime thread, "live"
+ * mode), the real mask post-processing, background and compositing, and the RGB → YUYV
+ * conversion into a null sink. Prints a table and writes out/bench.json.
+ *
+ * Usage:
+ *   deno task bench                  the default matrix (16 rows, ~2–3 min on 2 cores)
+ *   deno task bench --full           all 24 rows (3 sizes × 2 inputs × 2 models × 2 backgrounds)
+ *   deno task bench --frames 300     frames per row (default 300, plus 10 warm-up frames)
+ *   deno task bench --rows 720,mjpg  only rows whose id contains every comma-separated part
+ *                                    (id: e.g. "1280x720/mjpg/landscape/image")
+ *   deno task bench --json           print one JSON document (an array of rows) instead
+ *
+ * CPU time is the process's user + system time (all threads: ONNX Runtime's too) over the run,
+ * divided by the frames written. Peak RSS is VmHWM, reset before each row where the kernel allows.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { OnnxRuntime } from "../ffi/onnxruntime/mod.ts";
+import { openBackground } from "../src/background/mod.ts";
+import { readPng } from "../src/image/mod.ts";
+import { resolveModel } from "../src/models/resolve.ts";
+import {
+  benchDecoder,
+  type BenchInput,
+  BenchSource,
+  encodeFrames,
+  makeRgbFrames,
+  NullSink,
+  type Size,
+} from "../src/pipeline/bench_source.ts";
+import { runPipeline } from "../src/pipeline/loop.ts";
+import { type Stage, STAGES, Stats } from "../src/pipeline/stats.ts";
+import { Segmenter } from "../src/segment/segmenter.ts";
+
+type ModelName = "landscape" | "selfie";
+type BackgroundName = "image" | "blur";
+
+interface RowSpec {
+  size: Size;
+  input: BenchInput;
+  model: ModelName;
+  background: BackgroundName;
+}
+
+/** One row of out/bench.json. */
+interface Row {
+  width: number;
+  height: number;
+  input: BenchInput;
+  model: ModelName;
+  background: BackgroundName;
+  frames: number;
+  fps: number;
+  cpu_ms_per_frame: number;
+  model_only_cpu_ms: number;
+  decode_only_cpu_ms: number;
+  paced30_cpu_percent: number | null;
+  idle_cpu_percent: string;
+  rss_mb: number;
+  model_fps: number;
+  stages: Record<string, { median_ms: number; p95_ms: number }>;
+}
+
+const SIZES: Size[] = [
+  { width: 640, height: 480 },
+  { width: 1280, height: 720 },
+  { width: 1920, height: 1080 },
+];
+const INPUTS: BenchInput[] = ["yuyv", "mjpg"];
+const MODELS: ModelName[] = ["landscape", "selfie"];
+const BACKGROUNDS: BackgroundName[] = ["image", "blur"];
+const BACKGROUND_SPEC: Record<BackgroundName, string> = { image: "studio.png", blur: "blur" };
+const WARMUP = 10;
+const PHOTO = new URL("../src/demo/astronaut.png", import.meta.url);
+
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: {
+    json: { type: "boolean" },
+    full: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+    frames: { type: "string" },
+    rows: { type: "string" },
+    out: { type: "string" },
+  },
+});
+if (args.help) {
+  console.log(
+    "usage: deno task bench [--full] [--frames N] [--rows a,b] [--json] [--out out/bench.json]",
+  );
+  Deno.exit(0);
+}
+const frameCount = args.frames ? Number(args.frames) : 300;
+if (!Number.isInteger(frameCount) || frameCount < 1) {
+  console.error(`--frames ${args.frames}: give a positive integer`);
+  Deno.exit(2);
+}
+const outPath = args.out ?? "out/bench.json";
+const filters = (args.rows ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+const log = args.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
+
+const rowId = (r: RowSpec): string =>
+  `${r.size.width}x${r.size.height}/${r.input}/${r.model}/${r.background}`;
+
+function matrix(): RowSpec[] {
+  const rows: RowSpec[] = [];
+  for (const model of MODELS) {
+    for (const size of SIZES) {
+      // Default: selfie only at 720p; --full: everything.
+      if (!args.full && model === "selfie" && size.width !== 1280) continue;
+      for (const input of INPUTS) {
+        for (const background of BACKGROUNDS) rows.push({ size, input, model, background });
+      }
+    }
+  }
+  return rows.filter((r) => filters.every((f) => rowId(r).includes(f)));
+}
+
+// --- measurements ---------------------------------------------------------------------------
+
+/** User + system CPU microseconds of the whole process. */
+function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** Resets the kernel's peak RSS (VmHWM) if allowed; false when not. */
+function resetPeakRss(): boolean {
+  try {
+    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Peak RSS in MB: VmHWM, or the larger of `sampled` and the current RSS. */
+function peakRssMb(sampled: number): number {
+  try {
+    const m = Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)\s+kB/);
+    if (m) return Number(m[1]) / 1024;
+  } catch { /* fall through */ }
+  return Math.max(sampled, Deno.memoryUsage().rss) / (1024 * 1024);
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/**
+ * Collects every sample `Stats.add` records while `collect` is set, without touching loop.ts or
+ * stats.ts: the prototype method is wrapped for the duration of the benchmark.
+ */
+let collect: Map<Stage, number[]> | null = null;
+const originalAdd = Stats.prototype.add;
+Stats.prototype.add = function (this: Stats, stage: Stage, ms: number): void {
+  collect?.get(stage)?.push(ms);
+  originalAdd.call(this, stage, ms);
+};
+
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+
+// --- setup ------------------------------------------------------------------------------------
+
+const ort = OnnxRuntime.load();
+const picture = readPng(await Deno.readFile(PHOTO));
+const segmenters = new Map<ModelName, Segmenter>();
+async function segmenter(name: ModelName): Promise<Segmenter> {
+  let s = segmenters.get(name);
+  if (!s) {
+    s = Segmenter.open(ort, await resolveModel(name), { threads: 1 });
+    segmenters.set(name, s);
+  }
+  return s;
+}
+
+const modelOnly = new Map<ModelName, number>();
+/** CPU ms of one ORT Run (sync, the same session and threads as the pipeline). */
+async function modelOnlyCpuMs(name: ModelName, rgb: Uint8Array, size: Size): Promise<number> {
+  const cached = modelOnly.get(name);
+  if (cached !== undefined) return cached;
+  const seg = await segmenter(name);
+  seg.setInputFitted(rgb, size.width, size.height);
+  for (let i = 0; i < 5; i++) seg.run();
+  const n = 60;
+  const c0 = cpuMicros();
+  for (let i = 0; i < n; i++) seg.run();
+  const ms = (cpuMicros() - c0) / 1000 / n;
+  modelOnly.set(name, ms);
+  return ms;
+}
+
+const decodeOnly = new Map<string, number>();
+/** CPU ms to decode one frame alone (JPEG or YUYV → RGB). */
+function decodeOnlyCpuMs(size: Size, input: BenchInput, frames: Uint8Array[]): number {
+  const key = `${size.width}x${size.height}/${input}`;
+  const cached = decodeOnly.get(key);
+  if (cached !== undefined) return cached;
+  const decoder = benchDecoder(size, input);
+  const rgb = new Uint8Array(size.width * size.height * 3);
+  try {
+    for (let i = 0; i < 5; i++) decoder.decode(frames[i % frames.length]!, rgb);
+    const n = 60;
+    const c0 = cpuMicros();
+    for (let i = 0; i < n; i++) decoder.decode(frames[i % frames.length]!, rgb);
+    const ms = (cpuMicros() - c0) / 1000 / n;
+    decodeOnly.set(key, ms);
+    return ms;
+  } finally {
+    decoder.close();
+  }
+}
+
+const framesCache = new Map<
+  string,
+  { rgb: Uint8Array[]; encoded: Map<BenchInput, Uint8Array[]> }
+>();
+function framesFor(size: Size, input: BenchInput): { rgb: Uint8Array[]; encoded: Uint8Array[] } {
+  const key = `${size.width}x${size.height}`;
+  let entry = framesCache.get(key);
+  if (!entry) {
+    entry = { rgb: makeRgbFrames(picture, size, 8), encoded: new Map() };
+    framesCache.set(key, entry);
+  }
+  let encoded = entry.encoded.get(input);
+  if (!encoded) {
+    encoded = encodeFrames(entry.rgb, size, input);
+    entry.encoded.set(input, encoded);
+  }
+  return { rgb: entry.rgb, encoded };
+}
+
+// --- one row ----------------------------------------------------------------------------------
+
+async function runRow(spec: RowSpec): Promise<Row> {
+  const { size, input, model, background: bgName } = spec;
+  const { rgb, encoded } = framesFor(size, input);
+  const seg = await segmenter(model);
+  const modelMs = await modelOnlyCpuMs(model, rgb[0]!, size);
+  const decodeMs = decodeOnlyCpuMs(size, input, encoded);
+  const background = await openBackground(BACKGROUND_SPEC[bgName], size);
+  try {
+    // Warm-up (JIT, first-frame buffers), not measured.
+    await runPipeline({
+      source: new BenchSource(encoded, size, input, WARMUP),
+      sink: new NullSink(size),
+      background,
+      segmenter: seg,
+      mode: "live",
+    });
+
+    const source = new BenchSource(encoded, size, input, frameCount);
+    const sink = new NullSink(size);
+    const samples = new Map<Stage, number[]>(STAGES.map((s) => [s, []]));
+    let rssSampled = 0;
+    const rssTimer = setInterval(() => {
+      rssSampled = Math.max(rssSampled, Deno.memoryUsage().rss);
+    }, 100);
+    resetPeakRss();
+    collect = samples;
+    const c0 = cpuMicros();
+    const t0 = performance.now();
+    let stats: Stats;
+    try {
+      stats = await runPipeline({
+        source,
+        sink,
+        background,
+        segmenter: seg,
+        mode: "live",
+      });
+    } finally {
+      collect = null;
+      clearInterval(rssTimer);
+      await source.close();
+    }
+    const wall = performance.now() - t0;
+    const cpu = (cpuMicros() - c0) / 1000;
+    const frames = stats.totalFrames;
+
+    const stages: Row["stages"] = {};
+    for (const stage of STAGES) {
+      const xs = Float64Array.from(samples.get(stage)!).sort();
+      if (xs.length === 0) continue;
+      stages[stage] = {
+        median_ms: round(quantile(xs, 0.5), 3),
+        p95_ms: round(quantile(xs, 0.95), 3),
+      };
+    }
+    return {
+      width: size.width,
+      height: size.height,
+      input,
+      model,
+      background: bgName,
+      frames,
+      fps: round(frames / (wall / 1000), 1),
+      cpu_ms_per_frame: round(cpu / frames),
+      model_only_cpu_ms: round(modelMs),
+      decode_only_cpu_ms: round(decodeMs),
+      paced30_cpu_percent: null,
+      idle_cpu_percent: "not measured",
+      rss_mb: round(peakRssMb(rssSampled), 1),
+      model_fps: round(stats.totalModelRuns / (wall / 1000), 1),
+      stages,
+    };
+  } finally {
+    await background.close();
+  }
+}
+
+// --- table ------------------------------------------------------------------------------------
+
+const TABLE_STAGES = ["grab", "decode", "prep", "infer", "post", "compose", "convert", "write"];
+
+function table(rows: Row[]): string {
+  const head = [
+    "size",
+    "input",
+    "model",
+    "bg",
+    "fps",
+    "model fps",
+    "cpu ms/f",
+    "model-only",
+    "decode-only",
+    "rss MB",
+    ...TABLE_STAGES.map((s) => `${s} med/p95`),
+  ];
+  const body = rows.map((r) => [
+    `${r.width}x${r.height}`,
+    r.input,
+    r.model,
+    r.background,
+    r.fps.toFixed(1),
+    r.model_fps.toFixed(1),
+    r.cpu_ms_per_frame.toFixed(1),
+    r.model_only_cpu_ms.toFixed(1),
+    r.decode_only_cpu_ms.toFixed(2),
+    r.rss_mb.toFixed(0),
+    ...TABLE_STAGES.map((s) => {
+      const st = r.stages[s];
+      return st ? `${st.median_ms.toFixed(2)}/${st.p95_ms.toFixed(2)}` : "-";
+    }),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [fmt(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(fmt)].join("\n");
+}
+
+// --- main -------------------------------------------------------------------------------------
+
+const specs = matrix();
+if (specs.length === 0) {
+  console.error(`No rows match --rows ${args.rows}`);
+  Deno.exit(2);
+}
+log(
+  `backscrub bench: ${specs.length} rows, ${frameCount} frames each (+${WARMUP} warm-up), ` +
+    `live mode, 1 ORT thread, ${navigator.hardwareConcurrency} CPUs, peak RSS ${
+      resetPeakRss() ? "per row (VmHWM reset)" : "cumulative VmHWM"
+    }`,
+);
+const rows: Row[] = [];
+for (const spec of specs) {
+  const row = await runRow(spec);
+  rows.push(row);
+  log(
+    `  ${
+      rowId(spec)
+    }: ${row.fps} fps, ${row.cpu_ms_per_frame} cpu ms/frame, model ${row.model_fps} fps`,
+  );
+}
+for (const s of segmenters.values()) s.close();
+Stats.prototype.add = originalAdd;
+
+await Deno.mkdir(new URL("../out", import.meta.url), { recursive: true }).catch(() => {});
+await Deno.writeTextFile(outPath, JSON.stringify(rows, null, 2) + "\n");
+if (args.json) {
+  console.log(JSON.stringify(rows, null, 2));
+} else {
+  console.log("");
+  console.log(table(rows));
+  console.log("");
+  console.log(
+    "stage times: median/p95 ms per frame (infer and prep per model run; infer is wall time " +
+      "of the nonblocking run beside the loop). cpu ms/f: process user+sys per output frame.",
+  );
+  console.log(
+    "idle cost (CPU % with no reader of the virtual camera): not measured (needs a device)",
+  );
+  console.log("paced 30 fps CPU %: not measured");
+  console.log(`wrote ${outPath}`);
+}
