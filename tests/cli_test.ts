@@ -8,17 +8,7 @@ import { join } from "node:path";
 import { JpegEncoder } from "../ffi/turbojpeg/mod.ts";
 import { readPng } from "../src/image/png.ts";
 import { ROOT, SHARED } from "./_models.ts";
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", join(ROOT, "main.ts"), ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { backscrub } from "./_cli.ts";
 
 Deno.test("backscrub segment --prob-out writes MediaPipe's probabilities for a model-size photo", async () => {
   const dir = await Deno.makeTempDir();
@@ -27,7 +17,7 @@ Deno.test("backscrub segment --prob-out writes MediaPipe's probabilities for a m
     const probOut = join(dir, "p.f32");
     const maskOut = join(dir, "m.png");
     const cutout = join(dir, "c.png");
-    const r = await cli(
+    const r = await backscrub(
       "segment",
       image,
       "--model",
@@ -99,7 +89,7 @@ Deno.test("backscrub convert writes an ONNX model and a manifest that --model ca
   const dir = await Deno.makeTempDir();
   try {
     const onnx = join(dir, "meet.onnx");
-    const r = await cli("convert", join(SHARED, "models", "segm_full_v679.tflite"), onnx);
+    const r = await backscrub("convert", join(SHARED, "models", "segm_full_v679.tflite"), onnx);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /input \[1,144,256,3\] NHWC, output \[1,144,256,2\] NHWC/);
     const manifest = JSON.parse(await Deno.readTextFile(join(dir, "meet.json")));
@@ -107,7 +97,7 @@ Deno.test("backscrub convert writes an ONNX model and a manifest that --model ca
     assert.equal(manifest.output.person, 1);
     const image = join(SHARED, "reference", "inputs", "256x144", "skimage_astronaut.png");
     const probOut = join(dir, "p.f32");
-    const s = await cli("segment", image, "-m", onnx, "--prob-out", probOut);
+    const s = await backscrub("segment", image, "-m", onnx, "--prob-out", probOut);
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stdout, /model "meet"/);
     const bytes = await Deno.readFile(probOut);
@@ -158,7 +148,7 @@ Deno.test("backscrub reports user mistakes in one line, without a stack trace", 
       [["frobnicate"], 2, /Unknown command "frobnicate"/],
     ];
     for (const [args, code, re] of cases) {
-      const r = await cli(...args);
+      const r = await backscrub(...args);
       assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, re);
       assert.equal(
@@ -174,7 +164,7 @@ Deno.test("backscrub reports user mistakes in one line, without a stack trace", 
 });
 
 Deno.test("backscrub --version names ONNX Runtime and libjpeg-turbo", async () => {
-  const r = await cli("--version");
+  const r = await backscrub("--version");
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^backscrub \d+\.\d+\.\d+\nDeno 2\./);
   assert.match(r.stdout, /ONNX Runtime 1\.\d+\.\d+/);
@@ -195,7 +185,7 @@ Deno.test("backscrub segment reads a JPEG through libjpeg-turbo like the same PN
     const masks: Uint8Array[] = [];
     for (const input of [png, jpeg]) {
       const maskOut = join(dir, `${masks.length}.png`);
-      const r = await cli("segment", input, "--mask-out", maskOut);
+      const r = await backscrub("segment", input, "--mask-out", maskOut);
       assert.equal(r.code, 0, r.stderr);
       const mask = readPng(await Deno.readFile(maskOut));
       assert.equal(mask.width, 512);

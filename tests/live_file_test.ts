@@ -6,20 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readPng } from "../src/image/png.ts";
-import { ROOT, SHARED } from "./_models.ts";
-
-async function backscrub(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", join(ROOT, "main.ts"), ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { SHARED } from "./_models.ts";
+import { backscrub } from "./_cli.ts";
 
 const PHOTOS = {
   // A point on the face and two background points, in the photo's pixels.

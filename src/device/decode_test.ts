@@ -5,29 +5,7 @@ import { i420ToRgb, nv12ToRgb, rgbToI420, rgbToNv12, rgbToYuyv, yuyvToRgb } from
 import { FrameDecoder } from "./decode.ts";
 import { DeviceError } from "./errors.ts";
 import { MemoryCapture, type Negotiated } from "./source.ts";
-
-const BARS: [number, number, number][] = [
-  [255, 255, 255],
-  [255, 255, 0],
-  [0, 255, 255],
-  [0, 255, 0],
-  [255, 0, 255],
-  [255, 0, 0],
-  [0, 0, 255],
-  [0, 0, 0],
-];
-
-/** Eight vertical colour bars, `width` divisible by 8. */
-function colourBars(width: number, height: number): Uint8Array {
-  const rgb = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const c = BARS[Math.floor((x * 8) / width)]!;
-      rgb.set(c, (y * width + x) * 3);
-    }
-  }
-  return rgb;
-}
+import { BARS, colourBars } from "../../tests/fixtures/bars.ts";
 
 function negotiated(width: number, height: number, pixelformat: number): Negotiated {
   return {

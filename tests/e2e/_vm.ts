@@ -11,6 +11,7 @@
 
 import { fileURLToPath } from "node:url";
 import { Camera, DeviceError } from "../../src/device/mod.ts";
+export { BARS, colourBars } from "../fixtures/bars.ts";
 
 /** Whether we run inside the VM (`run-in-vm.sh` sets `V4L2VM=1`). */
 export const IN_VM: boolean = Deno.env.get("V4L2VM") === "1";
@@ -63,13 +64,13 @@ export async function run(cmd: string, args: string[]): Promise<RunResult> {
 }
 
 /**
- * Runs backscrub's `main.ts` as user nobody (uid 65534, no groups: not in the video group), with
- * a Deno cache of its own.
+ * Runs `deno <args>` as user nobody (uid 65534, no groups: not in the video group), with a Deno
+ * cache of its own.
  *
- * @param args backscrub's arguments
+ * @param args deno's arguments
  * @returns the exit code and output
  */
-export async function backscrubAsNobody(...args: string[]): Promise<RunResult> {
+export async function denoAsNobody(...args: string[]): Promise<RunResult> {
   const denoDir = await Deno.makeTempDir();
   await Deno.chmod(denoDir, 0o777);
   return await run("setpriv", [
@@ -80,11 +81,18 @@ export async function backscrubAsNobody(...args: string[]): Promise<RunResult> {
     `DENO_DIR=${denoDir}`,
     "HOME=/tmp",
     "deno",
-    "run",
-    "-A",
-    `${ROOT}main.ts`,
     ...args,
   ]);
+}
+
+/**
+ * Runs backscrub's `main.ts` as user nobody (see {@linkcode denoAsNobody}).
+ *
+ * @param args backscrub's arguments
+ * @returns the exit code and output
+ */
+export function backscrubAsNobody(...args: string[]): Promise<RunResult> {
+  return denoAsNobody("run", "-A", `${ROOT}main.ts`, ...args);
 }
 
 /**
@@ -113,34 +121,6 @@ export async function stillVivid(pattern = 0): Promise<void> {
     "-c",
     `test_pattern=${pattern},osd_text_mode=2,horizontal_movement=3,vertical_movement=3`,
   );
-}
-
-/** The 75%-free, full-saturation bars the loopback tests write: white … black. */
-export const BARS: readonly [number, number, number][] = [
-  [255, 255, 255],
-  [255, 255, 0],
-  [0, 255, 255],
-  [0, 255, 0],
-  [255, 0, 255],
-  [255, 0, 0],
-  [0, 0, 255],
-  [0, 0, 0],
-];
-
-/**
- * Eight vertical colour bars.
- *
- * @param width Width in pixels.
- * @param height Height in pixels.
- * @returns RGB bytes.
- */
-export function colourBars(width: number, height: number): Uint8Array {
-  const rgb = new Uint8Array(width * height * 3);
-  for (let x = 0; x < width; x++) {
-    const c = BARS[Math.floor((x * 8) / width)]!;
-    for (let y = 0; y < height; y++) rgb.set(c, (y * width + x) * 3);
-  }
-  return rgb;
 }
 
 /**

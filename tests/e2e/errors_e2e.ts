@@ -13,7 +13,7 @@ import {
   Loopback,
   MODPROBE_COMMAND,
 } from "../../src/device/mod.ts";
-import { CAPTURE, LOOPBACK, ROOT, run, vmTest, waitFor } from "./_vm.ts";
+import { CAPTURE, denoAsNobody, LOOPBACK, ROOT, vmTest, waitFor } from "./_vm.ts";
 
 function isDeviceError(kind: DeviceError["kind"], pattern: RegExp): (e: unknown) => boolean {
   return (e: unknown) => {
@@ -134,21 +134,9 @@ vmTest("Loopback refuses a second writer, naming the first", () => {
 
 vmTest("A user outside the video group gets the usermod fix (permission denied)", async () => {
   // The device nodes are root-only (0600) in the VM; run as nobody.
-  const denoDir = await Deno.makeTempDir();
-  await Deno.chmod(denoDir, 0o777);
   const script = `import { Camera } from "${ROOT}src/device/mod.ts";
 try { Camera.open("${CAPTURE}"); } catch (e) { console.log(e.message); }`;
-  const r = await run("setpriv", [
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-    "env",
-    `DENO_DIR=${denoDir}`,
-    "HOME=/tmp",
-    "deno",
-    "eval",
-    script,
-  ]);
+  const r = await denoAsNobody("eval", script);
   assert.equal(
     r.stdout.trim(),
     `Cannot open video device "${CAPTURE}": permission denied (add yourself to the video group: ` +
