@@ -165,7 +165,12 @@ export function readErrno(libc: LibcSymbols): number {
 }
 
 /** What {@linkcode v4l2Check} does with `EAGAIN` (`EINTR` is always retried). */
-export type AgainPolicy = "throw" | "return";
+export type AgainPolicy = "throw" | "return" | "retry";
+
+/** How often, and how many milliseconds apart, `"retry"` tries an `EAGAIN` call again. */
+const AGAIN_RETRIES = 20;
+const AGAIN_WAIT_MS = 5;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * The one check function for libv4l2 and libc return values: calls `fn`,
@@ -176,7 +181,10 @@ export type AgainPolicy = "throw" | "return";
  * @param action What is attempted (for the message), e.g. `"VIDIOC_DQBUF"`.
  * @param path The device path (for the message).
  * @param again `"return"` to return `null` on `EAGAIN` (a non-blocking call
- *   that would block), `"throw"` to treat it as an error.
+ *   that would block), `"throw"` to treat it as an error, `"retry"` to try
+ *   again a few times 5 ms apart (queries on a blocking descriptor: vivid
+ *   answers `VIDIOC_ENUM_FRAMEINTERVALS` with a passing `EAGAIN` right after
+ *   another handle stopped reading), then throw.
  * @returns The result as a number, or `null` for `EAGAIN` with `"return"`.
  * @throws {V4l2Error} When the call fails.
  */
@@ -187,12 +195,16 @@ export function v4l2Check(
   path: string,
   again: AgainPolicy = "throw",
 ): number | null {
-  for (;;) {
+  for (let tries = 0;; tries++) {
     const rc = Number(fn());
     if (rc !== -1) return rc;
     const errno = readErrno(libs.libc);
     if (errno === ERRNO.EINTR) continue;
     if (errno === ERRNO.EAGAIN && again === "return") return null;
+    if (errno === ERRNO.EAGAIN && again === "retry" && tries < AGAIN_RETRIES) {
+      Atomics.wait(sleeper, 0, 0, AGAIN_WAIT_MS);
+      continue;
+    }
     throw new V4l2Error(action, path, errno);
   }
 }

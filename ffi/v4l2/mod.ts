@@ -17,7 +17,14 @@
  * @module
  */
 
-import { loadV4l2, readErrno, v4l2Check, V4l2Error, type V4l2Libraries } from "./_library.ts";
+import {
+  type AgainPolicy,
+  loadV4l2,
+  readErrno,
+  v4l2Check,
+  V4l2Error,
+  type V4l2Libraries,
+} from "./_library.ts";
 import {
   type BUF_TYPE,
   BUFFER,
@@ -306,20 +313,29 @@ export class VideoDevice {
     return this.#fd;
   }
 
-  #ioctl(request: bigint, arg: Uint8Array | Int32Array, action: string): number {
+  #ioctl(
+    request: bigint,
+    arg: Uint8Array | Int32Array,
+    action: string,
+    again: AgainPolicy = "throw",
+  ): number {
     const fd = this.#live(action);
     return v4l2Check(
       this.#libs,
       () => this.#libs.v4l2.v4l2_ioctl(fd, request, arg),
       action,
       this.#path,
+      again,
     )!;
   }
 
-  /** An ioctl used for enumeration: `EINVAL` ends the list (returns `false`). */
+  /**
+   * An ioctl used for enumeration: `EINVAL` ends the list (returns `false`); a passing
+   * `EAGAIN` is tried again.
+   */
   #enumIoctl(request: bigint, arg: Uint8Array, action: string): boolean {
     try {
-      this.#ioctl(request, arg, action);
+      this.#ioctl(request, arg, action, "retry");
       return true;
     } catch (error) {
       if (error instanceof V4l2Error && error.errno === ERRNO.EINVAL) return false;

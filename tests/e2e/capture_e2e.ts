@@ -109,7 +109,11 @@ vmTest("listDevices() enumerates vivid like v4l2-ctl --list-formats-ext", async 
       )
       : [],
   }));
-  assert.deepEqual(ours.map((f) => f.fourcc), expected.map((f) => f.fourcc));
+  assert.deepEqual(
+    ours.map((f) => f.fourcc),
+    expected.map((f) => f.fourcc),
+    `listDevices() error: ${vivid.error}`,
+  );
   assert.deepEqual(ours.map((f) => f.sizes), expected.map((f) => f.sizes));
   assert.deepEqual(
     ours.filter((f) => ["YUYV", "NV12", "YU12"].includes(f.fourcc)).map((f) => f.fourcc),
