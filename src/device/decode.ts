@@ -10,6 +10,7 @@
 import { JpegDecoder, JpegError, type JpegScale, scaledSize } from "../../ffi/turbojpeg/mod.ts";
 import { PIX_FMT } from "../../ffi/v4l2/mod.ts";
 import { resizeBilinear } from "../image/resize.ts";
+import { rgbToPlanar, type YuvFrame, yuyvToPlanar } from "../image/planar.ts";
 import { i420ToRgb, nv12ToRgb, yuyvToRgb } from "../image/yuv.ts";
 import { DeviceError } from "./errors.ts";
 import { formatName } from "./formats.ts";
@@ -161,7 +162,7 @@ export class FrameDecoder {
         `Cannot decode a ${size.width}x${size.height} picture into ${out.length} bytes: it needs ${needed}`,
       );
     }
-    if (this.#jpeg !== null) return this.#decodeJpeg(data, out, scale, size);
+    if (this.#jpeg !== null) return this.#decodeJpeg(data, out, null, scale, size);
     if (scale === 1) {
       this.#decodeRaw(data, out);
     } else {
@@ -179,6 +180,37 @@ export class FrameDecoder {
     return size;
   }
 
+  /**
+   * Decodes one frame into a full-range planar frame (`src/image/planar.ts`) of the camera's
+   * size: MJPG in 4:2:2 or 4:2:0 (what cameras send) straight to its planes without colour
+   * conversion, YUYV by one unpacking pass; other subsamplings and raw formats through RGB.
+   *
+   * @param data The frame bytes (`frame.data`).
+   * @param frame The destination, `width × height` of the camera.
+   * @returns `true`, or `false` when a corrupt frame was skipped.
+   * @throws {RangeError} When `frame` has another size or a raw frame is short.
+   */
+  decodeYuv(data: Uint8Array, frame: YuvFrame): boolean {
+    const { width, height } = this.#size;
+    if (frame.width !== width || frame.height !== height) {
+      throw new RangeError(
+        `Cannot decode a ${width}x${height} frame into a ${frame.width}x${frame.height} YUV frame`,
+      );
+    }
+    if (this.#jpeg !== null) {
+      return this.#decodeJpeg(data, null, frame, 1, this.#size) !== null;
+    }
+    if (this.#format.pixelformat === PIX_FMT.YUYV) {
+      yuyvToPlanar(this.#unpad(data), frame);
+    } else {
+      const rgb = this.#full ??= new Uint8Array(width * height * 3);
+      this.#decodeRaw(data, rgb);
+      rgbToPlanar(rgb, frame);
+    }
+    this.#stats.decoded++;
+    return true;
+  }
+
   #skip(reason: string): null {
     const message = `Skipped a corrupt ${this.#name} frame: ${reason}`;
     this.#stats.skipped++;
@@ -187,9 +219,11 @@ export class FrameDecoder {
     return null;
   }
 
+  /** Decodes JPEG data into `out` (RGB) or, when `out` is null, into `yuv`. */
   #decodeJpeg(
     data: Uint8Array,
-    out: Uint8Array,
+    out: Uint8Array | null,
+    yuv: YuvFrame | null,
     scale: JpegScale,
     size: { width: number; height: number },
   ): DecodeResult | null {
@@ -211,17 +245,23 @@ export class FrameDecoder {
           `it is ${header.width}x${header.height}, the camera said ${this.#size.width}x${this.#size.height}`,
         );
       }
-      const result = this.#jpeg!.decode(jpeg, out, {
-        scale,
-        format: "rgb",
-        fast: this.#fast,
-      });
-      if (result.warning !== null) {
+      let warning: string | null;
+      if (out !== null) {
+        warning = this.#jpeg!.decode(jpeg, out, { scale, format: "rgb", fast: this.#fast }).warning;
+      } else if (header.subsampling === "422" || header.subsampling === "420") {
+        warning = this.#jpeg!.decodeToYuv(jpeg, yuv!, { fast: this.#fast }).warning;
+        yuv!.chromaShift = header.subsampling === "420" ? 1 : 0;
+      } else {
+        const rgb = this.#full ??= new Uint8Array(size.width * size.height * 3);
+        warning = this.#jpeg!.decode(jpeg, rgb, { format: "rgb", fast: this.#fast }).warning;
+        rgbToPlanar(rgb, yuv!);
+      }
+      if (warning !== null) {
         // Corrupt entropy data decodes "successfully" with a warning and
         // shows as garbage blocks: skip it. Only stray bytes before a marker
         // (some UVC cameras add them to every frame) leave the picture intact.
-        if (!BENIGN_WARNING.test(result.warning)) return this.#skip(result.warning);
-        const message = `Decoded a damaged ${this.#name} frame: ${result.warning}`;
+        if (!BENIGN_WARNING.test(warning)) return this.#skip(warning);
+        const message = `Decoded a damaged ${this.#name} frame: ${warning}`;
         this.#stats.damaged++;
         this.#stats.lastWarning = message;
         this.#onWarning?.(message);

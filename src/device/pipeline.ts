@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { YuvFrame } from "../image/planar.ts";
 import type { FrameSink, FrameSource } from "../pipeline/types.ts";
 import { rgbToI420, rgbToNv12, rgbToYuyv } from "../image/yuv.ts";
 import { Camera, type CameraOptions } from "./camera.ts";
@@ -123,6 +124,30 @@ export class CameraSource implements FrameSource {
    * @throws {DeviceError} `"timeout"` when no decodable frame came in time.
    */
   async read(into: Uint8Array): Promise<boolean> {
+    this.#rgb = into;
+    this.#yuv = null;
+    return await this.#next();
+  }
+
+  /**
+   * Fills `into` with the next frame as full-range planar YCbCr (MJPG without colour
+   * conversion, YUYV by one unpacking pass).
+   *
+   * @param into A frame of the camera's size (`makeYuvFrame(width, height)`).
+   * @returns `true` (a camera does not end).
+   * @throws {DeviceError} `"timeout"` when no decodable frame came in time.
+   */
+  async readYuv(into: YuvFrame): Promise<boolean> {
+    this.#yuv = into;
+    this.#rgb = null;
+    return await this.#next();
+  }
+
+  /** Where the next frame goes: one of the two is set by `read`/`readYuv`. */
+  #rgb: Uint8Array | null = null;
+  #yuv: YuvFrame | null = null;
+
+  async #next(): Promise<boolean> {
     const start = performance.now();
     for (;;) {
       // A stall is counted from the last frame the camera gave (or from this call, at first).
@@ -143,7 +168,7 @@ export class CameraSource implements FrameSource {
         }
         if (t >= repeatAt) {
           this.repeated++;
-          return true; // `into` still holds the last frame
+          return true; // the caller's buffer still holds the last frame
         }
         continue;
       }
@@ -151,9 +176,11 @@ export class CameraSource implements FrameSource {
         const t = performance.now();
         this.#lastSeenAt = t;
         if (t - this.#lastFrameAt < this.#minIntervalMs) continue;
-        const decoded = this.#decoder.decode(frame.data, into);
+        const decoded = this.#yuv !== null
+          ? this.#decoder.decodeYuv(frame.data, this.#yuv)
+          : this.#decoder.decode(frame.data, this.#rgb!) !== null;
         this.decodeMs = performance.now() - t;
-        if (decoded !== null) {
+        if (decoded) {
           this.#lastFrameAt = t;
           this.#delivered++;
           return true;
@@ -213,6 +240,11 @@ export class LoopbackSink implements FrameSink {
   readonly #size: { width: number; height: number };
   /** Milliseconds the last write spent converting RGB to YUV. */
   convertMs = 0;
+  /**
+   * Writes a frame already packed as YUYV (the loop's fast path); present only when the device
+   * takes YUYV.
+   */
+  readonly writeYuyv?: (yuyv: Uint8Array) => Promise<void>;
 
   private constructor(loopback: Loopback, format: OutputFormat) {
     const n = loopback.negotiated;
@@ -222,6 +254,13 @@ export class LoopbackSink implements FrameSink {
     this.#size = { width: n.width, height: n.height };
     this.#yuv = new Uint8Array(n.frameBytes);
     this.#convert = TO_YUV[format];
+    if (format === "YUYV") {
+      this.writeYuyv = (yuyv: Uint8Array): Promise<void> => {
+        this.convertMs = 0;
+        this.#loopback.write(yuyv.subarray(0, this.#yuv.length));
+        return Promise.resolve();
+      };
+    }
     this.description = `${loopback.path} ${n.width}x${n.height} ${format}` +
       (n.fps === null ? "" : ` ${n.fps} fps`);
   }

@@ -3,8 +3,14 @@
  * a file can stand at either end; the loop (`loop.ts`) wires them with the segmenter and the
  * compositor. Frames are 8-bit RGB, interleaved, row-major; every buffer is made once, at start.
  *
+ * The fast path: a source that can give planar YCbCr (`readYuv`: a camera's MJPG or YUYV), a
+ * sink that takes YUYV (`writeYuyv`: the virtual camera) and a background that can draw in YCbCr
+ * (`renderYuv`) let the loop skip every RGB conversion (see `loop.ts`).
+ *
  * @module
  */
+
+import type { YuvFrame } from "../image/planar.ts";
 
 /** Where frames come from: a camera, a video or y4m file, an image or an image sequence. */
 export interface FrameSource {
@@ -24,6 +30,13 @@ export interface FrameSource {
    * @returns true when a frame was read, false at the end of the stream
    */
   read(into: Uint8Array): Promise<boolean>;
+  /**
+   * Optional fast path: fills `into` (full-range planar YCbCr of the source's size) with the
+   * next frame, without converting to RGB.
+   *
+   * @returns true when a frame was read, false at the end of the stream
+   */
+  readYuv?(into: YuvFrame): Promise<boolean>;
   /** Releases the source. Idempotent. */
   close(): Promise<void>;
 }
@@ -40,6 +53,12 @@ export interface FrameSink {
   readonly convertMs?: number;
   /** Writes one RGB frame (width × height × 3 bytes); the sink may not keep a reference. */
   write(frame: Uint8Array): Promise<void>;
+  /**
+   * Optional fast path: writes one frame already in YUYV (BT.601 limited range, width × height
+   * × 2 bytes), as the loop packs it while compositing. Present only when the sink's own format
+   * is YUYV, so nothing is converted.
+   */
+  writeYuyv?(yuyv: Uint8Array): Promise<void>;
   /** Flushes and releases the sink. Idempotent. */
   close(): Promise<void>;
 }
@@ -48,6 +67,16 @@ export interface FrameSink {
 export interface BackgroundContext {
   /** The camera frame at output size (RGB). */
   frame: Uint8Array;
+  /** The person alpha at output size, 0 (background) … 255 (person). */
+  mask: Uint8Array;
+  /** Milliseconds since the pipeline started (drives video backgrounds). */
+  timeMs: number;
+}
+
+/** What a background gets to draw one frame on the fast path. */
+export interface YuvBackgroundContext {
+  /** The camera frame at output size, full-range planar YCbCr (4:2:2 or 4:2:0). */
+  frame: YuvFrame;
   /** The person alpha at output size, 0 (background) … 255 (person). */
   mask: Uint8Array;
   /** Milliseconds since the pipeline started (drives video backgrounds). */
@@ -65,6 +94,11 @@ export interface Background {
    * belongs to the background and stays valid until the next call.
    */
   render(ctx: BackgroundContext): Uint8Array;
+  /**
+   * Optional fast path: the background for this frame as a full-range 4:2:2 planar frame of the
+   * output size (`chromaShift` 0), owned by the background and valid until the next call.
+   */
+  renderYuv?(ctx: YuvBackgroundContext): YuvFrame;
   /** Releases resources (subprocesses, buffers). Idempotent. */
   close(): Promise<void>;
 }
