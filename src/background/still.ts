@@ -6,7 +6,13 @@
  */
 
 import type { RgbImage } from "../image/types.ts";
-import type { Background, BackgroundContext, BackgroundOptions } from "../pipeline/types.ts";
+import { makeYuvFrame, rgbToPlanar, type YuvFrame } from "../image/planar.ts";
+import type {
+  Background,
+  BackgroundContext,
+  BackgroundOptions,
+  YuvBackgroundContext,
+} from "../pipeline/types.ts";
 import { coverRect, coverScale } from "./cover.ts";
 import { hexColor, type Rgb } from "./spec.ts";
 
@@ -25,7 +31,11 @@ export class StillBackground implements Background {
   readonly description: string;
   /** Always false. */
   readonly passthrough = false;
+  /** The same picture every frame (the loop may keep it packed for the output). */
+  readonly still = true;
   readonly #pixels: Uint8Array;
+  /** The picture as planar YCbCr, made on the first {@linkcode renderYuv}. */
+  #yuv: YuvFrame | null = null;
 
   /**
    * Wraps prepared pixels.
@@ -46,6 +56,21 @@ export class StillBackground implements Background {
    */
   render(_ctx: BackgroundContext): Uint8Array {
     return this.#pixels;
+  }
+
+  /**
+   * The picture as full-range 4:2:2 YCbCr (converted once, on the first call).
+   *
+   * @param ctx the frame (only its size is used)
+   * @returns the same frame every time
+   */
+  renderYuv(ctx: YuvBackgroundContext): YuvFrame {
+    const { width, height } = ctx.frame;
+    if (this.#yuv === null || this.#yuv.width !== width || this.#yuv.height !== height) {
+      this.#yuv = makeYuvFrame(width, height);
+      rgbToPlanar(this.#pixels, this.#yuv);
+    }
+    return this.#yuv;
   }
 
   /** Nothing to release. */

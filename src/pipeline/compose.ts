@@ -183,12 +183,29 @@ export function flipVertical(
   height: number,
   scratch: Uint8Array,
 ): void {
-  const stride = width * 3;
+  flipRows(rgb, width * 3, height, scratch);
+}
+
+/**
+ * Flips any packed picture (RGB, YUYV) upside down in place by swapping whole rows.
+ *
+ * @param pixels the picture
+ * @param stride bytes per row
+ * @param height rows
+ * @param scratch at least one row, made once by the caller
+ */
+export function flipRows(
+  pixels: Uint8Array,
+  stride: number,
+  height: number,
+  scratch: Uint8Array,
+): void {
+  const row = scratch.subarray(0, stride);
   for (let top = 0, bottom = height - 1; top < bottom; top++, bottom--) {
-    const a = rgb.subarray(top * stride, (top + 1) * stride);
-    const b = rgb.subarray(bottom * stride, (bottom + 1) * stride);
-    scratch.set(a);
+    const a = pixels.subarray(top * stride, (top + 1) * stride);
+    const b = pixels.subarray(bottom * stride, (bottom + 1) * stride);
+    row.set(a);
     a.set(b);
-    b.set(scratch);
+    b.set(row);
   }
 }

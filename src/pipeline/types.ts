@@ -89,6 +89,8 @@ export interface Background {
   readonly description: string;
   /** True for "off": the pipeline passes the camera through and skips segmentation. */
   readonly passthrough: boolean;
+  /** True when every frame gets the same picture (an image, a colour). */
+  readonly still?: boolean;
   /**
    * Returns the background for this frame (output width × height × 3 bytes, RGB). The buffer
    * belongs to the background and stays valid until the next call.

@@ -7,6 +7,7 @@
  */
 
 import type { OnnxRuntime, PreparedRun, Session, Tensor } from "../../ffi/onnxruntime/mod.ts";
+import type { YuvFrame } from "../image/planar.ts";
 import { resizeBilinear } from "../image/resize.ts";
 import { fitRect, type Rect } from "../pipeline/geometry.ts";
 import { inferManifest, type ModelManifest, type OutputKind } from "../models/manifest.ts";
@@ -25,6 +26,24 @@ export interface SegmenterOptions {
 
 function sameDims(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** Sampling tables of `Segmenter.setInputFittedYuv`, made for one frame size. */
+interface YuvTables {
+  width: number;
+  height: number;
+  chromaShift: number;
+  rect: Rect;
+  /** Per model column: luma x0, weight; chroma x0, weight. */
+  lx: Int32Array;
+  lw: Float32Array;
+  cx: Int32Array;
+  cwt: Float32Array;
+  /** Per model row: luma y0, weight; chroma y0, weight. */
+  ly: Int32Array;
+  lh: Float32Array;
+  cy: Int32Array;
+  cht: Float32Array;
 }
 
 /** A loaded segmentation model with its buffers. */
@@ -190,6 +209,97 @@ export class Segmenter {
     const sx = ow / w;
     const sy = oh / h;
     return { x: r.x * sx, y: r.y * sy, w: r.w * sx, h: r.h * sy };
+  }
+
+  /** Sampling tables of {@linkcode setInputFittedYuv}, made for one frame size. */
+  #yuvTables: YuvTables | null = null;
+
+  /**
+   * {@linkcode setInputFitted} from a full-range planar YCbCr frame (the fast path): the same
+   * letterbox and bilinear sampling (half-pixel centres) on the luma plane and on the chroma
+   * planes at their own sites, converted to RGB (JFIF) and normalised in the same pass. No RGB
+   * frame is made.
+   *
+   * @param frame the camera frame, 4:2:2 or 4:2:0
+   * @returns where the picture lies in {@linkcode Segmenter.probability} (output pixels)
+   */
+  setInputFittedYuv(frame: YuvFrame): Rect {
+    const { width, height, chromaShift, y: Y, u: U, v: V } = frame;
+    const t = this.#tablesFor(width, height, chromaShift);
+    const r = t.rect;
+    const w = this.manifest.input.width;
+    const x = this.input;
+    const scale = this.#scale;
+    const offset = this.#offset;
+    x.fill(offset);
+    const cw = width >> 1;
+    const { lx, lw, cx, cwt, ly, lh, cy, cht } = t;
+    for (let j = 0; j < r.h; j++) {
+      const y0 = ly[j]! * width, y1 = y0 + (ly[j]! + 1 < height ? width : 0);
+      const fy = lh[j]!;
+      const crows = (height + (1 << chromaShift) - 1) >> chromaShift;
+      const c0 = cy[j]! * cw, c1 = c0 + (cy[j]! + 1 < crows ? cw : 0);
+      const gy = cht[j]!;
+      let o = ((r.y + j) * w + r.x) * 3;
+      for (let i = 0; i < r.w; i++) {
+        const a = lx[i]!, b = a + (a + 1 < width ? 1 : 0), fx = lw[i]!;
+        const top = Y[y0 + a]! + (Y[y0 + b]! - Y[y0 + a]!) * fx;
+        const bottom = Y[y1 + a]! + (Y[y1 + b]! - Y[y1 + a]!) * fx;
+        const l = top + (bottom - top) * fy;
+        const ca = cx[i]!, cb = ca + (ca + 1 < cw ? 1 : 0), gx = cwt[i]!;
+        let s0 = U[c0 + ca]! + (U[c0 + cb]! - U[c0 + ca]!) * gx;
+        let s1 = U[c1 + ca]! + (U[c1 + cb]! - U[c1 + ca]!) * gx;
+        const pb = s0 + (s1 - s0) * gy - 128;
+        s0 = V[c0 + ca]! + (V[c0 + cb]! - V[c0 + ca]!) * gx;
+        s1 = V[c1 + ca]! + (V[c1 + cb]! - V[c1 + ca]!) * gx;
+        const pr = s0 + (s1 - s0) * gy - 128;
+        let R = l + 1.402 * pr;
+        let G = l - 0.344136 * pb - 0.714136 * pr;
+        let B = l + 1.772 * pb;
+        R = R < 0 ? 0 : R > 255 ? 255 : R;
+        G = G < 0 ? 0 : G > 255 ? 255 : G;
+        B = B < 0 ? 0 : B > 255 ? 255 : B;
+        x[o++] = R * scale + offset;
+        x[o++] = G * scale + offset;
+        x[o++] = B * scale + offset;
+      }
+    }
+    const { width: ow, height: oh } = this.manifest.output;
+    const sx = ow / w;
+    const sy = oh / this.manifest.input.height;
+    return { x: r.x * sx, y: r.y * sy, w: r.w * sx, h: r.h * sy };
+  }
+
+  #tablesFor(width: number, height: number, chromaShift: number): YuvTables {
+    const cached = this.#yuvTables;
+    if (
+      cached && cached.width === width && cached.height === height &&
+      cached.chromaShift === chromaShift
+    ) {
+      return cached;
+    }
+    const { width: w, height: h } = this.manifest.input;
+    const rect = fitRect(width, height, { width: w, height: h });
+    // Bilinear with half-pixel centres, clamped at the edges (as resizeBilinear).
+    const site = (d: number, scale: number, size: number, sub: number): [number, number] => {
+      let s = ((d + 0.5) * scale) / sub - 0.5;
+      const max = Math.ceil(size / sub) - 1;
+      s = s < 0 ? 0 : s > max ? max : s;
+      const i = Math.floor(s);
+      return [i, s - i];
+    };
+    const table = (n: number, src: number, sub: number): [Int32Array, Float32Array] => {
+      const idx = new Int32Array(n), wt = new Float32Array(n);
+      for (let d = 0; d < n; d++) [idx[d], wt[d]] = site(d, src / n, src, sub);
+      return [idx, wt];
+    };
+    const [lx, lw] = table(rect.w, width, 1);
+    const [cx, cwt] = table(rect.w, width, 2);
+    const [ly, lh] = table(rect.h, height, 1);
+    const [cy, cht] = table(rect.h, height, 1 << chromaShift);
+    const t = { width, height, chromaShift, rect, lx, lw, cx, cwt, ly, lh, cy, cht };
+    this.#yuvTables = t;
+    return t;
   }
 
   /** Runs the model on the current input and updates {@linkcode Segmenter.probability}. */
