@@ -10,6 +10,7 @@
 import { PIX_FMT } from "../../ffi/v4l2/mod.ts";
 import { JpegEncoder } from "../../ffi/turbojpeg/mod.ts";
 import { FrameDecoder } from "../device/decode.ts";
+import type { YuvFrame } from "../image/planar.ts";
 import { rgbToYuyv } from "../image/yuv.ts";
 import type { RgbImage } from "../image/types.ts";
 import { coverRect } from "./geometry.ts";
@@ -105,15 +106,26 @@ export class BenchSource implements FrameSource {
   readonly #frames: readonly Uint8Array[];
   readonly #decoder: FrameDecoder;
   readonly #count: number;
+  readonly #intervalMs: number;
   #next = 0;
+  #due = 0;
 
   /**
    * @param frames encoded frames (YUYV or JPEG) of `size`
    * @param size the frame size
    * @param input the format of `frames`
    * @param count how many frames to give in all
+   * @param options `paceFps`: give frames no faster than this, as a camera does (default: at
+   *   full speed)
    */
-  constructor(frames: readonly Uint8Array[], size: Size, input: BenchInput, count: number) {
+  constructor(
+    frames: readonly Uint8Array[],
+    size: Size,
+    input: BenchInput,
+    count: number,
+    options: { paceFps?: number } = {},
+  ) {
+    this.#intervalMs = options.paceFps ? 1000 / options.paceFps : 0;
     this.width = size.width;
     this.height = size.height;
     this.#frames = frames;
@@ -122,16 +134,41 @@ export class BenchSource implements FrameSource {
     this.description = `memory ${size.width}x${size.height} ${input}, ${count} frames`;
   }
 
-  /** Decodes the next frame into `into`; false after `count` frames. */
-  read(into: Uint8Array): Promise<boolean> {
-    if (this.#next >= this.#count) return Promise.resolve(false);
-    const data = this.#frames[this.#next % this.#frames.length]!;
-    this.#next++;
+  /** Decodes the next frame into `into` as RGB; false after `count` frames. */
+  async read(into: Uint8Array): Promise<boolean> {
+    const data = await this.#take();
+    if (data === null) return false;
     const t = performance.now();
     const ok = this.#decoder.decode(data, into);
     this.decodeMs = performance.now() - t;
     if (ok === null) throw new Error("A benchmark frame did not decode");
-    return Promise.resolve(true);
+    return true;
+  }
+
+  /** Decodes the next frame into `into` as planar YCbCr (the fast path), as a camera does. */
+  async readYuv(into: YuvFrame): Promise<boolean> {
+    const data = await this.#take();
+    if (data === null) return false;
+    const t = performance.now();
+    const ok = this.#decoder.decodeYuv(data, into);
+    this.decodeMs = performance.now() - t;
+    if (!ok) throw new Error("A benchmark frame did not decode");
+    return true;
+  }
+
+  /** The next encoded frame, after waiting for its time when paced; null at the end. */
+  async #take(): Promise<Uint8Array | null> {
+    if (this.#next >= this.#count) return null;
+    if (this.#intervalMs > 0) {
+      const now = performance.now();
+      if (this.#due === 0) this.#due = now;
+      if (this.#due > now) await new Promise((r) => setTimeout(r, this.#due - now));
+      // A late frame is not made up for: a camera drops it.
+      this.#due = Math.max(this.#due + this.#intervalMs, performance.now() - this.#intervalMs);
+    }
+    const data = this.#frames[this.#next % this.#frames.length]!;
+    this.#next++;
+    return data;
   }
 
   /** Closes the decoder. */
@@ -167,6 +204,13 @@ export class NullSink implements FrameSink {
     const t = performance.now();
     rgbToYuyv(frame, this.#yuv, this.#size);
     this.convertMs = performance.now() - t;
+    this.frames++;
+    return Promise.resolve();
+  }
+
+  /** Drops a frame already packed as YUYV (the fast path: nothing to convert). */
+  writeYuyv(_yuyv: Uint8Array): Promise<void> {
+    this.convertMs = 0;
     this.frames++;
     return Promise.resolve();
   }

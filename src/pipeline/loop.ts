@@ -17,11 +17,13 @@
 import { yieldToEventLoop } from "../../ffi/libc/mod.ts";
 import { type MaskOptions, MaskPipeline } from "../mask/pipeline.ts";
 import type { Segmenter } from "../segment/segmenter.ts";
-import { composite, type Despill, flipHorizontal, flipVertical } from "./compose.ts";
+import { makeYuvFrame, type YuvFrame } from "../image/planar.ts";
+import { composite, type Despill, flipHorizontal, flipRows, flipVertical } from "./compose.ts";
+import { compositeYuyv, mirrorYuyv, packYuyv } from "./compose_yuv.ts";
 import { coverRect, type Rect } from "./geometry.ts";
 import { RegionMap, resampleRgb } from "./region.ts";
 import { Stats } from "./stats.ts";
-import type { Background, FrameSink, FrameSource } from "./types.ts";
+import type { Background, FrameSink, FrameSource, YuvBackgroundContext } from "./types.ts";
 
 /** What the loop runs. */
 export interface PipelineConfig {
@@ -53,6 +55,36 @@ export interface PipelineConfig {
   onStatus?: (line: string) => void;
   /** Called after each frame (for `-s` progress). */
   onFrame?: (stats: Stats) => void;
+  /**
+   * "auto" (default): the YCbCr fast path whenever the stages allow it (see
+   * {@linkcode yuvPathBlocker}); "rgb": always the RGB path (for comparisons).
+   */
+  path?: "auto" | "rgb";
+}
+
+/**
+ * Why the loop cannot take the fast path (camera planes → mask on luma → composite packed
+ * straight into YUYV, no RGB anywhere), or null when it can. It needs a source that gives
+ * planes (a camera), a sink that takes YUYV (the virtual camera in YUYV), the output at the
+ * camera's size with an even width, a background that draws in YCbCr (image, colour, blur) and
+ * no despill.
+ *
+ * @param config the loop's stages and options
+ * @returns one line, or null
+ */
+export function yuvPathBlocker(config: PipelineConfig): string | null {
+  const { source, sink, background, segmenter } = config;
+  if (config.path === "rgb") return "the RGB path was asked for";
+  if (!source.readYuv) return "the source gives RGB";
+  if (!sink.writeYuyv) return "the output is not YUYV";
+  if (source.width !== sink.width || source.height !== sink.height) {
+    return "the output size differs from the camera's";
+  }
+  if (sink.width % 2 !== 0) return "the width is odd";
+  const passthrough = background.passthrough || segmenter === null;
+  if (!passthrough && !background.renderYuv) return "the background draws in RGB only";
+  if (!passthrough && config.despill) return "despill works in RGB";
+  return null;
 }
 
 /**
@@ -78,10 +110,16 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
     ? null
     : new RegionMap({ width: sw, height: sh }, crop, { width: ow, height: oh });
 
-  const camera = new Uint8Array(sw * sh * 3);
-  const frame = sameGeometry ? camera : new Uint8Array(ow * oh * 3);
+  const yuvPath = yuvPathBlocker(config) === null;
+  // The fast path's buffers (camera planes, YUYV out) or the RGB path's.
+  const cam: YuvFrame | null = yuvPath ? makeYuvFrame(sw, sh) : null;
+  const yuyv = yuvPath ? new Uint8Array(ow * oh * 2) : null;
+  let packedBg = null as { of: YuvFrame; words: Uint32Array } | null;
+  const camera = yuvPath ? new Uint8Array(0) : new Uint8Array(sw * sh * 3);
+  const frame = sameGeometry || yuvPath ? camera : new Uint8Array(ow * oh * 3);
   let alpha: Uint8Array = new Uint8Array(ow * oh).fill(255);
-  const out = new Uint8Array(ow * oh * 3);
+  const yuvCtx: YuvBackgroundContext = { frame: cam!, mask: alpha, timeMs: 0 };
+  const out = yuvPath ? new Uint8Array(0) : new Uint8Array(ow * oh * 3);
   const rowScratch = new Uint8Array(ow * 3);
   const passthrough = background.passthrough || segmenter === null;
 
@@ -109,7 +147,9 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
   };
   const startInference = (): void => {
     const t = performance.now();
-    const rect = segmenter!.setInputFitted(camera, sw, sh);
+    const rect = cam
+      ? segmenter!.setInputFittedYuv(cam)
+      : segmenter!.setInputFitted(camera, sw, sh);
     if (!content) {
       content = rect;
       // The part of the model output that shows the output's crop of the camera frame.
@@ -141,7 +181,7 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
       (config.maxFrames === undefined || stats.totalFrames < config.maxFrames)
     ) {
       let t = performance.now();
-      if (!(await source.read(camera))) break;
+      if (!(await (cam ? source.readYuv!(cam) : source.read(camera)))) break;
       const decodeMs = source.decodeMs ?? 0;
       stats.add("grab", performance.now() - t - decodeMs);
       if (source.decodeMs !== undefined) stats.add("decode", decodeMs);
@@ -158,37 +198,75 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
         if (inferError) throw inferError;
       }
 
-      t = performance.now();
-      if (frameMap) {
-        resampleRgb(camera, sw, frameMap, frame);
-        mask?.timings.add("crop", performance.now() - t);
-      }
-      if (!passthrough) {
-        // The temporal step once per model run, then the frame-guided alpha for every frame.
-        if (fresh) {
-          mask!.ingest(latest!);
-          fresh = false;
+      if (cam) {
+        t = performance.now();
+        if (!passthrough) {
+          if (fresh) {
+            mask!.ingest(latest!);
+            fresh = false;
+          }
+          mask!.renderLuma(cam.y);
         }
-        mask!.render(frame);
-      }
-      stats.add("post", performance.now() - t);
+        stats.add("post", performance.now() - t);
 
-      t = performance.now();
-      if (passthrough) {
-        out.set(frame);
+        t = performance.now();
+        if (passthrough) {
+          packYuyv(cam, yuyv!);
+        } else {
+          yuvCtx.mask = alpha;
+          yuvCtx.timeMs = performance.now() - started;
+          const bg = background.renderYuv!(yuvCtx);
+          if (background.still && packedBg?.of !== bg) {
+            // A still background is packed once; its runs are then word copies.
+            const words = new Uint8Array(ow * oh * 2);
+            packYuyv(bg, words);
+            packedBg = { of: bg, words: new Uint32Array(words.buffer) };
+          }
+          compositeYuyv(cam, bg, alpha, yuyv!, {
+            wrap: mask!.wrap,
+            bgPacked: background.still ? packedBg!.words : null,
+          });
+        }
+        if (config.mirror) mirrorYuyv(yuyv!, ow, oh);
+        if (config.flip) flipRows(yuyv!, ow * 2, oh, rowScratch);
+        stats.add("compose", performance.now() - t);
+
+        t = performance.now();
+        await sink.writeYuyv!(yuyv!);
+        stats.add("write", performance.now() - t);
       } else {
-        const bg = background.render({ frame, mask: alpha, timeMs: performance.now() - started });
-        composite(frame, bg, alpha, out, { wrap: mask!.wrap, despill: config.despill });
-      }
-      if (config.mirror) flipHorizontal(out, ow, oh);
-      if (config.flip) flipVertical(out, ow, oh, rowScratch);
-      stats.add("compose", performance.now() - t);
+        t = performance.now();
+        if (frameMap) {
+          resampleRgb(camera, sw, frameMap, frame);
+          mask?.timings.add("crop", performance.now() - t);
+        }
+        if (!passthrough) {
+          // The temporal step once per model run, then the frame-guided alpha for every frame.
+          if (fresh) {
+            mask!.ingest(latest!);
+            fresh = false;
+          }
+          mask!.render(frame);
+        }
+        stats.add("post", performance.now() - t);
 
-      t = performance.now();
-      await sink.write(out);
-      const convertMs = sink.convertMs ?? 0;
-      stats.add("write", performance.now() - t - convertMs);
-      if (sink.convertMs !== undefined) stats.add("convert", convertMs);
+        t = performance.now();
+        if (passthrough) {
+          out.set(frame);
+        } else {
+          const bg = background.render({ frame, mask: alpha, timeMs: performance.now() - started });
+          composite(frame, bg, alpha, out, { wrap: mask!.wrap, despill: config.despill });
+        }
+        if (config.mirror) flipHorizontal(out, ow, oh);
+        if (config.flip) flipVertical(out, ow, oh, rowScratch);
+        stats.add("compose", performance.now() - t);
+
+        t = performance.now();
+        await sink.write(out);
+        const convertMs = sink.convertMs ?? 0;
+        stats.add("write", performance.now() - t - convertMs);
+        if (sink.convertMs !== undefined) stats.add("convert", convertMs);
+      }
       stats.frame();
       config.onFrame?.(stats);
       // Let a finished model run be delivered even when every await above was already resolved.

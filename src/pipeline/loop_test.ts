@@ -4,7 +4,10 @@ import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
 import { readPng } from "../image/png.ts";
 import { resolveModel } from "../models/resolve.ts";
 import { Segmenter } from "../segment/segmenter.ts";
-import { runPipeline } from "./loop.ts";
+import { solidBackground } from "../background/still.ts";
+import { type YuvFrame, yuyvToPlanar } from "../image/planar.ts";
+import { rgbToYuyv } from "../image/yuv.ts";
+import { runPipeline, yuvPathBlocker } from "./loop.ts";
 import { MemorySink, MemorySource } from "./memory.ts";
 import type { Background } from "./types.ts";
 
@@ -119,4 +122,121 @@ Deno.test("runPipeline() stops after the current frame when aborted", async () =
     signal: controller.signal,
   });
   assert.equal(sink.frames, 5);
+});
+
+/** The photo cut to an even width (YUYV needs pixel pairs). */
+async function evenPhoto(): Promise<{ width: number; height: number; data: Uint8Array }> {
+  const img = await photo();
+  const width = img.width & ~1;
+  const data = new Uint8Array(width * img.height * 3);
+  for (let y = 0; y < img.height; y++) {
+    data.set(img.data.subarray(y * img.width * 3, (y * img.width + width) * 3), y * width * 3);
+  }
+  return { width, height: img.height, data };
+}
+
+/** Share of bytes within `tol` of each other, and the mean difference. */
+function agreement(a: Uint8Array, b: Uint8Array, tol: number): { within: number; mean: number } {
+  let n = 0, sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (d <= tol) n++;
+    sum += d;
+  }
+  return { within: n / a.length, mean: sum / a.length };
+}
+
+for (const options of [{}, { mirror: true, flip: true }]) {
+  const label = options.mirror ? " (mirrored and flipped)" : "";
+  Deno.test(`runPipeline() takes the YCbCr fast path and matches the RGB path${label}`, async () => {
+    const img = await evenPhoto();
+    const size = { width: img.width, height: img.height };
+    using ort = OnnxRuntime.load();
+    using seg = Segmenter.open(ort, await resolveModel("landscape"));
+    const background = solidBackground([30, 200, 60], size);
+    const base = { background, segmenter: seg, mode: "exact" as const, ...options };
+    const fastSink = new MemorySink({ ...size, yuyv: true });
+    const fastSource = new MemorySource([img.data], { ...size, count: 3, yuv: true });
+    assert.equal(yuvPathBlocker({ ...base, source: fastSource, sink: fastSink }), null);
+    await runPipeline({ ...base, source: fastSource, sink: fastSink });
+    assert.equal(fastSink.yuyvFrames, 3);
+    assert.equal(fastSink.frames, 0, "no RGB frame on the fast path");
+
+    const rgbSink = new MemorySink({ ...size, yuyv: true });
+    const rgbSource = new MemorySource([img.data], { ...size, count: 3, yuv: true });
+    await runPipeline({ ...base, source: rgbSource, sink: rgbSink, path: "rgb" });
+    assert.equal(rgbSink.frames, 3);
+    const expected = new Uint8Array(img.width * img.height * 2);
+    rgbToYuyv(rgbSink.last, expected, size);
+    const { within, mean } = agreement(fastSink.lastYuyv, expected, 6);
+    assert.ok(within > 0.995, `${(within * 100).toFixed(2)}% of bytes within ±6`);
+    assert.ok(mean < 0.8, `mean difference ${mean}`);
+    // The background really was replaced: the green is there.
+    const green = new Uint8Array(4);
+    rgbToYuyv(new Uint8Array([30, 200, 60, 30, 200, 60]), green, { width: 2, height: 1 });
+    // The top-left is background (after a flip it is in the last row).
+    const corner = options.flip ? (img.height - 1) * img.width * 2 : 0;
+    assert.ok(Math.abs(fastSink.lastYuyv[corner]! - green[0]!) <= 2, "a top corner is background");
+  });
+}
+
+Deno.test("runPipeline() passes a YUYV camera through the fast path losslessly (background off)", async () => {
+  const img = await evenPhoto();
+  const size = { width: img.width, height: img.height };
+  const camera = new Uint8Array(img.width * img.height * 2);
+  rgbToYuyv(img.data, camera, size);
+  let left = 2;
+  const source = {
+    ...size,
+    fps: 30,
+    description: "yuyv camera",
+    read: () => Promise.reject(new Error("the fast path reads planes")),
+    readYuv: (into: YuvFrame) => {
+      yuyvToPlanar(camera, into);
+      return Promise.resolve(left-- > 0);
+    },
+    close: () => Promise.resolve(),
+  };
+  const sink = new MemorySink({ ...size, yuyv: true });
+  await runPipeline({
+    source,
+    sink,
+    background: {
+      description: "off",
+      passthrough: true,
+      render: (c) => c.frame,
+      close: () => Promise.resolve(),
+    },
+    segmenter: null,
+    mode: "live",
+  });
+  assert.equal(sink.yuyvFrames, 2);
+  assert.deepEqual(sink.lastYuyv, camera);
+});
+
+Deno.test("yuvPathBlocker() says why the fast path is not taken", () => {
+  const size = { width: 64, height: 48 };
+  const background = solidBackground([0, 0, 0], size);
+  const base = { background, segmenter: null, mode: "live" as const };
+  const yuvSource = new MemorySource([new Uint8Array(64 * 48 * 3)], { ...size, yuv: true });
+  assert.equal(
+    yuvPathBlocker({
+      ...base,
+      source: new MemorySource([], size),
+      sink: new MemorySink({ ...size, yuyv: true }),
+    }),
+    "the source gives RGB",
+  );
+  assert.equal(
+    yuvPathBlocker({ ...base, source: yuvSource, sink: new MemorySink(size) }),
+    "the output is not YUYV",
+  );
+  assert.equal(
+    yuvPathBlocker({
+      ...base,
+      source: yuvSource,
+      sink: new MemorySink({ width: 32, height: 24, yuyv: true }),
+    }),
+    "the output size differs from the camera's",
+  );
 });

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { rgbToPlanar, type YuvFrame } from "../image/planar.ts";
 import type { FrameSink, FrameSource } from "./types.ts";
 
 /** Plays RGB frames from memory, looping, for a number of frames. */
@@ -19,12 +20,21 @@ export class MemorySource implements FrameSource {
 
   /**
    * @param frames RGB frames of `width × height × 3` bytes, played in order and looped
-   * @param options the frame size, how many frames to give in all (default: each once) and fps
+   * @param options the frame size, how many frames to give in all (default: each once), fps, and
+   *   `yuv: true` to offer `readYuv` as a camera does
    */
   constructor(
     frames: readonly Uint8Array[],
-    options: { width: number; height: number; count?: number; fps?: number },
+    options: { width: number; height: number; count?: number; fps?: number; yuv?: boolean },
   ) {
+    if (options.yuv) {
+      this.readYuv = (into: YuvFrame): Promise<boolean> => {
+        if (this.#next >= this.#count) return Promise.resolve(false);
+        rgbToPlanar(this.#frames[this.#next % this.#frames.length]!, into);
+        this.#next++;
+        return Promise.resolve(true);
+      };
+    }
     this.width = options.width;
     this.height = options.height;
     this.fps = options.fps ?? 30;
@@ -39,6 +49,9 @@ export class MemorySource implements FrameSource {
     }
     this.description = `memory ${this.width}x${this.height}, ${this.#count} frames`;
   }
+
+  /** With `yuv: true`: gives the next frame as planar YCbCr, like a camera (the fast path). */
+  readonly readYuv?: (into: YuvFrame) => Promise<boolean>;
 
   /** Copies the next frame into `into`; false after `count` frames. */
   read(into: Uint8Array): Promise<boolean> {
@@ -65,16 +78,30 @@ export class MemorySink implements FrameSink {
   frames = 0;
   /** Whether close() was called. */
   closed = false;
+  /** The last YUYV frame written through {@linkcode writeYuyv} (with `yuyv: true`). */
+  readonly lastYuyv: Uint8Array;
+  /** Frames written as YUYV. */
+  yuyvFrames = 0;
+  /** With `yuyv: true`: takes frames packed as YUYV, like the virtual camera (the fast path). */
+  readonly writeYuyv?: (yuyv: Uint8Array) => Promise<void>;
   readonly #onFrame: ((frame: Uint8Array, index: number) => void) | undefined;
 
   /**
-   * @param size the output size
+   * @param size the output size; `yuyv: true` offers `writeYuyv` as the virtual camera does
    * @param onFrame called with each frame (valid only during the call)
    */
   constructor(
-    size: { width: number; height: number },
+    size: { width: number; height: number; yuyv?: boolean },
     onFrame?: (frame: Uint8Array, index: number) => void,
   ) {
+    this.lastYuyv = new Uint8Array(size.yuyv ? size.width * size.height * 2 : 0);
+    if (size.yuyv) {
+      this.writeYuyv = (yuyv: Uint8Array): Promise<void> => {
+        this.lastYuyv.set(yuyv);
+        this.yuyvFrames++;
+        return Promise.resolve();
+      };
+    }
     this.width = size.width;
     this.height = size.height;
     this.last = new Uint8Array(size.width * size.height * 3);
