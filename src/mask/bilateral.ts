@@ -7,7 +7,9 @@
  *
  * The `--upsample bilateral` choice; `guided` (the fast guided filter) is the default, chosen by
  * `deno task quality`. Quads whose 4×4 cells all map to the table's first or last entry are
- * filled without per-pixel work, as in `GuidedUpsampler`.
+ * filled without per-pixel work, as in `GuidedUpsampler`. The guide is an RGB frame
+ * ({@linkcode BilateralUpsampler.render}) or a full-range luma plane
+ * ({@linkcode BilateralUpsampler.renderLuma}); one implementation serves both.
  *
  * @module
  */
@@ -72,6 +74,8 @@ export class BilateralUpsampler {
   readonly #kind: Uint8Array;
   readonly #quadWidth: number;
   readonly #quadStart: Int32Array;
+  /** The luma of the row being rendered, when the guide is RGB. */
+  readonly #row: Uint8Array;
 
   /**
    * @param grid the cells and the output size
@@ -112,6 +116,7 @@ export class BilateralUpsampler {
       this.#quadStart[q] = x;
     }
     this.#quadStart[this.#quadWidth] = grid.width;
+    this.#row = new Uint8Array(grid.width);
   }
 
   /**
@@ -156,6 +161,34 @@ export class BilateralUpsampler {
    * @param wrap the light-wrap weights (needs the `wrapLut` option)
    */
   render(frame: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
+    this.#render(frame, true, alpha, wrap);
+  }
+
+  /**
+   * As {@linkcode render}, guided by a full-range luma plane (a `YuvFrame`'s `y`) instead of RGB:
+   * the same result as `render` on an RGB frame whose luma `(77 R + 150 G + 29 B + 128) >> 8`
+   * is `y`.
+   *
+   * @example
+   * ```ts
+   * import { BilateralUpsampler } from "./bilateral.ts";
+   * import { Grid } from "./grid.ts";
+   * const up = new BilateralUpsampler(new Grid({ width: 8, height: 4 }, 4));
+   * up.solve(new Float32Array(2).fill(0.5), new Float32Array(2).fill(1));
+   * const alpha = new Uint8Array(8 * 4);
+   * up.renderLuma(new Uint8Array(8 * 4).fill(128), alpha);
+   * console.log(alpha[0]); // 255
+   * ```
+   *
+   * @param y luma 0 … 255, output width × height
+   * @param alpha the output alpha
+   * @param wrap the light-wrap weights (needs the `wrapLut` option)
+   */
+  renderLuma(y: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
+    this.#render(y, false, alpha, wrap);
+  }
+
+  #render(src: Uint8Array, rgb: boolean, alpha: Uint8Array, wrap?: Uint8Array): void {
     const { width, height, lowWidth: lw } = this.grid;
     const y0 = this.grid.rows.i0;
     const lut = this.#lut, wlut = this.#wrapLut;
@@ -166,6 +199,7 @@ export class BilateralUpsampler {
     const range = this.#range, luma = this.#luma, p = this.#p;
     const xi = this.#xIndex, xw = this.#xWeight, yi = this.#yIndex, yw = this.#yWeight;
     const qw = this.#quadWidth, kind = this.#kind, quadStart = this.#quadStart;
+    const row = this.#row;
     for (let y = 0; y < height; y++) {
       const o = y * width;
       const krow = y0[y]! * qw;
@@ -183,8 +217,17 @@ export class BilateralUpsampler {
           if (wout !== null) wout.fill(k === LOW ? lowW : highW, o + start, o + end);
           continue;
         }
-        for (let x = start, px = (o + start) * 3; x < end; x++, px += 3) {
-          const Y = (77 * frame[px]! + 150 * frame[px + 1]! + 29 * frame[px + 2]! + 128) >> 8;
+        // The run's luma: the plane's own row, or computed from RGB into a scratch row.
+        let lum = src, at = o;
+        if (rgb) {
+          for (let x = start, px = (o + start) * 3; x < end; x++, px += 3) {
+            row[x] = (77 * src[px]! + 150 * src[px + 1]! + 29 * src[px + 2]! + 128) >> 8;
+          }
+          lum = row;
+          at = 0;
+        }
+        for (let x = start; x < end; x++) {
+          const Y = lum[at + x]!;
           let sum = 0, total = 0;
           for (let t = 0; t < 4; t++) {
             const c = xi[4 * x + t]!, wx = xw[4 * x + t]!;

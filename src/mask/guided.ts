@@ -6,6 +6,12 @@
  * mask's transition therefore snaps to the real edges of hair, ears and shoulders inside each
  * window, while flat regions (where the luma says nothing) keep the smooth upsampled probability.
  *
+ * The guide is either an interleaved RGB frame (luma computed as `(77 R + 150 G + 29 B) / 256`)
+ * or the luma plane of a planar YCbCr frame (`src/image/planar.ts`), read as is: the `…Luma`
+ * methods. Both share one implementation; only the innermost loops, which read the luma, come
+ * twice (one byte × 256 per pixel is on the RGB sum's scale, so a grey frame and its plane give
+ * bit-identical results).
+ *
  * Cost at 1280×720 with 8×8 cells: 2×2 luma samples per cell onto 160×90 cells, six box means
  * there, and one output pass in which only the quads near the person's edge cost per-pixel work
  * (two lerps, a luma, a multiply-add and a table look-up); the rest is filled. No allocation
@@ -82,7 +88,7 @@ export class GuidedUpsampler {
   readonly grid: Grid;
   /** The probability on the cells (0 … 1), filled by the caller before {@linkcode solve}. */
   readonly input: Float32Array;
-  /** The mean luma of each cell (0 … 1), from {@linkcode setGuide}. */
+  /** The mean luma of each cell (0 … 1), from {@linkcode setGuide} or {@linkcode setGuideLuma}. */
   readonly guide: Float32Array;
   readonly #eps: number;
   readonly #box: BoxMean;
@@ -101,8 +107,10 @@ export class GuidedUpsampler {
   readonly #mII: Float32Array;
   readonly #a: Float32Array;
   readonly #b: Float32Array;
-  /** Per cell: the 2×2 luma sample offsets in the frame (bytes), rows and columns. */
+  /** Per cell: the 2×2 luma sample offsets in the frame (pixels), rows and columns. */
   readonly #sampleCols: Int32Array;
+  /** The column offsets in an RGB frame (bytes). */
+  readonly #sampleCols3: Int32Array;
   readonly #sampleRows: Int32Array;
   /** Per quad (between 2×2 cells): LOW, HIGH or MIXED, from {@linkcode solve}. */
   readonly #kind: Uint8Array;
@@ -166,14 +174,14 @@ export class GuidedUpsampler {
     const second = Math.floor((3 * factor) / 4);
     this.#sampleCols = new Int32Array(lw * 2);
     for (let i = 0; i < lw; i++) {
-      this.#sampleCols[2 * i] = Math.min(i * factor + first, grid.width - 1) * 3;
-      this.#sampleCols[2 * i + 1] = Math.min(i * factor + second, grid.width - 1) * 3;
+      this.#sampleCols[2 * i] = Math.min(i * factor + first, grid.width - 1);
+      this.#sampleCols[2 * i + 1] = Math.min(i * factor + second, grid.width - 1);
     }
+    this.#sampleCols3 = this.#sampleCols.map((c) => c * 3);
     this.#sampleRows = new Int32Array(lh * 2);
     for (let j = 0; j < lh; j++) {
-      this.#sampleRows[2 * j] = Math.min(j * factor + first, grid.height - 1) * grid.width * 3;
-      this.#sampleRows[2 * j + 1] = Math.min(j * factor + second, grid.height - 1) * grid.width *
-        3;
+      this.#sampleRows[2 * j] = Math.min(j * factor + first, grid.height - 1) * grid.width;
+      this.#sampleRows[2 * j + 1] = Math.min(j * factor + second, grid.height - 1) * grid.width;
     }
     this.#quadWidth = Math.max(1, lw - 1);
     this.#kind = new Uint8Array(this.#quadWidth * Math.max(1, lh - 1));
@@ -237,19 +245,52 @@ export class GuidedUpsampler {
    * @param frame RGB, output width × height × 3
    */
   setGuide(frame: Uint8Array): void {
+    this.#setGuide(frame, true);
+  }
+
+  /**
+   * As {@linkcode setGuide}, from a full-range luma plane (a `YuvFrame`'s `y`) instead of RGB.
+   *
+   * @example
+   * ```ts
+   * import { Grid } from "./grid.ts";
+   * import { GuidedUpsampler } from "./guided.ts";
+   * const g = new GuidedUpsampler(new Grid({ width: 8, height: 4 }, 4));
+   * g.setGuideLuma(new Uint8Array(8 * 4).fill(255));
+   * console.log(g.guide[0]); // 1
+   * ```
+   *
+   * @param y luma 0 … 255, output width × height
+   */
+  setGuideLuma(y: Uint8Array): void {
+    this.#setGuide(y, false);
+  }
+
+  #setGuide(src: Uint8Array, rgb: boolean): void {
     if (this.#plain) return; // the plain lifting needs no guide
-    const lw = this.grid.lowWidth;
-    const cols = this.#sampleCols;
+    const lw2 = 2 * this.grid.lowWidth;
+    const cols = this.#sampleCols, cols3 = this.#sampleCols3;
     const rows = this.#sampleRows;
     const guide = this.guide;
     const scale = 1 / (4 * LUMA_ONE);
-    for (let j = 0, k = 0; j < rows.length; j += 2) {
+    let k = 0;
+    for (let j = 0; j < rows.length; j += 2) {
       const ra = rows[j]!, rb = rows[j + 1]!;
-      for (let i = 0; i < 2 * lw; i += 2, k++) {
-        const a = ra + cols[i]!, b = ra + cols[i + 1]!, c = rb + cols[i]!, d = rb + cols[i + 1]!;
-        guide[k] = (77 * (frame[a]! + frame[b]! + frame[c]! + frame[d]!) +
-          150 * (frame[a + 1]! + frame[b + 1]! + frame[c + 1]! + frame[d + 1]!) +
-          29 * (frame[a + 2]! + frame[b + 2]! + frame[c + 2]! + frame[d + 2]!)) * scale;
+      // The same loop twice but for the luma (a plane's × 256 is on the RGB sum's scale).
+      if (rgb) {
+        const ra3 = ra * 3, rb3 = rb * 3;
+        for (let i = 0; i < lw2; i += 2, k++) {
+          const ca = cols3[i]!, cb = cols3[i + 1]!;
+          const a = ra3 + ca, b = ra3 + cb, c = rb3 + ca, d = rb3 + cb;
+          guide[k] = (77 * (src[a]! + src[b]! + src[c]! + src[d]!) +
+            150 * (src[a + 1]! + src[b + 1]! + src[c + 1]! + src[d + 1]!) +
+            29 * (src[a + 2]! + src[b + 2]! + src[c + 2]! + src[d + 2]!)) * scale;
+        }
+      } else {
+        for (let i = 0; i < lw2; i += 2, k++) {
+          const ca = cols[i]!, cb = cols[i + 1]!;
+          guide[k] = ((src[ra + ca]! + src[ra + cb]! + src[rb + ca]! + src[rb + cb]!) << 8) * scale;
+        }
       }
     }
   }
@@ -334,6 +375,36 @@ export class GuidedUpsampler {
    * @param wrap the light-wrap weights, width × height (needs the `wrapLut` option)
    */
   render(frame: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
+    this.#render(frame, true, alpha, wrap);
+  }
+
+  /**
+   * As {@linkcode render}, guided by a full-range luma plane (a `YuvFrame`'s `y`) instead of RGB;
+   * use it after {@linkcode setGuideLuma} and {@linkcode solve}.
+   *
+   * @example
+   * ```ts
+   * import { Grid } from "./grid.ts";
+   * import { GuidedUpsampler } from "./guided.ts";
+   * const g = new GuidedUpsampler(new Grid({ width: 8, height: 4 }, 4));
+   * const y = new Uint8Array(8 * 4).fill(100);
+   * g.input.fill(1);
+   * g.setGuideLuma(y);
+   * g.solve();
+   * const alpha = new Uint8Array(8 * 4);
+   * g.renderLuma(y, alpha);
+   * console.log(alpha[0]); // 255
+   * ```
+   *
+   * @param y luma 0 … 255, output width × height
+   * @param alpha the output alpha, width × height
+   * @param wrap the light-wrap weights, width × height (needs the `wrapLut` option)
+   */
+  renderLuma(y: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
+    this.#render(y, false, alpha, wrap);
+  }
+
+  #render(src: Uint8Array, rgb: boolean, alpha: Uint8Array, wrap?: Uint8Array): void {
     const { width, height, lowWidth } = this.grid;
     const { i0: x0, i1: x1 } = this.grid.cols;
     const { i0: y0, i1: y1, f: fy } = this.grid.rows;
@@ -405,16 +476,32 @@ export class GuidedUpsampler {
           const bi = rowB[i]!, dB = rowB[i + 1 < lowWidth ? i + 1 : i]! - bi;
           let a = ai + dA * f0, b = bi + dB * f0;
           const sa = dA * df, sb = dB * df;
-          for (let x = xs, p = (o + xs) * 3; x < xe; x++, p += 3, a += sa, b += sb) {
-            const q = a * (77 * frame[p]! + 150 * frame[p + 1]! + 29 * frame[p + 2]!) + b;
-            const idx = q <= 0 ? 0 : q >= LUT_MAX ? LUT_MAX : q | 0;
-            if (hold === null) {
-              alpha[o + x] = lut[idx]!;
-            } else {
-              const prev = alpha[o + x]!;
-              alpha[o + x] = prev + hold[lut[idx]! - prev + 255]!;
+          // The same loop twice but for the luma: per RGB pixel, or per byte of a luma plane
+          // (× 256, exact: on the RGB sum's scale, so the same `a`, `b` serve).
+          if (rgb) {
+            for (let x = xs, p = (o + xs) * 3; x < xe; x++, p += 3, a += sa, b += sb) {
+              const q = a * (77 * src[p]! + 150 * src[p + 1]! + 29 * src[p + 2]!) + b;
+              const idx = q <= 0 ? 0 : q >= LUT_MAX ? LUT_MAX : q | 0;
+              if (hold === null) {
+                alpha[o + x] = lut[idx]!;
+              } else {
+                const prev = alpha[o + x]!;
+                alpha[o + x] = prev + hold[lut[idx]! - prev + 255]!;
+              }
+              if (wout !== null) wout[o + x] = wlut![idx]!;
             }
-            if (wout !== null) wout[o + x] = wlut![idx]!;
+          } else {
+            for (let x = xs; x < xe; x++, a += sa, b += sb) {
+              const q = a * (src[o + x]! << 8) + b;
+              const idx = q <= 0 ? 0 : q >= LUT_MAX ? LUT_MAX : q | 0;
+              if (hold === null) {
+                alpha[o + x] = lut[idx]!;
+              } else {
+                const prev = alpha[o + x]!;
+                alpha[o + x] = prev + hold[lut[idx]! - prev + 255]!;
+              }
+              if (wout !== null) wout[o + x] = wlut![idx]!;
+            }
           }
         }
       }
