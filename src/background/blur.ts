@@ -21,10 +21,22 @@
  * σ = 3 px the 2x2 reduction itself blurs a little more than asked. Every buffer is made in the
  * constructor; `render()` allocates nothing.
  *
+ * **YCbCr:** `renderYuv()` runs the same blur on Y, Cb, Cr (the blur is linear, so this equals
+ * blurring RGB and converting): Y sampled from the luma plane and Cb, Cr from the chroma planes
+ * (4:2:2 or 4:2:0) at the same sample pixels with the same weights, and chroma upsampled
+ * straight to half width. It writes 2 bytes per pixel instead of 3; its output frame is made by
+ * its first call, so RGB-only users do not pay for it, and later calls allocate nothing.
+ *
  * @module
  */
 
-import type { Background, BackgroundContext, BackgroundOptions } from "../pipeline/types.ts";
+import type {
+  Background,
+  BackgroundContext,
+  BackgroundOptions,
+  YuvBackgroundContext,
+} from "../pipeline/types.ts";
+import { makeYuvFrame, type YuvFrame } from "../image/planar.ts";
 import { BackgroundError } from "./errors.ts";
 
 /** The blur strength used by `blur` without a number (also the default background). */
@@ -117,6 +129,167 @@ const LANES_MASK = 0x00ff00ff;
 const LANES_HALF = 0x00800080;
 /** The integer parts of two 8.8 lanes, in place: bytes 1 and 3. */
 const LANES_HIGH = 0xff00ff00 | 0;
+
+/**
+ * An output plane as the upsampling writes it, one 32-bit word (4 bytes) at a time: the plane's
+ * own bytes when its rows are whole words, else padded rows copied into the plane at the end.
+ */
+interface WordPlane {
+  /** The plane. */
+  readonly bytes: Uint8Array;
+  /** Bytes per row of `bytes`. */
+  readonly rowBytes: number;
+  /** Words per row of `words`. */
+  readonly stride: number;
+  /** What the upsampling writes: a view of `bytes`, or padded rows. */
+  readonly words: Int32Array;
+  /** The padded rows as bytes (made once) when `words` is not `bytes`, else null. */
+  readonly padded: readonly Uint8Array[] | null;
+  /**
+   * This plane's words of the two horizontally upsampled reduced rows (slot = reduced row & 1):
+   * bytes 0 and 2 of each word (`even`), bytes 1 and 3 (`odd`), each in the low byte of a 16-bit
+   * lane, so one multiply interpolates two bytes.
+   */
+  readonly even: readonly [Int32Array, Int32Array];
+  /** As `even`, bytes 1 and 3. */
+  readonly odd: readonly [Int32Array, Int32Array];
+}
+
+/** What {@linkcode MaskAwareBlur.renderYuv} needs besides the RGB path's buffers. */
+interface YuvOutput {
+  /** The background, 4:2:2. */
+  readonly frame: YuvFrame;
+  /** Y, Cb, Cr. */
+  readonly planes: readonly WordPlane[];
+  /** Words per luma row (4 pixels each). */
+  readonly lumaStride: number;
+  /** Words per chroma row (4 chroma pixels, 8 picture pixels, each). */
+  readonly chromaStride: number;
+  /** Runs of the chroma columns (centred on each pixel pair), as `MaskAwareBlur.#columns`. */
+  readonly chromaColumns: Int32Array;
+}
+
+/**
+ * Wraps `bytes` (rows of `rowBytes`) for word-wise writing, with rows of `stride` words.
+ */
+function wordPlane(
+  bytes: Uint8Array,
+  options: Pick<WordPlane, "rowBytes" | "stride" | "even" | "odd">,
+): WordPlane {
+  const { rowBytes, stride } = options;
+  const height = bytes.length / rowBytes;
+  if (rowBytes === stride * 4 && bytes.byteOffset % 4 === 0) {
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset, stride * height);
+    return { ...options, bytes, words, padded: null };
+  }
+  const words = new Int32Array(stride * height);
+  const all = new Uint8Array(words.buffer);
+  const padded = Array.from(
+    { length: height },
+    (_, y) => all.subarray(y * stride * 4, y * stride * 4 + rowBytes),
+  );
+  return { ...options, bytes, words, padded };
+}
+
+/**
+ * The vertical half of the bilinear upsampling for one plane and one run of `rows` output rows
+ * from `y` on, between the reduced rows in slots `top` and `bottom`, the first at weight
+ * `k0` / 256 of the bottom one, growing by `step` / 256 a row.
+ */
+function spanRows(
+  plane: WordPlane,
+  y: number,
+  rows: number,
+  top: number,
+  bottom: number,
+  k0: number,
+  step: number,
+): void {
+  const { words, stride } = plane;
+  const te = plane.even[top]!, be = plane.even[bottom]!;
+  const to = plane.odd[top]!, bo = plane.odd[bottom]!;
+  const base = y * stride;
+  if (rows === 4) span4(words, stride, base, te, be, to, bo, k0);
+  else if (rows === 8) span8(words, stride, base, te, be, to, bo, k0);
+  else {
+    for (let i = 0; i < stride; i++) {
+      // Lane-wise differences as whole words: exact modulo 2^32, and every lane stays in
+      // 0 … 65535 when stored, so the packed arithmetic is exact.
+      const tE = te[i]!, dE = be[i]! - tE;
+      const tO = to[i]!, dO = bo[i]! - tO;
+      let aE = ((tE << 8) + Math.imul(dE, k0) + LANES_HALF) | 0;
+      let aO = ((tO << 8) + Math.imul(dO, k0) + LANES_HALF) | 0;
+      const sE = Math.imul(dE, step), sO = Math.imul(dO, step);
+      for (let r = 0, o = base + i; r < rows; r++, o += stride) {
+        words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+        aE = (aE + sE) | 0;
+        aO = (aO + sO) | 0;
+      }
+    }
+  }
+}
+
+/** {@linkcode spanRows} for a run of 4 rows (factor 4), unrolled: V8 keeps it in registers. */
+function span4(
+  words: Int32Array,
+  n: number,
+  base: number,
+  te: Int32Array,
+  be: Int32Array,
+  to: Int32Array,
+  bo: Int32Array,
+  k0: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const tE = te[i]!, dE = be[i]! - tE, tO = to[i]!, dO = bo[i]! - tO;
+    let aE = ((tE << 8) + Math.imul(dE, k0) + LANES_HALF) | 0;
+    let aO = ((tO << 8) + Math.imul(dO, k0) + LANES_HALF) | 0;
+    const sE = dE << 6, sO = dO << 6; // 256 / 4
+    const o = base + i;
+    words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+    aE = (aE + sE) | 0, aO = (aO + sO) | 0;
+    words[o + n] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+    aE = (aE + sE) | 0, aO = (aO + sO) | 0;
+    words[o + 2 * n] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+    aE = (aE + sE) | 0, aO = (aO + sO) | 0;
+    words[o + 3 * n] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+  }
+}
+
+/** {@linkcode spanRows} for a run of 8 rows (factor 8), unrolled. */
+function span8(
+  words: Int32Array,
+  n: number,
+  base: number,
+  te: Int32Array,
+  be: Int32Array,
+  to: Int32Array,
+  bo: Int32Array,
+  k0: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const tE = te[i]!, dE = be[i]! - tE, tO = to[i]!, dO = bo[i]! - tO;
+    let aE = ((tE << 8) + Math.imul(dE, k0) + LANES_HALF) | 0;
+    let aO = ((tO << 8) + Math.imul(dO, k0) + LANES_HALF) | 0;
+    const sE = dE << 5, sO = dO << 5; // 256 / 8
+    let o = base + i;
+    words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+    aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
+    words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+    aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
+    words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+    aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
+    words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+    aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
+    words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+    aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
+    words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+    aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
+    words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+    aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
+    words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+  }
+}
 
 /**
  * Sums each interleaved 4-channel row of `src` over a window of `2r + 1` pixels into `dst`
@@ -238,6 +411,7 @@ function boxColumns(
 /**
  * A mask-aware blur of the camera frame, as a {@linkcode Background}: the person does not bleed
  * into the blurred background (see the module documentation for the method and its cost).
+ * `render()` draws in RGB; `renderYuv()` draws the same blur in full-range 4:2:2 YCbCr.
  *
  * @example
  * ```ts
@@ -260,39 +434,41 @@ export class MaskAwareBlur implements Background {
   readonly plan: BlurPlan;
   readonly #width: number;
   readonly #height: number;
-  readonly #out: Uint8Array;
-  /** `#out` as words when a row is a whole number of them (width % 4 = 0), else padded rows. */
-  readonly #words: Int32Array;
-  /** Words per row of `#words`. */
-  readonly #stride: number;
-  readonly #aligned: boolean;
-  // Reduced grid, 4 interleaved channels (R·w, G·w, B·w, w); ping-pong between a and b.
+  /** The RGB output, as one plane of 4-pixel groups (3 words each). */
+  readonly #rgb: readonly WordPlane[];
+  /** The YCbCr output and its tables, made by the first `renderYuv()`. */
+  #yuv: YuvOutput | null = null;
+  // Reduced grid, 4 interleaved channels (R·w, G·w, B·w, w) or (Cb·w, Y·w, Cr·w, w);
+  // ping-pong between a and b.
   readonly #a: Float32Array;
   readonly #b: Float32Array;
   readonly #sums: Float64Array;
-  /** Reduced colours: red | blue << 16, and green. */
-  readonly #lowRB: Int32Array;
-  readonly #lowG: Int32Array;
+  /** Reduced colours: channels 0 | 2 << 16 (red and blue, or Cb and Cr), and channel 1. */
+  readonly #lowPair: Int32Array;
+  readonly #lowMid: Int32Array;
   // Sample columns/rows of each reduced pixel (two each: 2x2 samples per block).
   readonly #sampleX: Int32Array;
   readonly #sampleY: Int32Array;
-  // Bilinear tables: per output column/row the two reduced indices and the second's weight.
-  readonly #colA: Int32Array;
-  readonly #colB: Int32Array;
-  readonly #colW: Int32Array;
+  /** Runs of output columns between the same two reduced columns ({@linkcode runTable}). */
+  readonly #columns: Int32Array;
+  // Bilinear table: per output row the two reduced rows and the second's weight.
   readonly #rowA: Int32Array;
   readonly #rowB: Int32Array;
   readonly #rowW: Int32Array;
   /**
    * Two horizontally upsampled reduced rows (slot = reduced row & 1) as output-row words split
    * into bytes 0 and 2 (`#even`) and bytes 1 and 3 (`#odd`), so one multiply does two channels.
+   * RGB rows fill them whole; YCbCr rows use their start for Y words, then Cb, then Cr.
    */
   readonly #even: [Int32Array, Int32Array];
   readonly #odd: [Int32Array, Int32Array];
   readonly #rowOf = new Int32Array(2);
+  /** One horizontally upsampled reduced row, as words and as bytes (RGB, or Y then Cb then Cr). */
+  readonly #line: Int32Array;
+  readonly #lineBytes: Uint8Array;
 
   /**
-   * Makes every buffer for one output size.
+   * Makes every buffer for one output size (the YCbCr output's on the first `renderYuv()`).
    *
    * @param options The output size, and the strength (default {@linkcode DEFAULT_BLUR_STRENGTH}).
    * @throws {BackgroundError} When the strength is not a number from 1 to 100.
@@ -305,25 +481,29 @@ export class MaskAwareBlur implements Background {
     this.#width = width;
     this.#height = height;
     const { factor, lowWidth, lowHeight } = this.plan;
-    this.#out = new Uint8Array(width * height * 3);
-    this.#aligned = width % 4 === 0;
-    // Rows are built 4 pixels (3 words) at a time.
-    const groups = Math.ceil(width / 4);
-    this.#stride = groups * 3;
-    this.#words = this.#aligned
-      ? new Int32Array(this.#out.buffer)
-      : new Int32Array(this.#stride * height);
     this.#a = new Float32Array(lowWidth * lowHeight * 4);
     this.#b = new Float32Array(lowWidth * lowHeight * 4);
     this.#sums = new Float64Array(lowWidth * 4);
-    this.#lowRB = new Int32Array(lowWidth * lowHeight);
-    this.#lowG = new Int32Array(lowWidth * lowHeight);
+    this.#lowPair = new Int32Array(lowWidth * lowHeight);
+    this.#lowMid = new Int32Array(lowWidth * lowHeight);
     this.#sampleX = samples(lowWidth, factor, width);
     this.#sampleY = samples(lowHeight, factor, height);
-    [this.#colA, this.#colB, this.#colW] = lerpTable(groups * 4, { lowSize: lowWidth, factor });
+    // RGB rows are built 4 pixels (3 words) at a time.
+    const groups = Math.ceil(width / 4);
+    this.#columns = runTable(lerpTable(groups * 4, { lowSize: lowWidth, factor }));
     [this.#rowA, this.#rowB, this.#rowW] = lerpTable(height, { lowSize: lowHeight, factor });
     this.#even = [new Int32Array(groups * 3), new Int32Array(groups * 3)];
     this.#odd = [new Int32Array(groups * 3), new Int32Array(groups * 3)];
+    this.#line = new Int32Array(groups * 3);
+    this.#lineBytes = new Uint8Array(this.#line.buffer);
+    this.#rgb = [
+      wordPlane(new Uint8Array(width * height * 3), {
+        rowBytes: width * 3,
+        stride: groups * 3,
+        even: this.#even,
+        odd: this.#odd,
+      }),
+    ];
   }
 
   /**
@@ -334,16 +514,46 @@ export class MaskAwareBlur implements Background {
    */
   render(ctx: BackgroundContext): Uint8Array {
     this.#reduce(ctx.frame, ctx.mask);
-    const { lowWidth: w, lowHeight: h, radii } = this.plan;
-    boxRows(this.#a, this.#b, w, h, radii[0]);
-    boxRows(this.#b, this.#a, w, h, radii[1]);
-    boxRows(this.#a, this.#b, w, h, radii[2]);
-    boxColumns(this.#b, this.#a, this.#sums, w, h, radii[0]);
-    boxColumns(this.#a, this.#b, this.#sums, w, h, radii[1]);
-    boxColumns(this.#b, this.#a, this.#sums, w, h, radii[2]);
-    this.#normalize();
-    this.#upsample();
-    return this.#out;
+    this.#blurReduced();
+    this.#upsample(this.#rgb, false);
+    return this.#rgb[0]!.bytes;
+  }
+
+  /**
+   * The same blur as {@linkcode MaskAwareBlur.render} drawn in YCbCr, with no RGB on the way:
+   * Y is sampled from the luma plane and Cb, Cr from the chroma planes at the same places (each
+   * weighted by the mask at its picture pixel), and chroma is upsampled straight to half width,
+   * interpolated at each chroma pixel's centre. Given the same picture this is `render()` then
+   * RGB → YCbCr within ±2 (at f = 2, where the centre is a node of the reduced grid, chroma
+   * is a little sharper than the mean of two interpolated pixels). The first call makes the
+   * output frame; later calls allocate nothing.
+   *
+   * @example
+   * ```ts
+   * import { MaskAwareBlur } from "./blur.ts";
+   * import { makeYuvFrame } from "../image/planar.ts";
+   * const blur = new MaskAwareBlur({ width: 64, height: 48 });
+   * const frame = makeYuvFrame(64, 48);
+   * const out = blur.renderYuv({ frame, mask: new Uint8Array(64 * 48), timeMs: 0 });
+   * console.log(out.width, out.height, out.chromaShift, out.u.length); // 64 48 0 1536
+   * ```
+   *
+   * @param ctx The frame (4:2:2 or 4:2:0, full range) and mask at output size.
+   * @returns The same full-range 4:2:2 frame on every call, overwritten.
+   * @throws {RangeError} When the frame is not of the output size.
+   */
+  renderYuv(ctx: YuvBackgroundContext): YuvFrame {
+    const { frame } = ctx;
+    if (frame.width !== this.#width || frame.height !== this.#height) {
+      throw new RangeError(
+        `Cannot blur a ${frame.width}x${frame.height} frame: this blur is made for ${this.#width}x${this.#height}`,
+      );
+    }
+    const yuv = this.#yuv ?? this.#makeYuv();
+    this.#reduceYuv(frame, ctx.mask);
+    this.#blurReduced();
+    this.#upsample(yuv.planes, true);
+    return yuv.frame;
   }
 
   /** Nothing to release. */
@@ -351,7 +561,46 @@ export class MaskAwareBlur implements Background {
     return Promise.resolve();
   }
 
-  /** Weighted 2x2 samples of each block into the reduced grid `a`. */
+  /** The YCbCr output: a 4:2:2 frame, its planes as words, the chroma columns' table. */
+  #makeYuv(): YuvOutput {
+    const width = this.#width;
+    const frame = makeYuvFrame(width, this.#height);
+    // 4 luma pixels, or 4 chroma pixels, per word; the rows share `#even` and `#odd`, which the
+    // RGB rows (3 words per 4 pixels) make long enough.
+    const lumaStride = Math.ceil(width / 4);
+    const chromaStride = Math.ceil(width / 8);
+    const part = (from: number, length: number): Pick<WordPlane, "even" | "odd"> => {
+      const [e0, e1] = this.#even, [o0, o1] = this.#odd;
+      const end = from + length;
+      return {
+        even: [e0.subarray(from, end), e1.subarray(from, end)],
+        odd: [o0.subarray(from, end), o1.subarray(from, end)],
+      };
+    };
+    const planes = [
+      wordPlane(frame.y, { rowBytes: width, stride: lumaStride, ...part(0, lumaStride) }),
+      wordPlane(frame.u, {
+        rowBytes: width / 2,
+        stride: chromaStride,
+        ...part(lumaStride, chromaStride),
+      }),
+      wordPlane(frame.v, {
+        rowBytes: width / 2,
+        stride: chromaStride,
+        ...part(lumaStride + chromaStride, chromaStride),
+      }),
+    ];
+    // A chroma pixel's centre is between its two picture pixels: half the factor on its grid.
+    const { lowWidth, factor } = this.plan;
+    const chromaColumns = runTable(lerpTable(chromaStride * 4, {
+      lowSize: lowWidth,
+      factor: factor / 2,
+    }));
+    this.#yuv = { frame, planes, lumaStride, chromaStride, chromaColumns };
+    return this.#yuv;
+  }
+
+  /** Weighted 2x2 samples of each block into the reduced grid `a` (R, G, B, weight). */
   #reduce(frame: Uint8Array, mask: Uint8Array): void {
     const { lowWidth, lowHeight } = this.plan;
     const width = this.#width;
@@ -384,77 +633,116 @@ export class MaskAwareBlur implements Background {
     }
   }
 
-  /** Reduced colours = weighted sums / weights, rounded, packed into `lowRB` and `lowG`. */
+  /**
+   * {@linkcode #reduce} for a YCbCr frame, into (Cb, Y, Cr, weight) so that Y is the single
+   * channel of `#lowMid`: the same samples and weights, chroma read at each sample's chroma
+   * pixel (column x / 2, row y >> chromaShift).
+   */
+  #reduceYuv(frame: YuvFrame, mask: Uint8Array): void {
+    const { lowWidth, lowHeight } = this.plan;
+    const width = this.#width;
+    const chromaWidth = width >> 1;
+    const { y: luma, u, v, chromaShift } = frame;
+    const a = this.#a;
+    const sx = this.#sampleX;
+    const sy = this.#sampleY;
+    const scale = (BACKGROUND_WEIGHT - 1) / 255;
+    let o = 0;
+    for (let j = 0; j < lowHeight; j++) {
+      const y0 = sy[2 * j]!, y1 = sy[2 * j + 1]!;
+      const r0 = y0 * width, r1 = y1 * width;
+      const c0 = (y0 >> chromaShift) * chromaWidth, c1 = (y1 >> chromaShift) * chromaWidth;
+      for (let i = 0; i < lowWidth; i++) {
+        const x0 = sx[2 * i]!;
+        const x1 = sx[2 * i + 1]!;
+        const p0 = r0 + x0, p1 = r0 + x1, p2 = r1 + x0, p3 = r1 + x1;
+        const w0 = (255 - mask[p0]!) * scale + 1;
+        const w1 = (255 - mask[p1]!) * scale + 1;
+        const w2 = (255 - mask[p2]!) * scale + 1;
+        const w3 = (255 - mask[p3]!) * scale + 1;
+        const h0 = x0 >> 1, h1 = x1 >> 1;
+        const q0 = c0 + h0, q1 = c0 + h1, q2 = c1 + h0, q3 = c1 + h1;
+        a[o] = u[q0]! * w0 + u[q1]! * w1 + u[q2]! * w2 + u[q3]! * w3;
+        a[o + 1] = luma[p0]! * w0 + luma[p1]! * w1 + luma[p2]! * w2 + luma[p3]! * w3;
+        a[o + 2] = v[q0]! * w0 + v[q1]! * w1 + v[q2]! * w2 + v[q3]! * w3;
+        a[o + 3] = w0 + w1 + w2 + w3;
+        o += 4;
+      }
+    }
+  }
+
+  /** The three box blurs per axis on the reduced grid `a`, then {@linkcode #normalize}. */
+  #blurReduced(): void {
+    const { lowWidth: w, lowHeight: h, radii } = this.plan;
+    boxRows(this.#a, this.#b, w, h, radii[0]);
+    boxRows(this.#b, this.#a, w, h, radii[1]);
+    boxRows(this.#a, this.#b, w, h, radii[2]);
+    boxColumns(this.#b, this.#a, this.#sums, w, h, radii[0]);
+    boxColumns(this.#a, this.#b, this.#sums, w, h, radii[1]);
+    boxColumns(this.#b, this.#a, this.#sums, w, h, radii[2]);
+    this.#normalize();
+  }
+
+  /** Reduced colours = weighted sums / weights, rounded, packed into `lowPair` and `lowMid`. */
   #normalize(): void {
     const a = this.#a;
-    const rb = this.#lowRB;
-    const green = this.#lowG;
+    const pair = this.#lowPair;
+    const mid = this.#lowMid;
     const n = this.plan.lowWidth * this.plan.lowHeight;
     for (let i = 0, k = 0; i < n; i++, k += 4) {
       const f = 1 / a[k + 3]!;
       // Running sums may drift a hair outside 0 … 255: clamp.
-      let r = (a[k]! * f + 0.5) | 0;
-      let g = (a[k + 1]! * f + 0.5) | 0;
-      let b = (a[k + 2]! * f + 0.5) | 0;
-      r = r < 0 ? 0 : r > 255 ? 255 : r;
-      g = g < 0 ? 0 : g > 255 ? 255 : g;
-      b = b < 0 ? 0 : b > 255 ? 255 : b;
-      rb[i] = r | (b << 16);
-      green[i] = g;
+      let c0 = (a[k]! * f + 0.5) | 0;
+      let c1 = (a[k + 1]! * f + 0.5) | 0;
+      let c2 = (a[k + 2]! * f + 0.5) | 0;
+      c0 = c0 < 0 ? 0 : c0 > 255 ? 255 : c0;
+      c1 = c1 < 0 ? 0 : c1 > 255 ? 255 : c1;
+      c2 = c2 < 0 ? 0 : c2 > 255 ? 255 : c2;
+      pair[i] = c0 | (c2 << 16);
+      mid[i] = c1;
     }
   }
 
   /**
-   * Reduced row `k` upsampled horizontally to the output width, as the even and odd bytes of the
-   * output row's words, cached in slot `k & 1`.
+   * Reduced row `k` upsampled horizontally to the output width (RGB, or Y then Cb then Cr), as
+   * the even and odd bytes of the output rows' words, cached in slot `k & 1`.
    */
-  #row(k: number): number {
+  #row(k: number, yuv: boolean): number {
     const slot = k & 1;
     if (this.#rowOf[slot] === k) return slot;
     this.#rowOf[slot] = k;
-    const even = this.#even[slot]!;
-    const odd = this.#odd[slot]!;
     const base = k * this.plan.lowWidth;
-    const rb = this.#lowRB;
-    const green = this.#lowG;
-    const colA = this.#colA;
-    const colB = this.#colB;
-    const colW = this.#colW;
-    const n = even.length;
-    // 4 pixels r g b → 3 words [r0 g0 b0 r1] [g1 b1 r2 g2] [b2 r3 g3 b3].
-    for (let w = 0, x = 0; w < n; w += 3, x += 4) {
-      let a = base + colA[x]!, b = base + colB[x]!, fb = colW[x]!, fa = LERP_ONE - fb;
-      const rb0 = ((rb[a]! * fa + rb[b]! * fb + LANES_ROUND) >> LERP_SHIFT) & LANES_MASK;
-      const g0 = (green[a]! * fa + green[b]! * fb + 64) >> LERP_SHIFT;
-      a = base + colA[x + 1]!, b = base + colB[x + 1]!, fb = colW[x + 1]!, fa = LERP_ONE - fb;
-      const rb1 = ((rb[a]! * fa + rb[b]! * fb + LANES_ROUND) >> LERP_SHIFT) & LANES_MASK;
-      const g1 = (green[a]! * fa + green[b]! * fb + 64) >> LERP_SHIFT;
-      a = base + colA[x + 2]!, b = base + colB[x + 2]!, fb = colW[x + 2]!, fa = LERP_ONE - fb;
-      const rb2 = ((rb[a]! * fa + rb[b]! * fb + LANES_ROUND) >> LERP_SHIFT) & LANES_MASK;
-      const g2 = (green[a]! * fa + green[b]! * fb + 64) >> LERP_SHIFT;
-      a = base + colA[x + 3]!, b = base + colB[x + 3]!, fb = colW[x + 3]!, fa = LERP_ONE - fb;
-      const rb3 = ((rb[a]! * fa + rb[b]! * fb + LANES_ROUND) >> LERP_SHIFT) & LANES_MASK;
-      const g3 = (green[a]! * fa + green[b]! * fb + 64) >> LERP_SHIFT;
-      even[w] = rb0;
-      odd[w] = g0 | ((rb1 & 0xff) << 16);
-      even[w + 1] = g1 | ((rb2 & 0xff) << 16);
-      odd[w + 1] = (rb1 >>> 16) | (g2 << 16);
-      even[w + 2] = (rb2 >>> 16) | (g3 << 16);
-      odd[w + 2] = rb3;
+    const line = this.#lineBytes;
+    let words = this.#line.length;
+    if (yuv) {
+      const { lumaStride, chromaStride, chromaColumns } = this.#yuv!;
+      lerpRow(this.#lowMid, base, this.#columns, line, 0, 1);
+      // Cb and Cr are lanes 0 and 1 of the pairs.
+      const u = lumaStride * 4, v = u + chromaStride * 4;
+      lerpPairRow(this.#lowPair, base, chromaColumns, line, u, v, 1);
+      words = lumaStride + 2 * chromaStride;
+    } else {
+      // Red and blue are lanes 0 and 1 of the pairs; pixel x is bytes 3x … 3x + 2.
+      lerpPairRow(this.#lowPair, base, this.#columns, line, 0, 2, 3);
+      lerpRow(this.#lowMid, base, this.#columns, line, 1, 3);
+    }
+    const even = this.#even[slot]!, odd = this.#odd[slot]!, all = this.#line;
+    for (let i = 0; i < words; i++) {
+      const word = all[i]!;
+      even[i] = word & LANES_MASK;
+      odd[i] = (word >>> 8) & LANES_MASK;
     }
     return slot;
   }
 
   /**
-   * Bilinear upsampling into the output, down each column of words: between two reduced rows
-   * the colour changes by the same step every output row, so each word keeps two running
-   * 8.8 fixed-point accumulators (two channels each) and adds the step: two adds per 4 bytes,
-   * one 32-bit store (little-endian, as on every platform Deno runs).
+   * Bilinear upsampling into the output planes, down each column of words: between two reduced
+   * rows the colour changes by the same step every output row, so each word keeps two running
+   * 8.8 fixed-point accumulators (two bytes each) and adds the step: two adds per 4 bytes, one
+   * 32-bit store (little-endian, as on every platform Deno runs).
    */
-  #upsample(): void {
+  #upsample(planes: readonly WordPlane[], yuv: boolean): void {
     this.#rowOf.fill(-1);
-    const words = this.#words;
-    const stride = this.#stride;
     const height = this.#height;
     const rowA = this.#rowA, rowB = this.#rowB, rowW = this.#rowW;
     const step = 256 / this.plan.factor; // weight change per output row, in 1/256ths
@@ -464,99 +752,94 @@ export class MaskAwareBlur implements Background {
       const k0 = rowW[y]! * 2;
       let end = y + 1;
       while (end < height && rowA[end] === k && rowW[end]! * 2 === k0 + (end - y) * step) end++;
-      const top = this.#row(k), bottom = this.#row(rowB[y]!);
-      const te = this.#even[top]!, to = this.#odd[top]!;
-      const be = this.#even[bottom]!, bo = this.#odd[bottom]!;
-      const rows = end - y;
-      const base = y * stride;
-      if (rows === 4) this.#span4(base, te, be, to, bo, k0);
-      else if (rows === 8) this.#span8(base, te, be, to, bo, k0);
-      else {
-        for (let i = 0; i < stride; i++) {
-          // Lane-wise differences as whole words: exact modulo 2^32, and every lane stays in
-          // 0 … 65535 when stored, so the packed arithmetic is exact.
-          const tE = te[i]!, dE = be[i]! - tE;
-          const tO = to[i]!, dO = bo[i]! - tO;
-          let aE = ((tE << 8) + Math.imul(dE, k0) + LANES_HALF) | 0;
-          let aO = ((tO << 8) + Math.imul(dO, k0) + LANES_HALF) | 0;
-          const sE = Math.imul(dE, step), sO = Math.imul(dO, step);
-          for (let r = 0, o = base + i; r < rows; r++, o += stride) {
-            words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-            aE = (aE + sE) | 0;
-            aO = (aO + sO) | 0;
-          }
-        }
+      const top = this.#row(k, yuv), bottom = this.#row(rowB[y]!, yuv);
+      for (let p = 0; p < planes.length; p++) {
+        spanRows(planes[p]!, y, end - y, top, bottom, k0, step);
       }
       y = end;
     }
-    if (!this.#aligned) {
-      const padded = new Uint8Array(words.buffer);
-      const rowBytes = this.#width * 3;
-      for (let y = 0; y < height; y++) {
-        this.#out.set(padded.subarray(y * stride * 4, y * stride * 4 + rowBytes), y * rowBytes);
-      }
+    for (let p = 0; p < planes.length; p++) {
+      const { bytes, rowBytes, padded } = planes[p]!;
+      if (padded === null) continue;
+      for (let y = 0; y < height; y++) bytes.set(padded[y]!, y * rowBytes);
     }
   }
+}
 
-  /** {@linkcode #upsample} for a run of 4 rows (factor 4), unrolled: V8 keeps it in registers. */
-  #span4(
-    base: number,
-    te: Int32Array,
-    be: Int32Array,
-    to: Int32Array,
-    bo: Int32Array,
-    k0: number,
-  ): void {
-    const words = this.#words, n = this.#stride;
-    for (let i = 0; i < n; i++) {
-      const tE = te[i]!, dE = be[i]! - tE, tO = to[i]!, dO = bo[i]! - tO;
-      let aE = ((tE << 8) + Math.imul(dE, k0) + LANES_HALF) | 0;
-      let aO = ((tO << 8) + Math.imul(dO, k0) + LANES_HALF) | 0;
-      const sE = dE << 6, sO = dO << 6; // 256 / 4
-      const o = base + i;
-      words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-      aE = (aE + sE) | 0, aO = (aO + sO) | 0;
-      words[o + n] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-      aE = (aE + sE) | 0, aO = (aO + sO) | 0;
-      words[o + 2 * n] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-      aE = (aE + sE) | 0, aO = (aO + sO) | 0;
-      words[o + 3 * n] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+/**
+ * Interpolates reduced row values (8 bits each, `src[base …]`) along the column runs into bytes
+ * `dst[offset + x × pitch]`: per run one multiply, then one add per pixel.
+ */
+function lerpRow(
+  src: Int32Array,
+  base: number,
+  runs: Int32Array,
+  dst: Uint8Array,
+  offset: number,
+  pitch: number,
+): void {
+  for (let r = 0; r < runs.length; r += 6) {
+    const end = runs[r + 1]!;
+    const a = src[base + runs[r + 2]!]!, d = src[base + runs[r + 3]!]! - a;
+    // a × 128 + d × weight: the same sum as a × (128 − weight) + b × weight, in 0 … 32640.
+    let acc = (a << LERP_SHIFT) + Math.imul(d, runs[r + 4]!) + (LERP_ONE >> 1);
+    const step = Math.imul(d, runs[r + 5]!);
+    for (let x = runs[r]!, o = offset + x * pitch; x < end; x++, o += pitch) {
+      dst[o] = acc >> LERP_SHIFT;
+      acc = (acc + step) | 0;
     }
   }
+}
 
-  /** {@linkcode #upsample} for a run of 8 rows (factor 8), unrolled. */
-  #span8(
-    base: number,
-    te: Int32Array,
-    be: Int32Array,
-    to: Int32Array,
-    bo: Int32Array,
-    k0: number,
-  ): void {
-    const words = this.#words, n = this.#stride;
-    for (let i = 0; i < n; i++) {
-      const tE = te[i]!, dE = be[i]! - tE, tO = to[i]!, dO = bo[i]! - tO;
-      let aE = ((tE << 8) + Math.imul(dE, k0) + LANES_HALF) | 0;
-      let aO = ((tO << 8) + Math.imul(dO, k0) + LANES_HALF) | 0;
-      const sE = dE << 5, sO = dO << 5; // 256 / 8
-      let o = base + i;
-      words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-      aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
-      words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-      aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
-      words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-      aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
-      words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-      aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
-      words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-      aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
-      words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-      aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
-      words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
-      aE = (aE + sE) | 0, aO = (aO + sO) | 0, o += n;
-      words[o] = ((aE >>> 8) & LANES_MASK) | (aO & LANES_HIGH);
+/**
+ * {@linkcode lerpRow} for two values per reduced pixel (lanes 0 and 1: bits 0–7 and 16–23), both
+ * interpolated by the same adds: lane 0 into `dst[first + x × pitch]`, lane 1 into
+ * `dst[second + x × pitch]`. The word-wise difference borrows across lanes, but each running sum
+ * equals the exact lane-wise one (below 2^31), so the lanes come out as if done one by one.
+ */
+function lerpPairRow(
+  src: Int32Array,
+  base: number,
+  runs: Int32Array,
+  dst: Uint8Array,
+  first: number,
+  second: number,
+  pitch: number,
+): void {
+  for (let r = 0; r < runs.length; r += 6) {
+    const end = runs[r + 1]!;
+    const a = src[base + runs[r + 2]!]!, d = src[base + runs[r + 3]!]! - a;
+    let acc = (a << LERP_SHIFT) + Math.imul(d, runs[r + 4]!) + LANES_ROUND;
+    const step = Math.imul(d, runs[r + 5]!);
+    for (let x = runs[r]!, o = x * pitch, o1 = first + o, o2 = second + o; x < end; x++) {
+      const c = acc >> LERP_SHIFT;
+      dst[o1] = c; // the store keeps bits 0–7
+      dst[o2] = c >>> 16;
+      acc = (acc + step) | 0;
+      o1 += pitch;
+      o2 += pitch;
     }
   }
+}
+
+/**
+ * Runs of consecutive output indices between the same two reduced indices whose weight grows
+ * by the same step, from a {@linkcode lerpTable}: 6 integers per run (first index, end, the two
+ * reduced indices, the first weight, the step).
+ */
+function runTable(table: [Int32Array, Int32Array, Int32Array]): Int32Array {
+  const [first, second, weight] = table;
+  const n = first.length;
+  const same = (x: number, y: number): boolean => first[x] === first[y] && second[x] === second[y];
+  const runs: number[] = [];
+  for (let x = 0; x < n;) {
+    let end = x + 1;
+    const step = end < n && same(x, end) ? weight[end]! - weight[x]! : 0;
+    while (end < n && same(x, end) && weight[end] === weight[x]! + (end - x) * step) end++;
+    runs.push(x, end, first[x]!, second[x]!, weight[x]!, step);
+    x = end;
+  }
+  return Int32Array.from(runs);
 }
 
 /** The two sample positions (x or y) inside each block of `factor` pixels, clamped to the size. */
