@@ -12,8 +12,10 @@
  *   region: { x: 0, y: 0, w: 256, h: 144 },
  *   output: { width: 1280, height: 720 },
  * });
- * mask.ingest(probability); // once per model run
- * mask.render(frame, alpha); // once per camera frame; mask.wrap has the light-wrap weights
+ * mask.ingest(new Float32Array(256 * 144).fill(0.9)); // once per model run
+ * // Once per camera frame, guided by its RGB (render) or its luma plane (renderLuma):
+ * const alpha = mask.renderLuma(new Uint8Array(1280 * 720).fill(128));
+ * console.log(alpha.length, mask.wrap?.length); // 921600 921600
  * ```
  *
  * @module
