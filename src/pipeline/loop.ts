@@ -21,7 +21,7 @@ import { makeYuvFrame, type YuvFrame } from "../image/planar.ts";
 import { composite, type Despill, flipHorizontal, flipRows, flipVertical } from "./compose.ts";
 import { compositeYuyv, mirrorYuyv, packYuyv } from "./compose_yuv.ts";
 import { coverRect, type Rect } from "./geometry.ts";
-import { RegionMap, resampleRgb } from "./region.ts";
+import { RegionMap, resampleRgb, resampleYuv, YuvRegionMaps } from "./region.ts";
 import { Stats } from "./stats.ts";
 import type { Background, FrameSink, FrameSource, YuvBackgroundContext } from "./types.ts";
 
@@ -65,8 +65,8 @@ export interface PipelineConfig {
 /**
  * Why the loop cannot take the fast path (camera planes → mask on luma → composite packed
  * straight into YUYV, no RGB anywhere), or null when it can. It needs a source that gives
- * planes (a camera), a sink that takes YUYV (the virtual camera in YUYV), the output at the
- * camera's size with an even width, a background that draws in YCbCr (image, colour, blur) and
+ * planes (a camera), a sink that takes YUYV (the virtual camera in YUYV), even widths (pixel
+ * pairs share chroma), a background that draws in YCbCr (image, colour, blur) and
  * no despill.
  *
  * @param config the loop's stages and options
@@ -77,10 +77,7 @@ export function yuvPathBlocker(config: PipelineConfig): string | null {
   if (config.path === "rgb") return "the RGB path was asked for";
   if (!source.readYuv) return "the source gives RGB";
   if (!sink.writeYuyv) return "the output is not YUYV";
-  if (source.width !== sink.width || source.height !== sink.height) {
-    return "the output size differs from the camera's";
-  }
-  if (sink.width % 2 !== 0) return "the width is odd";
+  if (source.width % 2 !== 0 || sink.width % 2 !== 0) return "a width is odd";
   const passthrough = background.passthrough || segmenter === null;
   if (!passthrough && !background.renderYuv) return "the background draws in RGB only";
   if (!passthrough && config.despill) return "despill works in RGB";
@@ -106,19 +103,24 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
   // output's aspect; the model sees the whole frame, letterboxed.
   const crop = coverRect(sw, sh, { width: ow, height: oh });
   const sameGeometry = sw === ow && sh === oh;
-  const frameMap = sameGeometry
+  const yuvPath = yuvPathBlocker(config) === null;
+  const frameMap = sameGeometry || yuvPath
     ? null
     : new RegionMap({ width: sw, height: sh }, crop, { width: ow, height: oh });
 
-  const yuvPath = yuvPathBlocker(config) === null;
-  // The fast path's buffers (camera planes, YUYV out) or the RGB path's.
+  // The fast path's buffers (camera planes, their crop at the output size, YUYV out) or the RGB
+  // path's.
   const cam: YuvFrame | null = yuvPath ? makeYuvFrame(sw, sh) : null;
+  const view: YuvFrame | null = !yuvPath ? null : sameGeometry ? cam : makeYuvFrame(ow, oh);
+  const yuvMaps = yuvPath && !sameGeometry
+    ? new YuvRegionMaps({ width: sw, height: sh }, crop, { width: ow, height: oh })
+    : null;
   const yuyv = yuvPath ? new Uint8Array(ow * oh * 2) : null;
   let packedBg = null as { of: YuvFrame; words: Uint32Array } | null;
   const camera = yuvPath ? new Uint8Array(0) : new Uint8Array(sw * sh * 3);
   const frame = sameGeometry || yuvPath ? camera : new Uint8Array(ow * oh * 3);
   let alpha: Uint8Array = new Uint8Array(ow * oh).fill(255);
-  const yuvCtx: YuvBackgroundContext = { frame: cam!, mask: alpha, timeMs: 0 };
+  const yuvCtx: YuvBackgroundContext = { frame: view!, mask: alpha, timeMs: 0 };
   const out = yuvPath ? new Uint8Array(0) : new Uint8Array(ow * oh * 3);
   const rowScratch = new Uint8Array(ow * 3);
   const passthrough = background.passthrough || segmenter === null;
@@ -200,18 +202,22 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
 
       if (cam) {
         t = performance.now();
+        if (yuvMaps) {
+          resampleYuv(cam, yuvMaps, view!);
+          mask?.timings.add("crop", performance.now() - t);
+        }
         if (!passthrough) {
           if (fresh) {
             mask!.ingest(latest!);
             fresh = false;
           }
-          mask!.renderLuma(cam.y);
+          mask!.renderLuma(view!.y);
         }
         stats.add("post", performance.now() - t);
 
         t = performance.now();
         if (passthrough) {
-          packYuyv(cam, yuyv!);
+          packYuyv(view!, yuyv!);
         } else {
           yuvCtx.mask = alpha;
           yuvCtx.timeMs = performance.now() - started;
@@ -222,7 +228,7 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
             packYuyv(bg, words);
             packedBg = { of: bg, words: new Uint32Array(words.buffer) };
           }
-          compositeYuyv(cam, bg, alpha, yuyv!, {
+          compositeYuyv(view!, bg, alpha, yuyv!, {
             wrap: mask!.wrap,
             bgPacked: background.still ? packedBg!.words : null,
           });

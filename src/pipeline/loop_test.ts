@@ -235,8 +235,37 @@ Deno.test("yuvPathBlocker() says why the fast path is not taken", () => {
     yuvPathBlocker({
       ...base,
       source: yuvSource,
-      sink: new MemorySink({ width: 32, height: 24, yuyv: true }),
+      sink: new MemorySink({ width: 33, height: 24, yuyv: true }),
     }),
-    "the output size differs from the camera's",
+    "a width is odd",
   );
+});
+
+Deno.test("runPipeline() crops and scales on the fast path as the RGB path does", async () => {
+  const img = await evenPhoto();
+  const size = { width: img.width, height: img.height };
+  const out = { width: 320, height: 180 };
+  using ort = OnnxRuntime.load();
+  using seg = Segmenter.open(ort, await resolveModel("landscape"));
+  const background = solidBackground([200, 40, 90], out);
+  const base = { background, segmenter: seg, mode: "exact" as const };
+  const fast = new MemorySink({ ...out, yuyv: true });
+  await runPipeline({
+    ...base,
+    source: new MemorySource([img.data], { ...size, count: 2, yuv: true }),
+    sink: fast,
+  });
+  assert.equal(fast.yuyvFrames, 2);
+  const slow = new MemorySink({ ...out, yuyv: true });
+  await runPipeline({
+    ...base,
+    source: new MemorySource([img.data], { ...size, count: 2, yuv: true }),
+    sink: slow,
+    path: "rgb",
+  });
+  const expected = new Uint8Array(320 * 180 * 2);
+  rgbToYuyv(slow.last, expected, out);
+  const { within, mean } = agreement(fast.lastYuyv, expected, 6);
+  assert.ok(within > 0.99, `${(within * 100).toFixed(2)}% of bytes within ±6`);
+  assert.ok(mean < 1, `mean difference ${mean}`);
 });

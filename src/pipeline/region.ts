@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { YuvFrame } from "../image/planar.ts";
 import type { Rect } from "./geometry.ts";
 
 /** Precomputed source positions and weights for one region → output mapping. */
@@ -153,4 +154,104 @@ export function resampleAlpha(
       out[o++] = p <= 0 ? 0 : p >= 1 ? 255 : (p * 255 + 0.5) | 0;
     }
   }
+}
+
+/**
+ * Resamples a region of one 8-bit plane (a luma or chroma plane) to the map's output size.
+ *
+ * @param src the plane, `srcWidth` bytes per row
+ * @param srcWidth the plane's width
+ * @param map from {@linkcode RegionMap}
+ * @param out the output plane, map.width × map.height
+ */
+export function resamplePlane(
+  src: Uint8Array,
+  srcWidth: number,
+  map: RegionMap,
+  out: Uint8Array,
+): void {
+  const { width, height, x0, x1, fx, y0, y1, fy } = map;
+  let o = 0;
+  for (let y = 0; y < height; y++) {
+    const r0 = y0[y]! * srcWidth;
+    const r1 = y1[y]! * srcWidth;
+    const wy = fy[y]!;
+    const wy0 = 256 - wy;
+    for (let x = 0; x < width; x++) {
+      const a = x0[x]!;
+      const b = x1[x]!;
+      const wx = fx[x]!;
+      const wx0 = 256 - wx;
+      const top = src[r0 + a]! * wx0 + src[r0 + b]! * wx;
+      const bottom = src[r1 + a]! * wx0 + src[r1 + b]! * wx;
+      out[o++] = (top * wy0 + bottom * wy + 32768) >> 16;
+    }
+  }
+}
+
+/**
+ * The maps that crop-and-scale a planar YCbCr frame: one for luma, one per chroma layout (4:2:2,
+ * 4:2:0), made once. Chroma sites are centred (JPEG's), so the chroma region is the luma region
+ * halved.
+ */
+export class YuvRegionMaps {
+  readonly #src: { width: number; height: number };
+  readonly #rect: Rect;
+  readonly #out: { width: number; height: number };
+  /** The luma map. */
+  readonly luma: RegionMap;
+  readonly #chroma: [RegionMap | null, RegionMap | null] = [null, null];
+
+  /**
+   * @param src the camera frame's size (even width)
+   * @param rect the region of it to show
+   * @param out the output size (even width)
+   */
+  constructor(
+    src: { width: number; height: number },
+    rect: Rect,
+    out: { width: number; height: number },
+  ) {
+    this.#src = src;
+    this.#rect = rect;
+    this.#out = out;
+    this.luma = new RegionMap(src, rect, out);
+  }
+
+  /**
+   * The chroma map for a chroma layout (made on first use).
+   *
+   * @param shift 0 for 4:2:2, 1 for 4:2:0
+   * @returns the map from the chroma planes to the output's half-width chroma planes
+   */
+  chroma(shift: 0 | 1): RegionMap {
+    let map = this.#chroma[shift];
+    if (map === null) {
+      const v = 1 << shift;
+      const { width, height } = this.#src;
+      const r = this.#rect;
+      map = new RegionMap(
+        { width: width / 2, height: Math.ceil(height / v) },
+        { x: r.x / 2, y: r.y / v, w: r.w / 2, h: r.h / v },
+        { width: this.#out.width / 2, height: this.#out.height },
+      );
+      this.#chroma[shift] = map;
+    }
+    return map;
+  }
+}
+
+/**
+ * Crops and scales a planar YCbCr frame (4:2:2 or 4:2:0) to a 4:2:2 frame of the output size.
+ *
+ * @param src the camera frame
+ * @param maps made once for the geometry
+ * @param out the output frame
+ */
+export function resampleYuv(src: YuvFrame, maps: YuvRegionMaps, out: YuvFrame): void {
+  resamplePlane(src.y, src.width, maps.luma, out.y);
+  const chroma = maps.chroma(src.chromaShift);
+  resamplePlane(src.u, src.width / 2, chroma, out.u);
+  resamplePlane(src.v, src.width / 2, chroma, out.v);
+  out.chromaShift = 0;
 }
