@@ -4,7 +4,8 @@
  *
  * Live (`mode: "live"`): the model runs `nonblocking` on ONNX Runtime's thread on the newest frame
  * while the loop keeps grabbing and composing every camera frame with the newest mask, so
- * inference never stalls capture. Exact (`mode: "exact"`, for files): every frame waits for its
+ * inference never stalls capture; while the scene is still the model runs only a few times a
+ * second ({@linkcode MotionGate}). Exact (`mode: "exact"`, for files): every frame waits for its
  * own mask, so a run is frame-exact and reproducible.
  *
  * The mask goes through `src/mask/` (temporal filter, guided upsampling, tightening, light wrap)
@@ -16,6 +17,7 @@
 
 import { yieldToEventLoop } from "../../ffi/libc/mod.ts";
 import { type MaskOptions, MaskPipeline } from "../mask/pipeline.ts";
+import { MotionGate, type MotionGateOptions } from "../segment/motion.ts";
 import type { Segmenter } from "../segment/segmenter.ts";
 import { makeYuvFrame, type YuvFrame } from "../image/planar.ts";
 import { composite, type Despill, flipHorizontal, flipRows, flipVertical } from "./compose.ts";
@@ -55,6 +57,11 @@ export interface PipelineConfig {
   onStatus?: (line: string) => void;
   /** Called after each frame (for `-s` progress). */
   onFrame?: (stats: Stats) => void;
+  /**
+   * Live mode: skip model runs while the scene is still ({@linkcode MotionGate}; its options, or
+   * false to run the model whenever it is free). Default: on.
+   */
+  motion?: MotionGateOptions | false;
   /**
    * "auto" (default): the YCbCr fast path whenever the stages allow it (see
    * {@linkcode yuvPathBlocker}); "rgb": always the RGB path (for comparisons).
@@ -124,6 +131,9 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
   const out = yuvPath ? new Uint8Array(0) : new Uint8Array(ow * oh * 3);
   const rowScratch = new Uint8Array(ow * 3);
   const passthrough = background.passthrough || segmenter === null;
+  const gate = config.mode === "live" && !passthrough && config.motion !== false
+    ? new MotionGate(config.motion ?? {})
+    : null;
 
   let latest: Float32Array | null = null;
   let mask = null as MaskPipeline | null;
@@ -193,7 +203,16 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
           startInference();
           await inflight;
         } else {
-          if (inflight === null) startInference();
+          if (
+            inflight === null &&
+            // The gate's first answer is always yes (it takes that frame as its reference).
+            (gate === null ||
+              (cam
+                ? gate.shouldRun(cam.y, sw, sh, 1, performance.now())
+                : gate.shouldRun(camera, sw, sh, 3, performance.now())))
+          ) {
+            startInference();
+          }
           // The first frame has no earlier mask to use: wait for its own.
           if (stats.totalModelRuns === 0) await inflight;
         }

@@ -269,3 +269,32 @@ Deno.test("runPipeline() crops and scales on the fast path as the RGB path does"
   assert.ok(within > 0.99, `${(within * 100).toFixed(2)}% of bytes within ±6`);
   assert.ok(mean < 1, `mean difference ${mean}`);
 });
+
+Deno.test("runPipeline() in live mode skips model runs while the scene is still, not when it moves", async () => {
+  const img = await evenPhoto();
+  const size = { width: img.width, height: img.height };
+  // The same photo shifted by 12 px: a person moving.
+  const moved = new Uint8Array(img.data.length);
+  moved.set(img.data.subarray(12 * 3));
+  using ort = OnnxRuntime.load();
+  using seg = Segmenter.open(ort, await resolveModel("landscape"));
+  const run = async (frames: Uint8Array[], motion: false | { maxIntervalMs: number }) => {
+    const sink = new MemorySink({ ...size, yuyv: true });
+    const stats = await runPipeline({
+      source: new MemorySource(frames, { ...size, count: 30, yuv: true }),
+      sink,
+      background: solidBackground([0, 0, 0], size),
+      segmenter: seg,
+      mode: "live",
+      motion,
+    });
+    assert.equal(sink.yuyvFrames, 30);
+    return stats.totalModelRuns;
+  };
+  const never = { maxIntervalMs: 1e9 };
+  assert.equal(await run([img.data], never), 1, "a still scene: only the first frame's run");
+  const moving = await run([img.data, moved], never);
+  assert.ok(moving > 1, `a moving scene runs the model again (${moving} runs)`);
+  const ungated = await run([img.data], false);
+  assert.ok(ungated > 1, `without the gate the model runs whenever free (${ungated} runs)`);
+});

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { rng } from "../../tests/fixtures/rng.ts";
+import { MotionGate } from "./motion.ts";
+
+const W = 640, H = 360;
+
+/** A scene: a grey backdrop, a darker "person" rectangle at `x`, camera noise (σ ≈ 2). */
+function scene(x: number, seed: number): Uint8Array {
+  const rand = rng(seed);
+  const y = new Uint8Array(W * H);
+  for (let r = 0; r < H; r++) {
+    for (let c = 0; c < W; c++) {
+      const person = c >= x && c < x + 160 && r >= 80;
+      const noise = (rand() + rand() + rand() - 1.5) * 4; // σ ≈ 2
+      y[r * W + c] = Math.max(0, Math.min(255, (person ? 70 : 160) + noise));
+    }
+  }
+  return y;
+}
+
+Deno.test("MotionGate.shouldRun() skips a still, noisy scene between refreshes", () => {
+  const gate = new MotionGate({ maxIntervalMs: 200 });
+  assert.equal(gate.shouldRun(scene(200, 1), W, H, 1, 0), true, "the first frame runs");
+  let runs = 0;
+  for (let i = 1; i <= 30; i++) {
+    if (gate.shouldRun(scene(200, 1 + i), W, H, 1, i * 33.3)) runs++;
+  }
+  // 1 s of a still scene: only the refreshes every 200 ms (4 or 5 of them).
+  assert.ok(runs >= 4 && runs <= 5, `${runs} runs`);
+  assert.equal(gate.skipped, 30 - runs);
+});
+
+Deno.test("MotionGate.shouldRun() runs as soon as the person moves a few pixels", () => {
+  const gate = new MotionGate();
+  gate.shouldRun(scene(200, 1), W, H, 1, 0);
+  assert.equal(gate.shouldRun(scene(200, 2), W, H, 1, 33), false);
+  assert.equal(gate.shouldRun(scene(206, 3), W, H, 1, 66), true, "6 px to the right");
+  assert.equal(gate.shouldRun(scene(206, 4), W, H, 1, 99), false, "still again");
+});
+
+Deno.test("MotionGate.shouldRun() reads RGB frames too", () => {
+  const gate = new MotionGate();
+  const rgb = (x: number, seed: number): Uint8Array => {
+    const y = scene(x, seed);
+    const out = new Uint8Array(W * H * 3);
+    for (let i = 0; i < y.length; i++) out.fill(y[i]!, i * 3, i * 3 + 3);
+    return out;
+  };
+  gate.shouldRun(rgb(100, 1), W, H, 3, 0);
+  assert.equal(gate.shouldRun(rgb(100, 2), W, H, 3, 33), false);
+  assert.equal(gate.shouldRun(rgb(130, 3), W, H, 3, 66), true);
+});
