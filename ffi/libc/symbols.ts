@@ -1,5 +1,7 @@
 /**
- * libc symbols used outside a device binding.
+ * libc symbols used outside a device binding: `sched_yield` (see `yieldToEventLoop`) and the
+ * calls of the inotify watch (`inotify_init1`, `inotify_add_watch`, `inotify_rm_watch`, `eventfd`,
+ * `read`, `write`, `poll`, `close`, `__errno_location`). None of them is variadic.
  *
  * @module
  */
@@ -15,4 +17,81 @@ export const symbols = {
     result: "i32", // int sched_yield(void)
     nonblocking: true,
   },
+  inotify_init1: {
+    parameters: [
+      "i32", // int flags (IN_NONBLOCK | IN_CLOEXEC)
+    ],
+    result: "i32", // int (the fd, or -1 with errno)
+  },
+  inotify_add_watch: {
+    parameters: [
+      "i32", // int fd
+      "buffer", // const char *pathname
+      "u32", // uint32_t mask
+    ],
+    result: "i32", // int (the watch descriptor, or -1 with errno)
+  },
+  inotify_rm_watch: {
+    parameters: [
+      "i32", // int fd
+      "i32", // int wd
+    ],
+    result: "i32", // int
+  },
+  eventfd: {
+    parameters: [
+      "u32", // unsigned int initval
+      "i32", // int flags (EFD_NONBLOCK | EFD_CLOEXEC)
+    ],
+    result: "i32", // int (the fd, or -1 with errno)
+  },
+  read: {
+    parameters: [
+      "i32", // int fd
+      "buffer", // void *buf
+      "usize", // size_t count
+    ],
+    result: "isize", // ssize_t
+  },
+  write: {
+    parameters: [
+      "i32", // int fd
+      "buffer", // const void *buf
+      "usize", // size_t count
+    ],
+    result: "isize", // ssize_t
+  },
+  poll: {
+    parameters: [
+      "buffer", // struct pollfd *fds
+      "u64", // nfds_t nfds (unsigned long)
+      "i32", // int timeout (milliseconds, -1 = forever)
+    ],
+    result: "i32", // int
+  },
+  poll_nonblocking: {
+    name: "poll",
+    parameters: [
+      "buffer", // struct pollfd *fds
+      "u64", // nfds_t nfds (unsigned long)
+      "i32", // int timeout (milliseconds, -1 = forever)
+    ],
+    result: "i32", // int
+    // Runs on a Deno worker thread and resolves a promise: the event loop stays free (and the
+    // process uses no CPU) while it waits. errno from that thread cannot be read here.
+    nonblocking: true,
+  },
+  close: {
+    parameters: [
+      "i32", // int fd
+    ],
+    result: "i32", // int
+  },
+  __errno_location: {
+    parameters: [],
+    result: "pointer", // int * (the calling thread's errno)
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
+
+/** The loaded libc symbols. */
+export type LibcSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];

@@ -9,7 +9,9 @@
 
 import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
 import { openBackground, parseBackgroundSpec } from "../background/mod.ts";
+import { DeviceError } from "../device/errors.ts";
 import { CameraSource, LoopbackSink } from "../device/pipeline.ts";
+import { ReaderGate, ReaderWatch } from "../device/readers.ts";
 import { isFileSpec, openFileSink, openFileSource } from "../io/mod.ts";
 import {
   DEFAULT_LIGHT_WRAP,
@@ -18,7 +20,7 @@ import {
   resolveMaskOptions,
 } from "../mask/mod.ts";
 import { resolveModel } from "../models/resolve.ts";
-import { runPipeline } from "../pipeline/loop.ts";
+import { type PipelineConfig, runPipeline, yuvPathBlocker } from "../pipeline/loop.ts";
 import type { Background, FrameSink, FrameSource } from "../pipeline/types.ts";
 import { Segmenter } from "../segment/segmenter.ts";
 import type { LiveOptions } from "./options.ts";
@@ -27,6 +29,13 @@ import type { LiveOptions } from "./options.ts";
 const STALL_LIMIT_MS = 10_000;
 /** After this long without a camera frame the last frame is sent again (keeps browsers happy). */
 const REPEAT_AFTER_MS = 500;
+/**
+ * How long the virtual camera may stay unread before the camera is paused (`--no-idle`: never).
+ * Long enough that a program that only looks at the device (listing cameras, reopening it to
+ * change the format) does not stop and restart the camera; short enough that the camera's light
+ * goes off soon after a call ends.
+ */
+const IDLE_AFTER_MS = 2000;
 
 /**
  * The mask's post-processing options from the command line. No light wrap by default on a solid
@@ -48,6 +57,20 @@ export function maskOptions(
     lightWrap: options.lightWrap ?? (context.solidBackground ? 0 : DEFAULT_LIGHT_WRAP),
     ...(options.threshold !== null ? { threshold: options.threshold } : {}),
   };
+}
+
+/**
+ * Watches the virtual camera for readers; when that is impossible (e.g. the inotify watch limit is
+ * reached), says so and returns null: backscrub then runs without idling.
+ */
+function openWatch(path: string, warn: (w: string) => void): ReaderWatch | null {
+  try {
+    return ReaderWatch.open(path);
+  } catch (error) {
+    if (!(error instanceof DeviceError)) throw error;
+    warn(`${error.message}; the camera keeps running while nobody reads`);
+    return null;
+  }
 }
 
 /** Output lines of the live command. */
@@ -110,6 +133,31 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
   }
   stack.defer(() => sink.close());
 
+  // 2b. Idling: a camera feeding a virtual camera pauses while no program has the device open.
+  // The watch starts after our own handle is open, so that handle is not counted as a reader.
+  const controller = new AbortController();
+  let input: FrameSource = source;
+  let gate: ReaderGate | null = null;
+  const watch = options.idle && source instanceof CameraSource && sink instanceof LoopbackSink
+    ? openWatch(sink.loopback.path, warn)
+    : null;
+  if (watch !== null && source instanceof CameraSource) {
+    const path = watch.path;
+    stack.defer(() => watch.close());
+    gate = new ReaderGate(source, watch, {
+      idleAfterMs: IDLE_AFTER_MS,
+      signal: controller.signal,
+      onIdle: () => io.log(`backscrub: no program is reading ${path}: camera paused`),
+      onResume: (ms) =>
+        io.log(
+          `backscrub: a program opened ${path}: camera resumed (idle for ${
+            (ms / 1000).toFixed(1)
+          } s)`,
+        ),
+    });
+    input = gate;
+  }
+
   // 3. Background and model.
   const background: Background = await openBackground(options.background, size);
   stack.defer(() => background.close());
@@ -144,31 +192,13 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
       }`,
     );
   }
-  const extras = [
-    options.mirror ? "mirrored" : "",
-    options.flip ? "flipped" : "",
-    options.threshold !== null ? `threshold ${options.threshold}` : "soft mask",
-    options.fps !== null ? `at most ${options.fps} fps` : "",
-    options.frames !== null ? `${options.frames} frames` : "",
-    mode === "live" ? "model beside capture" : "every frame with its own mask",
-  ].filter((s) => s !== "");
-  io.log(`backscrub: options    ${extras.join(", ")}`);
-
-  // 4. Run until done or told to stop.
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, stop);
-  stack.defer(() => {
-    for (const s of signals) Deno.removeSignalListener(s, stop);
-  });
-  const t0 = performance.now();
-  const stats = await runPipeline({
-    source,
+  const pipelineConfig: PipelineConfig = {
+    source: input,
     sink,
     background,
     segmenter,
     mode,
+    ...(options.everyFrame ? { motion: false as const } : {}),
     mirror: options.mirror,
     flip: options.flip,
     threshold: options.threshold ?? undefined,
@@ -184,7 +214,36 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
         },
       }
       : {}),
+  };
+  const extras = [
+    options.mirror ? "mirrored" : "",
+    options.flip ? "flipped" : "",
+    options.threshold !== null ? `threshold ${options.threshold}` : "soft mask",
+    options.fps !== null ? `at most ${options.fps} fps` : "",
+    options.frames !== null ? `${options.frames} frames` : "",
+    mode === "live" ? "model beside capture" : "every frame with its own mask",
+    mode === "live" && segmenter && !options.everyFrame
+      ? "model rests while the scene is still"
+      : "",
+    gate ? `camera paused after ${IDLE_AFTER_MS / 1000} s unread` : "",
+  ].filter((s) => s !== "");
+  io.log(`backscrub: options    ${extras.join(", ")}`);
+  const blocker = yuvPathBlocker(pipelineConfig);
+  io.log(
+    `backscrub: path       ${
+      blocker === null ? "YCbCr (camera planes to YUYV, no RGB conversion)" : `RGB (${blocker})`
+    }`,
+  );
+
+  // 4. Run until done or told to stop.
+  const stop = (): void => controller.abort();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, stop);
+  stack.defer(() => {
+    for (const s of signals) Deno.removeSignalListener(s, stop);
   });
+  const t0 = performance.now();
+  const stats = await runPipeline(pipelineConfig);
   if (options.progress) io.status("\n");
   const seconds = (performance.now() - t0) / 1000;
   const skipped = source instanceof CameraSource ? source.decodeStats.skipped : 0;
@@ -193,6 +252,10 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
       (stats.totalFrames / Math.max(seconds, 1e-3)).toFixed(1)
     } fps), ${stats.totalModelRuns} model runs${
       skipped ? `, ${skipped} corrupt frames skipped` : ""
+    }${
+      gate && gate.pauses > 0
+        ? `, camera paused ${gate.pauses}x for ${(gate.idleMs / 1000).toFixed(1)} s`
+        : ""
     }${controller.signal.aborted ? ", stopped by signal" : ""}`,
   );
   return 0;

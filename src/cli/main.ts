@@ -73,6 +73,10 @@ Virtual camera options (backscrub's flags, and long names):
                           model fps every second
   -s                      show a frame counter
       --ort-lib PATH      libonnxruntime.so.1 to use (also BACKSCRUB_ORT_LIB)
+      --no-idle           keep the camera running while no program reads the virtual camera
+                          (default: pause it after 2 s unread)
+      --every-frame       run the model on every frame it can (default: skip runs while the
+                          scene is still, refreshing the mask at least 5 times a second)
       --config FILE       settings file (default $XDG_CONFIG_HOME/backscrub/config.json,
                           i.e. ~/.config/backscrub/config.json): the long options as JSON
                           keys, e.g. {"background": "studio.png", "mirror": true}; flags

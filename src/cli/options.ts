@@ -68,6 +68,10 @@ export interface LiveOptions {
   frames: number | null;
   /** `--ort-lib`. */
   ortLib: string | null;
+  /** Pause the camera while no program reads the virtual camera (`--no-idle`: false). */
+  idle: boolean;
+  /** Run the model whenever it is free, even while the scene is still (`--every-frame`). */
+  everyFrame: boolean;
 }
 
 function size(flag: string, text: string): Size {
@@ -190,6 +194,8 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
         progress: { type: "boolean", short: "s" },
         frames: { type: "string" },
         "ort-lib": { type: "string" },
+        "no-idle": { type: "boolean" },
+        "every-frame": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -279,5 +285,7 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
     progress: v.progress ?? false,
     frames: v.frames === undefined ? null : integer("--frames", v.frames, 1, 1e9),
     ortLib: v["ort-lib"] ?? null,
+    idle: !(v["no-idle"] ?? false),
+    everyFrame: v["every-frame"] ?? false,
   };
 }

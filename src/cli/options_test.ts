@@ -18,6 +18,14 @@ Deno.test("parseLiveOptions() gives the defaults: /dev/video0, first loopback, b
   assert.deepEqual(o.tighten, [0.25, 0.75]);
   assert.equal(o.lightWrap, null);
   assert.equal(o.despill, null);
+  assert.equal(o.idle, true);
+  assert.equal(o.everyFrame, false);
+});
+
+Deno.test("parseLiveOptions() reads --no-idle and --every-frame", () => {
+  const o = parseLiveOptions(["--no-idle", "--every-frame"]);
+  assert.equal(o.idle, false);
+  assert.equal(o.everyFrame, true);
 });
 
 Deno.test("parseLiveOptions() reads the picture-quality options", () => {

@@ -191,6 +191,27 @@ export class CameraSource implements FrameSource {
     }
   }
 
+  /**
+   * Stops the camera while nobody needs frames (STREAMOFF, buffers freed): its light goes off and
+   * no CPU is used; the device stays open and negotiated. Call it between reads. Idempotent.
+   */
+  pause(): void {
+    this.#camera.stop();
+  }
+
+  /**
+   * Starts the camera again after {@linkcode pause}. The next read waits for a new frame: nothing
+   * from before the pause is repeated, and the stall limit (`timeoutMs`) counts from that read.
+   *
+   * @throws {DeviceError} When the camera cannot start (e.g. another program took it meanwhile).
+   */
+  resume(): void {
+    if (this.#camera.streaming) return;
+    this.#camera.start();
+    this.#delivered = 0;
+    this.#lastSeenAt = performance.now();
+  }
+
   /** Stops and closes the camera. Idempotent. */
   close(): Promise<void> {
     this.#decoder.close();

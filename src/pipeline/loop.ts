@@ -5,7 +5,7 @@
  * Live (`mode: "live"`): the model runs `nonblocking` on ONNX Runtime's thread on the newest frame
  * while the loop keeps grabbing and composing every camera frame with the newest mask, so
  * inference never stalls capture; while the scene is still the model runs only a few times a
- * second ({@linkcode MotionGate}). Exact (`mode: "exact"`, for files): every frame waits for its
+ * second and frames keep the alpha they have ({@linkcode MotionGate}). Exact (`mode: "exact"`, for files): every frame waits for its
  * own mask, so a run is frame-exact and reproducible.
  *
  * The mask goes through `src/mask/` (temporal filter, guided upsampling, tightening, light wrap)
@@ -199,6 +199,10 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
       if (source.decodeMs !== undefined) stats.add("decode", decodeMs);
 
       if (!passthrough) {
+        if (gate !== null) {
+          if (cam) gate.measure(cam.y, sw, sh, 1);
+          else gate.measure(camera, sw, sh, 3);
+        }
         if (config.mode === "exact") {
           startInference();
           await inflight;
@@ -206,10 +210,7 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
           if (
             inflight === null &&
             // The gate's first answer is always yes (it takes that frame as its reference).
-            (gate === null ||
-              (cam
-                ? gate.shouldRun(cam.y, sw, sh, 1, performance.now())
-                : gate.shouldRun(camera, sw, sh, 3, performance.now())))
+            (gate === null || gate.shouldRun(performance.now()))
           ) {
             startInference();
           }
@@ -225,7 +226,8 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
           resampleYuv(cam, yuvMaps, view!);
           mask?.timings.add("crop", performance.now() - t);
         }
-        if (!passthrough) {
+        // A still frame without a new model output keeps the alpha it has.
+        if (!passthrough && (gate === null || gate.shouldRender(fresh))) {
           if (fresh) {
             mask!.ingest(latest!);
             fresh = false;
@@ -265,8 +267,9 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
           resampleRgb(camera, sw, frameMap, frame);
           mask?.timings.add("crop", performance.now() - t);
         }
-        if (!passthrough) {
-          // The temporal step once per model run, then the frame-guided alpha for every frame.
+        if (!passthrough && (gate === null || gate.shouldRender(fresh))) {
+          // The temporal step once per model run, then the frame-guided alpha for every frame
+          // (but a still frame without a new model output keeps the alpha it has).
           if (fresh) {
             mask!.ingest(latest!);
             fresh = false;

@@ -1,8 +1,8 @@
 /**
- * When to run the model: a cheap scene-change test so that the live loop skips model runs while
- * the picture is still (a person sitting at a desk), and runs them again as soon as something
- * moves. The model's last mask stays in use meanwhile; the edge still follows every frame
- * because the mask's upsampling is guided by the current frame's luma.
+ * When to run the model and render the mask: a cheap scene-change test so that the live loop
+ * skips model runs while the picture is still (a person sitting at a desk), and runs them again
+ * as soon as something moves; and keeps the last rendered alpha while nothing moved and no new
+ * model output came (the edge-aware upsampling would give the same alpha but for camera noise).
  *
  * The test samples the luma on a 128 × 72 grid (9 216 pixels, ~20 µs), averages it over 16 × 9
  * blocks, and compares each block's mean with the means of the frame the model last ran on.
@@ -28,27 +28,36 @@ const BLOCKS_X = 16;
 const BLOCKS_Y = 9;
 
 /**
- * Decides per frame whether the model needs to run.
+ * Decides per frame whether the model needs to run, and whether the mask needs rendering again.
  *
  * @example
  * ```ts
  * import { MotionGate } from "./motion.ts";
  * const gate = new MotionGate();
  * const still = new Uint8Array(640 * 480).fill(90);
- * gate.shouldRun(still, 640, 480, 1, 0); // true: the first frame always runs
- * gate.shouldRun(still, 640, 480, 1, 33); // false: nothing changed
+ * gate.measure(still, 640, 480, 1);
+ * gate.shouldRun(0); // true: the first frame always runs
+ * gate.measure(still, 640, 480, 1);
+ * gate.shouldRun(33); // false: nothing changed
  * ```
  */
 export class MotionGate {
   readonly #threshold: number;
   readonly #maxIntervalMs: number;
+  /** Block means of the frame measured last. */
   readonly #means = new Float32Array(BLOCKS_X * BLOCKS_Y);
-  readonly #reference = new Float32Array(BLOCKS_X * BLOCKS_Y);
+  /** … of the frame the model last ran on. */
+  readonly #modelRef = new Float32Array(BLOCKS_X * BLOCKS_Y);
+  /** … of the frame the mask was last rendered for. */
+  readonly #renderRef = new Float32Array(BLOCKS_X * BLOCKS_Y);
   #lastRun = -Infinity;
+  #rendered = false;
   /** Model runs the gate let through. */
   runs = 0;
-  /** Frames on which it skipped the model. */
+  /** Times it held the model back. */
   skipped = 0;
+  /** Frames whose mask was kept from the frame before (nothing moved, no new model output). */
+  kept = 0;
 
   /** @param options threshold and the longest interval */
   constructor(options: MotionGateOptions = {}) {
@@ -57,23 +66,14 @@ export class MotionGate {
   }
 
   /**
-   * Measures a frame and says whether the model should run on it; when it says yes, the frame
-   * becomes the reference the next ones are compared with.
+   * Measures a frame (its block means), for {@linkcode shouldRun} and {@linkcode shouldRender}.
    *
    * @param pixels a luma plane (`channels` 1) or interleaved RGB (`channels` 3)
    * @param width the frame's width
    * @param height the frame's height
    * @param channels 1 or 3
-   * @param nowMs the time (ms, any clock that only goes forward)
-   * @returns true when the model should run
    */
-  shouldRun(
-    pixels: Uint8Array,
-    width: number,
-    height: number,
-    channels: 1 | 3,
-    nowMs: number,
-  ): boolean {
+  measure(pixels: Uint8Array, width: number, height: number, channels: 1 | 3): void {
     const means = this.#means;
     means.fill(0);
     for (let gy = 0; gy < GRID_Y; gy++) {
@@ -88,21 +88,54 @@ export class MotionGate {
         means[brow + ((gx * BLOCKS_X / GRID_X) | 0)]! += l;
       }
     }
-    const perBlock = (GRID_X / BLOCKS_X) * (GRID_Y / BLOCKS_Y);
-    const limit = this.#threshold * perBlock;
-    let changed = nowMs - this.#lastRun >= this.#maxIntervalMs;
-    const ref = this.#reference;
-    for (let i = 0; i < means.length && !changed; i++) {
+  }
+
+  /** Whether a block of the measured frame differs from `ref` by more than the threshold. */
+  #differs(ref: Float32Array): boolean {
+    const means = this.#means;
+    const limit = this.#threshold * (GRID_X / BLOCKS_X) * (GRID_Y / BLOCKS_Y);
+    for (let i = 0; i < means.length; i++) {
       const d = means[i]! - ref[i]!;
-      if (d > limit || d < -limit) changed = true;
+      if (d > limit || d < -limit) return true;
     }
-    if (changed) {
-      ref.set(means);
+    return false;
+  }
+
+  /**
+   * Whether the model should run on the measured frame: it moved since the model's last frame,
+   * or the last run is `maxIntervalMs` old. When yes, the frame becomes the model's reference.
+   *
+   * @param nowMs the time (ms, any clock that only goes forward)
+   * @returns true when the model should run
+   */
+  shouldRun(nowMs: number): boolean {
+    const run = nowMs - this.#lastRun >= this.#maxIntervalMs || this.#differs(this.#modelRef);
+    if (run) {
+      this.#modelRef.set(this.#means);
       this.#lastRun = nowMs;
       this.runs++;
     } else {
       this.skipped++;
     }
-    return changed;
+    return run;
+  }
+
+  /**
+   * Whether the mask must be rendered again for the measured frame: a new model output came,
+   * or the frame moved since the mask was last rendered. Otherwise the last alpha is still
+   * right (only camera noise differs) and rendering it again would change nothing visible.
+   *
+   * @param fresh a new model output is waiting
+   * @returns true when the mask should be rendered
+   */
+  shouldRender(fresh: boolean): boolean {
+    const render = fresh || !this.#rendered || this.#differs(this.#renderRef);
+    if (render) {
+      this.#renderRef.set(this.#means);
+      this.#rendered = true;
+    } else {
+      this.kept++;
+    }
+    return render;
   }
 }

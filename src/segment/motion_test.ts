@@ -4,6 +4,12 @@ import { MotionGate } from "./motion.ts";
 
 const W = 640, H = 360;
 
+/** Measures a frame and asks whether the model should run on it. */
+function step(gate: MotionGate, frame: Uint8Array, channels: 1 | 3, nowMs: number): boolean {
+  gate.measure(frame, W, H, channels);
+  return gate.shouldRun(nowMs);
+}
+
 /** A scene: a grey backdrop, a darker "person" rectangle at `x`, camera noise (σ ≈ 2). */
 function scene(x: number, seed: number): Uint8Array {
   const rand = rng(seed);
@@ -20,10 +26,15 @@ function scene(x: number, seed: number): Uint8Array {
 
 Deno.test("MotionGate.shouldRun() skips a still, noisy scene between refreshes", () => {
   const gate = new MotionGate({ maxIntervalMs: 200 });
-  assert.equal(gate.shouldRun(scene(200, 1), W, H, 1, 0), true, "the first frame runs");
+  assert.equal(
+    step(gate, scene(200, 1), 1, 0),
+    true,
+    "the first frame runs",
+  );
   let runs = 0;
   for (let i = 1; i <= 30; i++) {
-    if (gate.shouldRun(scene(200, 1 + i), W, H, 1, i * 33.3)) runs++;
+    gate.measure(scene(200, 1 + i), W, H, 1);
+    if (gate.shouldRun(i * 33.3)) runs++;
   }
   // 1 s of a still scene: only the refreshes every 200 ms (4 or 5 of them).
   assert.ok(runs >= 4 && runs <= 5, `${runs} runs`);
@@ -32,10 +43,14 @@ Deno.test("MotionGate.shouldRun() skips a still, noisy scene between refreshes",
 
 Deno.test("MotionGate.shouldRun() runs as soon as the person moves a few pixels", () => {
   const gate = new MotionGate();
-  gate.shouldRun(scene(200, 1), W, H, 1, 0);
-  assert.equal(gate.shouldRun(scene(200, 2), W, H, 1, 33), false);
-  assert.equal(gate.shouldRun(scene(206, 3), W, H, 1, 66), true, "6 px to the right");
-  assert.equal(gate.shouldRun(scene(206, 4), W, H, 1, 99), false, "still again");
+  step(gate, scene(200, 1), 1, 0);
+  assert.equal(step(gate, scene(200, 2), 1, 33), false);
+  assert.equal(
+    step(gate, scene(206, 3), 1, 66),
+    true,
+    "6 px to the right",
+  );
+  assert.equal(step(gate, scene(206, 4), 1, 99), false, "still again");
 });
 
 Deno.test("MotionGate.shouldRun() reads RGB frames too", () => {
@@ -46,7 +61,19 @@ Deno.test("MotionGate.shouldRun() reads RGB frames too", () => {
     for (let i = 0; i < y.length; i++) out.fill(y[i]!, i * 3, i * 3 + 3);
     return out;
   };
-  gate.shouldRun(rgb(100, 1), W, H, 3, 0);
-  assert.equal(gate.shouldRun(rgb(100, 2), W, H, 3, 33), false);
-  assert.equal(gate.shouldRun(rgb(130, 3), W, H, 3, 66), true);
+  step(gate, rgb(100, 1), 3, 0);
+  assert.equal(step(gate, rgb(100, 2), 3, 33), false);
+  assert.equal(step(gate, rgb(130, 3), 3, 66), true);
+});
+
+Deno.test("MotionGate.shouldRender() keeps the mask of a still frame until a new model output", () => {
+  const gate = new MotionGate();
+  gate.measure(scene(200, 1), W, H, 1);
+  assert.equal(gate.shouldRender(false), true, "the first frame renders");
+  gate.measure(scene(200, 2), W, H, 1);
+  assert.equal(gate.shouldRender(false), false, "noise only: keep");
+  assert.equal(gate.shouldRender(true), true, "a new model output renders");
+  gate.measure(scene(210, 3), W, H, 1);
+  assert.equal(gate.shouldRender(false), true, "movement renders");
+  assert.equal(gate.kept, 1);
 });

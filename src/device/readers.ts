@@ -1,0 +1,392 @@
+/**
+ * Who reads the virtual camera: {@linkcode ReaderWatch} counts the other programs' open handles of
+ * a device node from inotify's open and close events, and {@linkcode ReaderGate} pauses the camera
+ * while that count stays 0 (backscrub then idles: camera stopped, no CPU) and starts it again when
+ * a program opens the device.
+ *
+ * v4l2loopback does not say how many readers it has; the opens and closes of its device node are
+ * the reliable sign (a program that only looks at the device opens it too, and wakes the camera
+ * for a moment).
+ *
+ * @module
+ */
+
+import { IN, Inotify, type InotifyEvent, LibcError } from "../../ffi/libc/mod.ts";
+import type { YuvFrame } from "../image/planar.ts";
+import type { FrameSource } from "../pipeline/types.ts";
+import { DeviceError } from "./errors.ts";
+import { findHolders } from "./holders.ts";
+
+/** The events that open and close the watched node. */
+const OPEN_CLOSE = IN.OPEN | IN.CLOSE_WRITE | IN.CLOSE_NOWRITE;
+const CLOSE = IN.CLOSE_WRITE | IN.CLOSE_NOWRITE;
+
+/** Options for {@linkcode ReaderWatch.open}. */
+export interface ReaderWatchOptions {
+  /**
+   * The proc mount used to find the programs that hold the node open (default `"/proc"`; `null`:
+   * never look). See {@linkcode ReaderWatch} for when it is read.
+   */
+  procRoot?: string | null;
+}
+
+/**
+ * Counts the open handles of a device node held by other programs, from inotify events (`IN_OPEN`
+ * minus `IN_CLOSE_WRITE`/`IN_CLOSE_NOWRITE`), without blocking the event loop or using CPU while
+ * nothing happens.
+ *
+ * Start it after this process has opened its own handles of the node: events from before the
+ * watch are never delivered, so this process's opens (e.g. while negotiating the format) are not
+ * counted. A close whose open came before the watch (this process's own handle, or a program that
+ * had the node open already) never takes the count below 0. Events are applied in the order the
+ * kernel queued them, a whole read at a time, so a close and a reopen read together never count
+ * as a moment without readers.
+ *
+ * The event count has one blind spot: the kernel merges an event into the previous one when both
+ * are identical and unread, so two quick opens by two programs can come as one `IN_OPEN`. So the
+ * programs holding the node are also looked up in `/proc/PID/fd` (this user's programs; all of
+ * them as root) when the watch starts — programs that had it open before — and whenever a close
+ * leaves the event count at 0, and {@linkcode readers} is the larger of the two. Two identical
+ * closes merged the same way (a program that holds two handles and exits) leave the count one too
+ * high: the watch then never sees 0, and backscrub stays awake as it did without idling. A
+ * lost-events overflow starts the count again from the lookup.
+ *
+ * @example
+ * ```ts
+ * import { ReaderWatch } from "./readers.ts";
+ *
+ * await using watch = ReaderWatch.open("/dev/video10");
+ * console.log(watch.readers); // e.g. 0
+ * if (await watch.waitForReader(AbortSignal.timeout(60_000))) {
+ *   console.log(`${watch.readers} program(s) opened it`);
+ *   await watch.waitForNoReaders();
+ * }
+ * ```
+ */
+export class ReaderWatch {
+  readonly #path: string;
+  readonly #inotify: Inotify;
+  readonly #wd: number;
+  readonly #procRoot: string | null;
+  readonly #listeners = new Set<() => void>();
+  readonly #loop: Promise<void>;
+  /** Opens minus closes seen (never below 0). */
+  #events = 0;
+  /** Other programs holding the node at the last `/proc` lookup. */
+  #floor: number;
+  #unreadSince: number | null;
+  #error: Error | null = null;
+  #closed = false;
+
+  private constructor(path: string, inotify: Inotify, wd: number, procRoot: string | null) {
+    this.#path = path;
+    this.#inotify = inotify;
+    this.#wd = wd;
+    this.#procRoot = procRoot;
+    // After the watch is in place: a program opening meanwhile is seen by one or the other.
+    this.#floor = this.#visibleHolders();
+    this.#unreadSince = this.#floor === 0 ? performance.now() : null;
+    this.#loop = this.#run();
+  }
+
+  /**
+   * Starts watching `path`.
+   *
+   * @param path The device node (e.g. `/dev/video10`); any file works.
+   * @param options Where `/proc` is.
+   * @returns The watch; {@linkcode close} it.
+   * @throws {DeviceError} When the node is missing or cannot be watched (the message says why).
+   */
+  static open(path: string, options: ReaderWatchOptions = {}): ReaderWatch {
+    let inotify: Inotify;
+    let wd: number;
+    try {
+      inotify = Inotify.open();
+    } catch (error) {
+      throw watchError(error, path);
+    }
+    try {
+      wd = inotify.addWatch(path, OPEN_CLOSE);
+    } catch (error) {
+      void inotify.close();
+      throw watchError(error, path);
+    }
+    const procRoot = options.procRoot === undefined ? "/proc" : options.procRoot;
+    return new ReaderWatch(path, inotify, wd, procRoot);
+  }
+
+  /** The watched path. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /** How many handles other programs hold open now (best knowledge, never negative). */
+  get readers(): number {
+    return Math.max(this.#events, this.#floor);
+  }
+
+  /**
+   * When the count last fell to 0 (`performance.now()` time; the watch's start when nobody had
+   * the node open then), or `null` while there are readers.
+   */
+  get unreadSince(): number | null {
+    return this.#unreadSince;
+  }
+
+  /**
+   * Waits until at least one other program has the node open (at once if one has).
+   *
+   * @param signal Ends the wait early.
+   * @returns `true` when there is a reader; `false` when `signal` aborted or the watch was closed.
+   * @throws {DeviceError} When the node disappeared (e.g. v4l2loopback was unloaded).
+   */
+  waitForReader(signal?: AbortSignal): Promise<boolean> {
+    return this.#waitUntil(() => this.readers > 0, signal);
+  }
+
+  /**
+   * Waits until no other program has the node open (at once if none has).
+   *
+   * @param signal Ends the wait early.
+   * @returns `true` when the count is 0; `false` when `signal` aborted or the watch was closed.
+   * @throws {DeviceError} When the node disappeared.
+   */
+  waitForNoReaders(signal?: AbortSignal): Promise<boolean> {
+    return this.#waitUntil(() => this.readers === 0, signal);
+  }
+
+  #waitUntil(done: () => boolean, signal: AbortSignal | undefined): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      const check = (): void => {
+        if (this.#error !== null) finish(() => reject(this.#error));
+        else if (done()) finish(() => resolve(true));
+        else if (this.#closed || signal?.aborted) finish(() => resolve(false));
+      };
+      const finish = (settle: () => void): void => {
+        this.#listeners.delete(check);
+        signal?.removeEventListener("abort", check);
+        settle();
+      };
+      this.#listeners.add(check);
+      signal?.addEventListener("abort", check);
+      check();
+    });
+  }
+
+  #notify(): void {
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  /** Other processes holding the node open, as far as `/proc` shows them (0 without a scan). */
+  #visibleHolders(): number {
+    return this.#procRoot === null ? 0 : findHolders(this.#path, this.#procRoot).others.length;
+  }
+
+  async #run(): Promise<void> {
+    try {
+      while (!this.#closed) {
+        const ready = await this.#inotify.wait();
+        if (this.#closed) break;
+        if (ready) this.#apply(this.#inotify.read());
+      }
+    } catch (error) {
+      if (this.#closed) return;
+      this.#error = error instanceof DeviceError ? error : watchError(error, this.#path);
+      this.#notify();
+    }
+  }
+
+  /** Applies one read's events, in the order the kernel queued them. */
+  #apply(events: InotifyEvent[]): void {
+    const was = this.readers;
+    let count = this.#events;
+    let closes = 0;
+    let overflow = false;
+    let gone = false;
+    for (const e of events) {
+      if ((e.mask & IN.Q_OVERFLOW) !== 0) overflow = true;
+      if (e.wd !== this.#wd) continue;
+      if ((e.mask & IN.OPEN) !== 0) count++;
+      if ((e.mask & CLOSE) !== 0) {
+        // A close without its open (an open from before the watch) must not count below zero.
+        count = Math.max(0, count - 1);
+        closes++;
+      }
+      if ((e.mask & IN.IGNORED) !== 0) gone = true;
+    }
+    if (gone) {
+      throw new DeviceError(
+        "disconnected",
+        `Cannot watch "${this.#path}" for readers: it disappeared (was v4l2loopback unloaded? load it and start backscrub again)`,
+        { path: this.#path },
+      );
+    }
+    if (overflow) count = 0;
+    this.#events = count;
+    if (overflow || (closes > 0 && count === 0)) this.#floor = this.#visibleHolders();
+    const now = this.readers;
+    if (now === 0 && was > 0) this.#unreadSince = performance.now();
+    if (now > 0) this.#unreadSince = null;
+    if (now !== was) this.#notify();
+  }
+
+  /**
+   * Stops watching; pending waits return `false`. Calling it again does nothing.
+   *
+   * @returns Resolves once the inotify instance is closed.
+   */
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#notify();
+    }
+    await this.#inotify.close();
+    await this.#loop;
+  }
+
+  /** Same as {@linkcode close}, for `using` (the descriptors close a moment later). */
+  [Symbol.dispose](): void {
+    void this.close();
+  }
+
+  /** Same as {@linkcode close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** A failure to watch `path`, as a one-line {@linkcode DeviceError}. */
+function watchError(error: unknown, path: string): DeviceError {
+  const message = error instanceof Error ? error.message : String(error);
+  const kind = error instanceof LibcError && error.code === "ENOENT" ? "not-found" : "io";
+  const text = message.startsWith("Cannot watch") ? message : `Cannot watch "${path}": ${message}`;
+  return new DeviceError(kind, text, { path, cause: error });
+}
+
+/** A source that can stop its device while nothing is read (a camera: `CameraSource`). */
+export interface PausableSource extends FrameSource {
+  /** Stops the device (e.g. STREAMOFF: the camera's light goes off). Called between reads. */
+  pause(): void;
+  /** Starts it again. */
+  resume(): void;
+}
+
+/** Options for {@linkcode ReaderGate}. */
+export interface ReaderGateOptions {
+  /** How long the count must stay 0 before the source is paused, in ms. */
+  idleAfterMs: number;
+  /** Ends an idle wait: the read then returns `false` (end of stream). */
+  signal?: AbortSignal;
+  /** Called when the source is paused. */
+  onIdle?: () => void;
+  /** Called when it is resumed, with the milliseconds spent idle. */
+  onResume?: (idleMs: number) => void;
+}
+
+/**
+ * A frame source that pauses while nobody reads the output: before each read, when the
+ * {@linkcode ReaderWatch} has counted no reader for `idleAfterMs` (counted from the first read at
+ * the earliest), it pauses the source and waits (no CPU) for a reader, then resumes the source and
+ * reads. Everything else (`readYuv` when the
+ * source has it, size, rate, `decodeMs`) is the source's.
+ *
+ * @example
+ * ```ts
+ * import { ReaderGate, ReaderWatch } from "./readers.ts";
+ * import { CameraSource } from "./pipeline.ts";
+ *
+ * const camera = CameraSource.open("video0");
+ * await using watch = ReaderWatch.open("/dev/video10");
+ * const source = new ReaderGate(camera, watch, {
+ *   idleAfterMs: 2000,
+ *   onIdle: () => console.log("camera paused"),
+ * });
+ * const rgb = new Uint8Array(source.width * source.height * 3);
+ * await source.read(rgb); // waits while nobody reads /dev/video10
+ * await source.close();
+ * ```
+ */
+export class ReaderGate implements FrameSource {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly description: string;
+  /** The source's planar fast path, gated the same way; present when the source has one. */
+  readonly readYuv?: (into: YuvFrame) => Promise<boolean>;
+  readonly #source: PausableSource;
+  readonly #watch: ReaderWatch;
+  readonly #options: ReaderGateOptions;
+  #startedAt: number | null = null;
+  /** Milliseconds spent idle (paused, waiting for a reader) so far. */
+  idleMs = 0;
+  /** How many times the source was paused. */
+  pauses = 0;
+
+  /**
+   * Wraps a source.
+   *
+   * @param source The source to pause; closed by {@linkcode close}.
+   * @param watch The readers of the output (not closed here).
+   * @param options When to pause, the abort signal and callbacks.
+   */
+  constructor(source: PausableSource, watch: ReaderWatch, options: ReaderGateOptions) {
+    this.#source = source;
+    this.#watch = watch;
+    this.#options = options;
+    this.width = source.width;
+    this.height = source.height;
+    this.fps = source.fps;
+    this.description = source.description;
+    if (source.readYuv !== undefined) {
+      const readYuv = source.readYuv.bind(source);
+      this.readYuv = async (into: YuvFrame): Promise<boolean> =>
+        await this.#admit() && await readYuv(into);
+    }
+  }
+
+  /** The source's decode time of the last read (0 when it does not decode). */
+  get decodeMs(): number {
+    return this.#source.decodeMs ?? 0;
+  }
+
+  /**
+   * Reads the next frame, first waiting (paused) while nobody has read the output for
+   * `idleAfterMs`.
+   *
+   * @param into The source's RGB buffer.
+   * @returns The source's answer; `false` when the signal ended an idle wait.
+   * @throws {DeviceError} When the output node disappeared, or as the source's `read`/`resume`.
+   */
+  async read(into: Uint8Array): Promise<boolean> {
+    return await this.#admit() && await this.#source.read(into);
+  }
+
+  /** Whether the next read may go ahead, after idling if nobody reads. */
+  async #admit(): Promise<boolean> {
+    const now = performance.now();
+    // The first read always goes ahead (e.g. the model's first run happens then), and the time
+    // without readers counts from it at the earliest.
+    this.#startedAt ??= now;
+    const since = this.#watch.unreadSince;
+    if (since === null || now - Math.max(since, this.#startedAt) < this.#options.idleAfterMs) {
+      return true;
+    }
+    if (this.#options.signal?.aborted) return false;
+    this.#source.pause();
+    this.pauses++;
+    this.#options.onIdle?.();
+    const t0 = performance.now();
+    const reader = await this.#watch.waitForReader(this.#options.signal);
+    const idle = performance.now() - t0;
+    this.idleMs += idle;
+    if (!reader) return false;
+    this.#source.resume();
+    this.#options.onResume?.(idle);
+    return true;
+  }
+
+  /** Closes the source. Idempotent. */
+  close(): Promise<void> {
+    return this.#source.close();
+  }
+}

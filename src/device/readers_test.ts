@@ -1,0 +1,290 @@
+import assert from "node:assert/strict";
+import process from "node:process";
+import type { YuvFrame } from "../image/planar.ts";
+import { type PausableSource, ReaderGate, ReaderWatch } from "./readers.ts";
+
+// Real inotify on a temporary file: it reports opens and closes of any file like those of a
+// device node. Handles are opened by this process and by child shells.
+
+/** Waits until `check()` holds, polling every 10 ms. */
+async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Lets the watch read what is queued (nothing changes: the state stays as it was). */
+async function settle(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * A shell that opens `path` twice (fds 3 and 4, back to back: the kernel may merge the two
+ * `IN_OPEN` events), then closes fd 3 and exits on a line from the test.
+ */
+class Holder implements AsyncDisposable {
+  readonly #child: Deno.ChildProcess;
+  readonly #in: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #out: ReadableStreamDefaultReader<string>;
+  #buffered = "";
+
+  constructor(path: string) {
+    this.#child = new Deno.Command("sh", {
+      args: ["-c", 'exec 3<"$0" 4<"$0"; echo open; read x; exec 3<&-; echo one; read y', path],
+      stdin: "piped",
+      stdout: "piped",
+    }).spawn();
+    this.#in = this.#child.stdin.getWriter();
+    this.#out = this.#child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** Waits for the shell to print `line`. */
+  async expect(line: string): Promise<void> {
+    while (!this.#buffered.includes(`${line}\n`)) {
+      const { value, done } = await this.#out.read();
+      if (done) throw new Error(`The shell ended before printing "${line}"`);
+      this.#buffered += value;
+    }
+  }
+
+  /** Sends a line (the shell goes on to its next step). */
+  async next(): Promise<void> {
+    await this.#in.write(new TextEncoder().encode("\n"));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#in.close().catch(() => {});
+    await this.#out.cancel().catch(() => {});
+    await this.#child.status;
+  }
+}
+
+async function withTempFile(fn: (path: string) => Promise<void>): Promise<void> {
+  const path = await Deno.makeTempFile({ prefix: "readers-test-" });
+  try {
+    await fn(path);
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
+Deno.test("ReaderWatch counts opens minus closes of handles opened after it started", async () => {
+  await withTempFile(async (path) => {
+    await using watch = ReaderWatch.open(path);
+    assert.equal(watch.path, path);
+    assert.equal(watch.readers, 0);
+    assert.ok(watch.unreadSince !== null && watch.unreadSince <= performance.now());
+    const a = await Deno.open(path);
+    assert.equal(await watch.waitForReader(AbortSignal.timeout(3000)), true);
+    assert.equal(watch.readers, 1);
+    assert.equal(watch.unreadSince, null);
+    const b = await Deno.open(path, { write: true }); // closes as IN_CLOSE_WRITE
+    await until(() => watch.readers === 2, "2 readers");
+    a.close();
+    await until(() => watch.readers === 1, "1 reader");
+    const before = performance.now();
+    b.close();
+    assert.equal(await watch.waitForNoReaders(AbortSignal.timeout(3000)), true);
+    assert.equal(watch.readers, 0);
+    assert.ok(watch.unreadSince! >= before, "unreadSince is when the last reader closed");
+  });
+});
+
+Deno.test("ReaderWatch never counts below 0 when a handle from before it closes", async () => {
+  await withTempFile(async (path) => {
+    // This process's own handle, opened (say, while negotiating) before the watch starts.
+    const own = await Deno.open(path);
+    await using watch = ReaderWatch.open(path);
+    assert.equal(watch.readers, 0, "this process's own handle is not a reader");
+    own.close();
+    await settle();
+    assert.equal(watch.readers, 0);
+    // Read in one go, a close and an open (out of step with the count) give one reader.
+    const pre = await Deno.open(path);
+    await settle();
+    assert.equal(watch.readers, 1);
+    pre.close();
+    const c = Deno.openSync(path);
+    await until(() => watch.readers === 1, "1 reader");
+    await settle();
+    assert.equal(watch.readers, 1);
+    c.close();
+    await until(() => watch.readers === 0, "no reader");
+  });
+});
+
+Deno.test("ReaderWatch counts another process, even when its two opens merge into one event", async () => {
+  await withTempFile(async (path) => {
+    await using watch = ReaderWatch.open(path);
+    {
+      await using shell = new Holder(path);
+      await shell.expect("open");
+      assert.equal(await watch.waitForReader(AbortSignal.timeout(3000)), true);
+      await settle();
+      const both = watch.readers;
+      assert.ok(both === 1 || both === 2, `${both} readers`);
+      await shell.next(); // closes one of its two handles
+      await shell.expect("one");
+      await settle();
+      assert.equal(watch.readers, 1, "the other handle is still open");
+      await shell.next(); // exits
+    }
+    assert.equal(await watch.waitForNoReaders(AbortSignal.timeout(3000)), true);
+  });
+});
+
+Deno.test("ReaderWatch counts a process that had the file open before it started", async () => {
+  await withTempFile(async (path) => {
+    await using shell = new Holder(path);
+    await shell.expect("open");
+    await using watch = ReaderWatch.open(path);
+    assert.equal(watch.readers, 1, "found in /proc");
+    assert.equal(watch.unreadSince, null);
+    await shell.next();
+    await shell.expect("one");
+    await settle();
+    assert.equal(watch.readers, 1);
+    await shell.next();
+    assert.equal(await watch.waitForNoReaders(AbortSignal.timeout(3000)), true);
+    assert.ok(watch.unreadSince !== null);
+  });
+});
+
+Deno.test("ReaderWatch waits end on abort and on close(), and use no CPU", async () => {
+  await withTempFile(async (path) => {
+    const watch = ReaderWatch.open(path);
+    const before = process.cpuUsage();
+    const t0 = performance.now();
+    assert.equal(await watch.waitForReader(AbortSignal.timeout(1000)), false, "aborted");
+    const wall = performance.now() - t0;
+    const after = process.cpuUsage();
+    const cpu = (after.user - before.user + after.system - before.system) / 1000;
+    assert.ok(wall >= 950, `waited ${wall} ms`);
+    assert.ok(cpu / wall < 0.02, `${cpu.toFixed(1)} ms of CPU in ${wall.toFixed(0)} ms`);
+    const pending = watch.waitForReader();
+    await watch.close();
+    assert.equal(await pending, false, "closed");
+    assert.equal(await watch.waitForReader(), false, "already closed");
+    await watch.close(); // idempotent
+  });
+});
+
+Deno.test("ReaderWatch.open() names a missing node in one line", () => {
+  assert.throws(
+    () => ReaderWatch.open("/nonexistent/video99"),
+    (e: unknown) => {
+      assert.ok(e instanceof Error && e.name === "DeviceError");
+      assert.equal(e.message, 'Cannot watch "/nonexistent/video99": no such file (ENOENT)');
+      return true;
+    },
+  );
+});
+
+Deno.test("ReaderWatch reports a watched node that disappears", async () => {
+  const path = await Deno.makeTempFile({ prefix: "readers-test-" });
+  await using watch = ReaderWatch.open(path);
+  const waiting = assert.rejects(
+    watch.waitForReader(),
+    /^DeviceError: Cannot watch ".*" for readers: it disappeared \(was v4l2loopback unloaded/,
+  );
+  await Deno.remove(path);
+  await waiting;
+  await assert.rejects(watch.waitForReader(), /it disappeared/, "and keeps saying so");
+});
+
+/** A source of numbered frames that records pauses and resumes. */
+class FakeSource implements PausableSource {
+  readonly width = 4;
+  readonly height = 2;
+  readonly fps = 30;
+  readonly description = "fake";
+  readonly decodeMs = 1.5;
+  readonly log: string[] = [];
+  readonly readYuv?: (into: YuvFrame) => Promise<boolean>;
+  #n = 0;
+
+  constructor(yuv: boolean) {
+    if (yuv) {
+      this.readYuv = (): Promise<boolean> => {
+        this.log.push(`yuv ${++this.#n}`);
+        return Promise.resolve(true);
+      };
+    }
+  }
+
+  read(into: Uint8Array): Promise<boolean> {
+    into[0] = ++this.#n;
+    this.log.push(`read ${this.#n}`);
+    return Promise.resolve(true);
+  }
+
+  pause(): void {
+    this.log.push("pause");
+  }
+
+  resume(): void {
+    this.log.push("resume");
+  }
+
+  close(): Promise<void> {
+    this.log.push("close");
+    return Promise.resolve();
+  }
+}
+
+Deno.test("ReaderGate pauses the source after idleAfterMs without readers, resumes on an open", async () => {
+  await withTempFile(async (path) => {
+    await using watch = ReaderWatch.open(path);
+    const source = new FakeSource(true);
+    const events: string[] = [];
+    const gate = new ReaderGate(source, watch, {
+      idleAfterMs: 300,
+      onIdle: () => events.push("idle"),
+      onResume: (ms) => events.push(`resume after ${ms >= 90 ? "a while" : ms}`),
+    });
+    assert.deepEqual([gate.width, gate.height, gate.fps, gate.description], [4, 2, 30, "fake"]);
+    assert.equal(gate.decodeMs, 1.5);
+    const rgb = new Uint8Array(24);
+    // Within idleAfterMs of the start: reads go through.
+    assert.equal(await gate.read(rgb), true);
+    assert.equal(await gate.readYuv!({} as YuvFrame), true);
+    await new Promise((r) => setTimeout(r, 350));
+    // Nobody opened the file for 300 ms: the next read pauses and waits for a reader.
+    const reading = gate.read(rgb);
+    await settle();
+    assert.deepEqual(source.log, ["read 1", "yuv 2", "pause"]);
+    assert.deepEqual(events, ["idle"]);
+    const t0 = performance.now();
+    using _reader = await Deno.open(path);
+    assert.equal(await reading, true);
+    const latency = performance.now() - t0;
+    assert.ok(latency < 500, `resumed ${latency} ms after the open`);
+    assert.deepEqual(source.log, ["read 1", "yuv 2", "pause", "resume", "read 3"]);
+    assert.deepEqual(events, ["idle", "resume after a while"]);
+    assert.equal(rgb[0], 3);
+    assert.equal(gate.pauses, 1);
+    assert.ok(gate.idleMs >= 90);
+    // With a reader, reads go straight through.
+    assert.equal(await gate.readYuv!({} as YuvFrame), true);
+    assert.equal(source.log.at(-1), "yuv 4");
+    await gate.close();
+    assert.equal(source.log.at(-1), "close");
+  });
+});
+
+Deno.test("ReaderGate ends an idle wait with false when its signal aborts", async () => {
+  await withTempFile(async (path) => {
+    await using watch = ReaderWatch.open(path);
+    const source = new FakeSource(false);
+    const controller = new AbortController();
+    const gate = new ReaderGate(source, watch, { idleAfterMs: 0, signal: controller.signal });
+    assert.equal(gate.readYuv, undefined, "no fast path when the source has none");
+    const reading = gate.read(new Uint8Array(24));
+    await settle();
+    controller.abort();
+    assert.equal(await reading, false);
+    assert.deepEqual(source.log, ["pause"]);
+  });
+});
