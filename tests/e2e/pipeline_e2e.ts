@@ -236,6 +236,7 @@ function assertCleanExit(
     new RegExp(`^backscrub: capture {4}${CAPTURE} \\(vivid\\) ${W}x${H}`, "m"),
   );
   assert.match(exit.stdout, new RegExp(`^backscrub: output {5}${LOOPBACK} `, "m"));
+  assert.match(exit.stdout, /^backscrub: path {7}(YCbCr|RGB) \(.+\)$/m, `the path line${context}`);
   return summary;
 }
 
@@ -508,6 +509,8 @@ vmTest(
       exit.stdout,
       /^backscrub: background image \S*backgrounds\/studio\.png 1920x1080 → cover 320x180$/m,
     );
+    // A camera into a YUYV virtual camera with an image takes the YCbCr fast path.
+    assert.match(exit.stdout, /^backscrub: path {7}YCbCr /m);
     const seconds = (performance.now() - firstAt) / 1000;
     console.log(
       `  studio.png: ${received} of 300 frames read (${dropped} skipped by sequence) in ` +
