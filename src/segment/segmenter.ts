@@ -231,7 +231,8 @@ export class Segmenter {
     const x = this.input;
     const scale = this.#scale;
     const offset = this.#offset;
-    x.fill(offset);
+    // Only the letterbox bars need the fill; the picture overwrites the rest.
+    if (r.w < w || r.h < this.manifest.input.height) x.fill(offset);
     const cw = width >> 1;
     const { lx, lw, cx, cwt, ly, lh, cy, cht } = t;
     for (let j = 0; j < r.h; j++) {
