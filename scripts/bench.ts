@@ -92,7 +92,8 @@ const INPUTS: BenchInput[] = ["yuyv", "mjpg"];
 const MODELS: ModelName[] = ["landscape", "selfie"];
 const BACKGROUNDS: BackgroundName[] = ["image", "blur"];
 const BACKGROUND_SPEC: Record<BackgroundName, string> = { image: "studio.png", blur: "blur" };
-const WARMUP = 10;
+// Warm-up frames per row (JIT, first-frame buffers), not measured.
+const WARMUP = 30;
 const PHOTO = new URL("../src/demo/astronaut.png", import.meta.url);
 
 const { values: args } = parseArgs({
