@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { CProbe, haveGcc } from "../../tests/fixtures/c_probe.ts";
 import * as layout from "./layout.ts";
 
 /** A C expression per TypeScript constant (every key must be listed). */
@@ -151,13 +152,9 @@ const CONSTANTS: Record<string, { prefix: string; names?: Record<string, string>
 };
 
 /** Builds the probe source and the expected value of every line it prints. */
-function probe(): { source: string; expected: Map<string, number> } {
-  const lines: string[] = [];
-  const expected = new Map<string, number>();
-  const add = (key: string, cExpr: string, value: number): void => {
-    lines.push(`  printf("%s %llu\\n", "${key}", (unsigned long long)(${cExpr}));`);
-    expected.set(key, value);
-  };
+function cProbe(): CProbe {
+  const probe = new CProbe();
+  const add = (key: string, cExpr: string, value: number): void => probe.add(key, cExpr, value);
   const all = layout as unknown as Record<string, Record<string, number>>;
   for (const [name, spec] of Object.entries(STRUCTS)) {
     const ts = all[name]!;
@@ -210,57 +207,23 @@ function probe(): { source: string; expected: Map<string, number> } {
   add("sizeof(size_t)", "sizeof(size_t)", 8);
   add("sizeof(nfds_t)", "sizeof(nfds_t)", 8);
   add("sizeof(mode_t)", "sizeof(mode_t)", 4);
-  const source = `#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <sys/mman.h>
-#include <linux/videodev2.h>
-
-int main(void) {
-${lines.join("\n")}
-  return 0;
-}
-`;
-  return { source, expected };
-}
-
-async function haveGcc(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command("gcc", { args: ["--version"], stdout: "null" })
-      .output();
-    return success && (await Deno.stat("/usr/include/linux/videodev2.h")).isFile;
-  } catch {
-    return false;
-  }
+  return probe;
 }
 
 Deno.test({
   name: "layout.ts matches linux/videodev2.h (sizes, offsets, ioctls, FourCCs, flags)",
-  ignore: !(await haveGcc()),
+  ignore: !(await haveGcc("/usr/include/linux/videodev2.h")),
   async fn() {
-    const { source, expected } = probe();
-    const dir = await Deno.makeTempDir({ prefix: "v4l2-probe-" });
-    try {
-      await Deno.writeTextFile(`${dir}/probe.c`, source);
-      const cc = await new Deno.Command("gcc", {
-        args: ["-std=gnu11", "-Wall", "-o", `${dir}/probe`, `${dir}/probe.c`],
-      }).output();
-      if (!cc.success) {
-        throw new Error(`gcc failed:\n${new TextDecoder().decode(cc.stderr)}`);
-      }
-      const run = await new Deno.Command(`${dir}/probe`).output();
-      const actual = new Map<string, number>();
-      for (const line of new TextDecoder().decode(run.stdout).trim().split("\n")) {
-        const [key, value] = line.split(" ") as [string, string];
-        actual.set(key, Number(value));
-      }
-      // Compare as one object so a failure shows every mismatch at once.
-      assert.deepEqual(Object.fromEntries(actual), Object.fromEntries(expected));
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    const probe = cProbe();
+    const actual = await probe.run([
+      "errno.h",
+      "fcntl.h",
+      "poll.h",
+      "sys/mman.h",
+      "linux/videodev2.h",
+    ]);
+    // Compare as one object so a failure shows every mismatch at once.
+    assert.deepEqual(actual, probe.expected);
   },
 });
 
