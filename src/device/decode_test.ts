@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { JpegEncoder } from "../../ffi/turbojpeg/mod.ts";
 import { PIX_FMT } from "../../ffi/v4l2/mod.ts";
 import { i420ToRgb, nv12ToRgb, rgbToI420, rgbToNv12, rgbToYuyv, yuyvToRgb } from "../image/yuv.ts";
+import { makeYuvFrame, planarToRgb } from "../image/planar.ts";
 import { FrameDecoder } from "./decode.ts";
 import { DeviceError } from "./errors.ts";
 import { MemoryCapture, type Negotiated } from "./source.ts";
@@ -226,4 +227,49 @@ Deno.test("MemoryCapture hands out one frame at a time and loops when asked", ()
     source.release(f);
   }
   assert.deepEqual(seen, [1, 0, 2, 1, 1, 2, 2, 3, 1, 4]);
+});
+
+Deno.test("FrameDecoder.decodeYuv() gives MJPG (4:2:2, 4:2:0, 4:4:4) and YUYV as the RGB decode does", () => {
+  const width = 128;
+  const height = 64;
+  const bars = colourBars(width, height);
+  using encoder = new JpegEncoder();
+  const rgb = new Uint8Array(width * height * 3);
+  const back = new Uint8Array(width * height * 3);
+  const planes = makeYuvFrame(width, height);
+  for (const subsampling of ["422", "420", "444"] as const) {
+    const jpeg = encoder.encode(bars, { width, height, quality: 95, subsampling }).slice();
+    using decoder = new FrameDecoder(negotiated(width, height, PIX_FMT.MJPEG));
+    assert.notEqual(decoder.decode(jpeg, rgb), null);
+    assert.equal(decoder.decodeYuv(jpeg, planes), true);
+    assert.equal(planes.chromaShift, subsampling === "420" ? 1 : 0, subsampling);
+    planarToRgb(planes, back);
+    assert.ok(barError(back, rgb, width, height) <= 3, `${subsampling}: bars as decode() gives`);
+    assert.ok(barError(back, bars, width, height) <= 6, `${subsampling}: bars survive`);
+  }
+  const yuyv = new Uint8Array(width * height * 2);
+  rgbToYuyv(bars, yuyv, { width, height });
+  using raw = new FrameDecoder(negotiated(width, height, PIX_FMT.YUYV));
+  raw.decode(yuyv, rgb);
+  assert.equal(raw.decodeYuv(yuyv, planes), true);
+  planarToRgb(planes, back);
+  assert.ok(barError(back, rgb, width, height) <= 2, "YUYV: bars as decode() gives");
+});
+
+Deno.test("FrameDecoder.decodeYuv() skips a corrupt MJPG frame and counts it", () => {
+  const width = 64;
+  const height = 32;
+  using encoder = new JpegEncoder();
+  const good = encoder.encode(colourBars(width, height), { width, height, subsampling: "422" })
+    .slice();
+  const warnings: string[] = [];
+  using decoder = new FrameDecoder(negotiated(width, height, PIX_FMT.MJPEG), {
+    onWarning: (m) => warnings.push(m),
+  });
+  const planes = makeYuvFrame(width, height);
+  assert.equal(decoder.decodeYuv(good.slice(0, good.length >> 1), planes), false);
+  assert.equal(decoder.decodeYuv(good, planes), true);
+  assert.deepEqual([decoder.stats.decoded, decoder.stats.skipped], [1, 1]);
+  assert.match(warnings[0]!, /^Skipped a corrupt MJPG frame: no JPEG end marker/);
+  assert.throws(() => decoder.decodeYuv(good, makeYuvFrame(32, 32)), /Cannot decode a 64x32 frame/);
 });
