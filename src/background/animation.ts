@@ -5,7 +5,14 @@
  * @module
  */
 
-import type { Background, BackgroundContext, BackgroundOptions } from "../pipeline/types.ts";
+import type { YuvFrame } from "../image/planar.ts";
+import type {
+  Background,
+  BackgroundContext,
+  BackgroundOptions,
+  YuvBackgroundContext,
+} from "../pipeline/types.ts";
+import { PlanarCache } from "./planar_cache.ts";
 import { coverScale } from "./cover.ts";
 import { BackgroundError } from "./errors.ts";
 import { composeGif, type GifFile } from "./gif.ts";
@@ -37,6 +44,7 @@ export class AnimatedBackground implements Background {
   readonly #ends: Float64Array;
   #start = NaN;
   #index = 0;
+  readonly #planar = new PlanarCache();
 
   /**
    * Wraps prepared frames.
@@ -66,7 +74,7 @@ export class AnimatedBackground implements Background {
    * @param ctx Only `timeMs` is used.
    * @returns One of the prepared frames (not a copy).
    */
-  render(ctx: BackgroundContext): Uint8Array {
+  render(ctx: Pick<BackgroundContext, "timeMs">): Uint8Array {
     if (Number.isNaN(this.#start)) this.#start = ctx.timeMs;
     const t = (ctx.timeMs - this.#start) % this.durationMs;
     const time = t < 0 ? t + this.durationMs : t;
@@ -77,6 +85,17 @@ export class AnimatedBackground implements Background {
     while (i < ends.length - 1 && time >= ends[i]!) i++;
     this.#index = i;
     return this.#frames[i]!;
+  }
+
+  /**
+   * The frame for `ctx.timeMs` as planar YCbCr (the fast path), converted when it changes.
+   *
+   * @param ctx Only `timeMs` and the frame's size are used.
+   * @returns The same frame object on every call.
+   */
+  renderYuv(ctx: YuvBackgroundContext): YuvFrame {
+    const rgb = this.render(ctx);
+    return this.#planar.frameFor(rgb, ctx.frame, this.#index);
   }
 
   /** Nothing to release (the frames are garbage-collected with the background). */

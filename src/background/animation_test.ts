@@ -3,6 +3,7 @@ import { writeGif } from "./_gif_writer.ts";
 import { AnimatedBackground, gifBackground } from "./animation.ts";
 import { BackgroundError } from "./errors.ts";
 import { parseGif } from "./gif.ts";
+import { makeYuvFrame } from "../image/planar.ts";
 
 const ctx = (timeMs: number) => ({ frame: new Uint8Array(3), mask: new Uint8Array(1), timeMs });
 
@@ -83,4 +84,17 @@ Deno.test("gifBackground() refuses animations that need too much memory, saying 
       return true;
     },
   );
+});
+
+Deno.test("AnimatedBackground.renderYuv() gives the frame of the time in YCbCr, converted on change", () => {
+  const background = gifBackground(parseGif(twoFrameGif()), { width: 6, height: 6, path: "x.gif" });
+  const frame = makeYuvFrame(6, 6);
+  const yuv = (t: number) => background.renderYuv({ frame, mask: new Uint8Array(36), timeMs: t });
+  const red = yuv(0);
+  assert.equal(red.chromaShift, 0);
+  assert.deepEqual([red.y[0], red.u[0], red.v[0]], [76, 85, 255]); // pure red, JFIF
+  assert.equal(yuv(199), red, "the same frame object");
+  const blue = yuv(200);
+  assert.deepEqual([blue.y[0], blue.u[0], blue.v[0]], [29, 255, 107]); // pure blue
+  assert.deepEqual([yuv(300).y[0]], [76], "the loop comes back to red");
 });

@@ -12,7 +12,14 @@
  * @module
  */
 
-import type { Background, BackgroundContext, BackgroundOptions } from "../pipeline/types.ts";
+import type { YuvFrame } from "../image/planar.ts";
+import type {
+  Background,
+  BackgroundContext,
+  BackgroundOptions,
+  YuvBackgroundContext,
+} from "../pipeline/types.ts";
+import { PlanarCache } from "./planar_cache.ts";
 import { BackgroundError } from "./errors.ts";
 
 /** Options of {@linkcode openVideoBackground}. */
@@ -168,6 +175,7 @@ export class VideoBackground implements Background {
   #produced = 0;
   /** The frame in `#out`, or -1. */
   #shown = -1;
+  readonly #planar = new PlanarCache();
   /** Frames below this are not needed any more (their slots may be refilled). */
   #floor = 0;
   #start = NaN;
@@ -255,7 +263,7 @@ export class VideoBackground implements Background {
    * @param ctx Only `timeMs` is used.
    * @returns The same buffer on every call.
    */
-  render(ctx: BackgroundContext): Uint8Array {
+  render(ctx: Pick<BackgroundContext, "timeMs">): Uint8Array {
     const want = this.#frameAt(ctx.timeMs);
     const newest = this.#produced - 1;
     let target = want < newest ? want : newest;
@@ -266,6 +274,17 @@ export class VideoBackground implements Background {
     this.#floor = target;
     this.#wakeReader();
     return this.#out;
+  }
+
+  /**
+   * The newest frame as planar YCbCr (the fast path), converted once per new video frame.
+   *
+   * @param ctx Only `timeMs` and the frame's size are used.
+   * @returns The same frame object on every call.
+   */
+  renderYuv(ctx: YuvBackgroundContext): YuvFrame {
+    const rgb = this.render(ctx);
+    return this.#planar.frameFor(rgb, ctx.frame, this.#shown);
   }
 
   /** Stops ffmpeg. Idempotent. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { makeYuvFrame, planarToRgb } from "../image/planar.ts";
 import { BackgroundError } from "./errors.ts";
 import { openVideoBackground, parseRate, probeVideo } from "./video.ts";
 
@@ -81,6 +82,19 @@ Deno.test("VideoBackground plays the video at its frame rate and loops", async (
       await video.ready(1500);
       video.render(ctx(1500));
       assert.ok(meanDiff(out, middle) < 0.5, `frame 15 = frame 5 (${meanDiff(out, middle)})`);
+      // renderYuv() is the same picture in YCbCr (the fast path).
+      const yuv = video.renderYuv({
+        frame: makeYuvFrame(80, 60),
+        mask: new Uint8Array(1),
+        timeMs: 1500,
+      });
+      const back = new Uint8Array(80 * 60 * 3);
+      planarToRgb(yuv, back);
+      assert.ok(
+        meanDiff(back, out) < 3,
+        `renderYuv() shows render()'s frame (${meanDiff(back, out)})`,
+      );
+      assert.ok(meanDiff(back, first) > 2, "and not the first frame");
       // render() never waits: far ahead it shows the newest decoded frame, at once.
       const start = performance.now();
       assert.equal(video.render(ctx(60_000)), out);

@@ -73,7 +73,7 @@ export interface PipelineConfig {
  * Why the loop cannot take the fast path (camera planes → mask on luma → composite packed
  * straight into YUYV, no RGB anywhere), or null when it can. It needs a source that gives
  * planes (a camera), a sink that takes YUYV (the virtual camera in YUYV), even widths (pixel
- * pairs share chroma), a background that draws in YCbCr (image, colour, blur) and
+ * pairs share chroma), a background that draws in YCbCr (all built-in ones do) and
  * no despill.
  *
  * @param config the loop's stages and options
