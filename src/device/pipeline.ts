@@ -7,7 +7,7 @@
 
 import type { YuvFrame } from "../image/planar.ts";
 import type { FrameSink, FrameSource } from "../pipeline/types.ts";
-import { rgbToI420, rgbToNv12, rgbToYuyv } from "../image/yuv.ts";
+import { rgbToI420, rgbToNv12, rgbToYuyv, yuyvTo420 } from "../image/yuv.ts";
 import { Camera, type CameraOptions } from "./camera.ts";
 import { FrameDecoder } from "./decode.ts";
 import { DeviceError } from "./errors.ts";
@@ -262,10 +262,10 @@ export class LoopbackSink implements FrameSink {
   /** Milliseconds the last write spent converting RGB to YUV. */
   convertMs = 0;
   /**
-   * Writes a frame already packed as YUYV (the loop's fast path); present only when the device
-   * takes YUYV.
+   * Writes a frame already packed as YUYV (the loop's fast path): as it is to a YUYV device,
+   * repacked to I420 or NV12 otherwise.
    */
-  readonly writeYuyv?: (yuyv: Uint8Array) => Promise<void>;
+  readonly writeYuyv: (yuyv: Uint8Array) => Promise<void>;
 
   private constructor(loopback: Loopback, format: OutputFormat) {
     const n = loopback.negotiated;
@@ -275,13 +275,20 @@ export class LoopbackSink implements FrameSink {
     this.#size = { width: n.width, height: n.height };
     this.#yuv = new Uint8Array(n.frameBytes);
     this.#convert = TO_YUV[format];
-    if (format === "YUYV") {
-      this.writeYuyv = (yuyv: Uint8Array): Promise<void> => {
+    // The fast path composes YUYV: written as it is, or repacked to 4:2:0 (one cheap pass).
+    const repack = format === "I420" ? "i420" : format === "NV12" ? "nv12" : null;
+    this.writeYuyv = (yuyv: Uint8Array): Promise<void> => {
+      if (repack === null) {
         this.convertMs = 0;
         this.#loopback.write(yuyv.subarray(0, this.#yuv.length));
-        return Promise.resolve();
-      };
-    }
+      } else {
+        const t = performance.now();
+        yuyvTo420(yuyv, this.#yuv, repack, this.#size);
+        this.convertMs = performance.now() - t;
+        this.#loopback.write(this.#yuv);
+      }
+      return Promise.resolve();
+    };
     this.description = `${loopback.path} ${n.width}x${n.height} ${format}` +
       (n.fps === null ? "" : ` ${n.fps} fps`);
   }

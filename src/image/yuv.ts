@@ -361,6 +361,61 @@ export function rgbToNv12(rgb: Uint8Array, out: Uint8Array, options: YuvOptions)
 }
 
 /**
+ * Repacks YUYV 4:2:2 as I420 or NV12 4:2:0 (both limited range, as they came): luma copied,
+ * each chroma sample the rounded mean of the two rows' samples (interstitial vertically, like
+ * {@linkcode rgbToI420}). The fast path composes YUYV and repacks it for a virtual camera that
+ * was asked for I420 or NV12.
+ *
+ * @example
+ * ```ts
+ * import { yuyvTo420 } from "./yuv.ts";
+ * const out = new Uint8Array(6);
+ * yuyvTo420(new Uint8Array([16, 100, 235, 200, 16, 102, 235, 201]), out, "i420", { width: 2, height: 2 });
+ * out; // Uint8Array [16, 235, 16, 235, 101, 201]
+ * ```
+ *
+ * @param yuyv Input, `width * height * 2` bytes.
+ * @param out Output, at least `width * height * 3 / 2` bytes.
+ * @param format `"i420"` (Y, Cb, Cr planes) or `"nv12"` (Y, interleaved Cb Cr).
+ * @param options The frame size; width and height must be even.
+ * @throws {RangeError} When the size is invalid or a buffer is too small.
+ */
+export function yuyvTo420(
+  yuyv: Uint8Array,
+  out: Uint8Array,
+  format: "i420" | "nv12",
+  options: YuvOptions,
+): void {
+  const { width, height } = options;
+  const action = `Cannot repack YUYV as ${FORMAT_NAME[format]}`;
+  const length = frameLength(action, format, width, height);
+  if (yuyv.length < width * height * 2 || out.length < length) {
+    throw new RangeError(
+      `${action}: ${yuyv.length} bytes in, ${out.length} out; ${width}x${height} needs ${
+        width * height * 2
+      } and ${length}`,
+    );
+  }
+  const lumaLength = width * height;
+  const cw = width / 2;
+  const nv12 = format === "nv12";
+  const vBase = nv12 ? lumaLength + 1 : lumaLength + lumaLength / 4;
+  const step = nv12 ? 2 : 1;
+  for (let row = 0; row < height; row += 2) {
+    const a = row * width * 2, b = a + width * 2;
+    let yo = row * width;
+    for (let k = a; k < b; k += 2) out[yo++] = yuyv[k]!;
+    for (let k = b; k < b + width * 2; k += 2) out[yo++] = yuyv[k]!;
+    let u = nv12 ? lumaLength + (row / 2) * width : lumaLength + (row / 2) * cw;
+    let v = nv12 ? vBase + (row / 2) * width : vBase + (row / 2) * cw;
+    for (let k = a; k < b; k += 4, u += step, v += step) {
+      out[u] = (yuyv[k + 1]! + yuyv[k + 1 + width * 2]! + 1) >> 1;
+      out[v] = (yuyv[k + 3]! + yuyv[k + 3 + width * 2]! + 1) >> 1;
+    }
+  }
+}
+
+/**
  * Converts packed YUYV 4:2:2 (what most webcams give) to RGB, BT.601 limited
  * range, rounded to nearest and clamped to 0–255. Even pixels take their
  * co-sited chroma, odd pixels the average of the two neighbouring samples.

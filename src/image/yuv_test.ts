@@ -9,6 +9,7 @@ import {
   yuvByteLength,
   type YuvFormat,
   type YuvOptions,
+  yuyvTo420,
   yuyvToRgb,
 } from "./yuv.ts";
 
@@ -683,4 +684,28 @@ Deno.test("rgbToI420() and rgbToNv12() hold the same samples in their layouts", 
   const big = new Uint8Array(yuvByteLength("i420", size) + 4).fill(9);
   rgbToI420(rgb, big, size);
   assert.deepEqual([...big.subarray(-4)], [9, 9, 9, 9]);
+});
+
+Deno.test("yuyvTo420() repacks YUYV as the I420 and NV12 that rgbToI420/rgbToNv12 give", () => {
+  const width = 64, height = 32;
+  const rgb = new Uint8Array(width * height * 3);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 37 + (i >> 7) * 11) & 255;
+  const yuyv = new Uint8Array(width * height * 2);
+  rgbToYuyv(rgb, yuyv, { width, height });
+  for (const format of ["i420", "nv12"] as const) {
+    const expected = new Uint8Array(width * height * 3 / 2);
+    (format === "i420" ? rgbToI420 : rgbToNv12)(rgb, expected, { width, height });
+    const got = new Uint8Array(expected.length);
+    yuyvTo420(yuyv, got, format, { width, height });
+    assert.deepEqual(got.subarray(0, width * height), expected.subarray(0, width * height));
+    let worst = 0;
+    for (let i = width * height; i < got.length; i++) {
+      worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
+    }
+    assert.ok(worst <= 1, `${format}: chroma within ±1 (${worst})`);
+  }
+  assert.throws(
+    () => yuyvTo420(yuyv, new Uint8Array(10), "i420", { width, height }),
+    /Cannot repack YUYV as I420/,
+  );
 });

@@ -72,7 +72,7 @@ export interface PipelineConfig {
 /**
  * Why the loop cannot take the fast path (camera planes → mask on luma → composite packed
  * straight into YUYV, no RGB anywhere), or null when it can. It needs a source that gives
- * planes (a camera), a sink that takes YUYV (the virtual camera in YUYV), even widths (pixel
+ * planes (a camera), a sink that takes YUYV (the virtual camera, repacking for I420/NV12), even widths (pixel
  * pairs share chroma), a background that draws in YCbCr (all built-in ones do) and
  * no despill.
  *
@@ -83,7 +83,7 @@ export function yuvPathBlocker(config: PipelineConfig): string | null {
   const { source, sink, background, segmenter } = config;
   if (config.path === "rgb") return "the RGB path was asked for";
   if (!source.readYuv) return "the source gives RGB";
-  if (!sink.writeYuyv) return "the output is not YUYV";
+  if (!sink.writeYuyv) return "the output takes RGB only";
   if (source.width % 2 !== 0 || sink.width % 2 !== 0) return "a width is odd";
   const passthrough = background.passthrough || segmenter === null;
   if (!passthrough && !background.renderYuv) return "the background draws in RGB only";

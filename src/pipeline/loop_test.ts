@@ -229,7 +229,7 @@ Deno.test("yuvPathBlocker() says why the fast path is not taken", () => {
   );
   assert.equal(
     yuvPathBlocker({ ...base, source: yuvSource, sink: new MemorySink(size) }),
-    "the output is not YUYV",
+    "the output takes RGB only",
   );
   assert.equal(
     yuvPathBlocker({

@@ -55,8 +55,7 @@ export interface FrameSink {
   write(frame: Uint8Array): Promise<void>;
   /**
    * Optional fast path: writes one frame already in YUYV (BT.601 limited range, width × height
-   * × 2 bytes), as the loop packs it while compositing. Present only when the sink's own format
-   * is YUYV, so nothing is converted.
+   * × 2 bytes), as the loop packs it while compositing (a sink of another YUV format repacks it).
    */
   writeYuyv?(yuyv: Uint8Array): Promise<void>;
   /** Flushes and releases the sink. Idempotent. */

@@ -261,7 +261,13 @@ async function withLiveRun(
     // The first frame waits for the first model run; later ones flow.
     const first = await grabFrames(reader, 1, START_MS);
     const rest = await grabFrames(reader, count - 1, FRAME_MS);
-    const frames = [...first, ...rest].map((f) => toRgb(f.data, n.width, n.height));
+    // Whatever the virtual camera's format (YUYV, I420, NV12), decoded by the project's decoder.
+    using decoder = new FrameDecoder(n);
+    const frames = [...first, ...rest].map((f) => {
+      const data = new Uint8Array(n.width * n.height * 3);
+      assert.notEqual(decoder.decode(f.data, data), null, "a frame of the loopback decodes");
+      return { width: n.width, height: n.height, data };
+    });
     await check(frames, reader);
   }
   run.kill(stop);
@@ -297,6 +303,30 @@ vmTest(
     assert.match(exit.stdout, /^backscrub: model {6}none \(background off\)$/m);
   },
 );
+
+for (const format of ["I420", "NV12"] as const) {
+  vmTest(
+    `live pipeline: -b off --out-format ${format}: the fast path repacks vivid's frames within ±2`,
+    async () => {
+      await stillVivid(PATTERN.bars75);
+      const reference = vividReference();
+      const { exit, run } = await withLiveRun(
+        liveArgs("-b", "off", "--out-format", format),
+        3,
+        (frames, reader) => {
+          assert.equal(reader.negotiated.fourcc, format === "I420" ? "YU12" : "NV12");
+          for (const [i, frame] of frames.entries()) {
+            const e = flatError(frame, reference);
+            if (i === 0) console.log(`  ${format}: max error ${e.max}`);
+            assert.ok(e.max <= 2, `frame ${i}: max error ${e.max} at ${e.worstAt}`);
+          }
+        },
+      );
+      assertCleanExit(exit, run, null, true);
+      assert.match(exit.stdout, /^backscrub: path {7}YCbCr /m);
+    },
+  );
+}
 
 for (
   const { flag, name, transform } of [
