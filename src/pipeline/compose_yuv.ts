@@ -9,8 +9,9 @@
  *
  * Light wrap (a screen blend of the background onto the person's rim) is not affine; in YCbCr it
  * is applied as `Y' = Y + (255 − Y)·Ybg·w` and `C' = C + (1 − Y/255)·w·(Cbg − 128)`, which is the
- * RGB screen blend exactly for grey camera pixels and close for coloured ones. Despill needs RGB:
- * the loop keeps the RGB path when it is on.
+ * RGB screen blend exactly for grey camera pixels and close for coloured ones. Despill is done in
+ * RGB for the pixel pairs of the edge band (a round trip per pair; inside and outside the person
+ * nothing is despilled, as in `composite`).
  *
  * @module
  */
@@ -96,6 +97,43 @@ export interface CompositeYuyvOptions {
    * backgrounds that do not change: background runs are then plain word copies.
    */
   bgPacked?: Uint32Array | null | undefined;
+  /** Remove green or blue spill from the person's edge, as `composite` does in RGB. */
+  despill?: "green" | "blue" | null | undefined;
+}
+
+const clampByte = (x: number): number => (x <= 0 ? 0 : x >= 255 ? 255 : x);
+
+/**
+ * Despill of a pixel pair in YCbCr: both pixels to RGB (JFIF), green limited to the mean of red
+ * and blue (kind 1) or blue to that of red and green (kind 2) in each pixel whose kind is not
+ * 0, as `composite` does, and back (the pair's chroma from both pixels).
+ *
+ * @returns y0 | y1 << 8 | cb << 16 | cr << 24 (full range)
+ */
+function despillPair(
+  y0: number,
+  y1: number,
+  cb: number,
+  cr: number,
+  kind0: number,
+  kind1: number,
+): number {
+  const pb = cb - 128, pr = cr - 128;
+  const dr = 1.402 * pr, dg = -0.344136 * pb - 0.714136 * pr, db = 1.772 * pb;
+  let r0 = clampByte(y0 + dr), g0 = clampByte(y0 + dg), b0 = clampByte(y0 + db);
+  let r1 = clampByte(y1 + dr), g1 = clampByte(y1 + dg), b1 = clampByte(y1 + db);
+  if (kind0 === 1) g0 = Math.min(g0, (r0 + b0) / 2);
+  else if (kind0 === 2) b0 = Math.min(b0, (r0 + g0) / 2);
+  if (kind1 === 1) g1 = Math.min(g1, (r1 + b1) / 2);
+  else if (kind1 === 2) b1 = Math.min(b1, (r1 + g1) / 2);
+  const ny0 = Math.round(0.299 * r0 + 0.587 * g0 + 0.114 * b0);
+  const ny1 = Math.round(0.299 * r1 + 0.587 * g1 + 0.114 * b1);
+  r0 += r1;
+  g0 += g1;
+  b0 += b1;
+  const ncb = clampByte(Math.round((-0.168736 * r0 - 0.331264 * g0 + 0.5 * b0) / 2 + 128));
+  const ncr = clampByte(Math.round((0.5 * r0 - 0.418688 * g0 - 0.081312 * b0) / 2 + 128));
+  return (ny0 | (ny1 << 8) | (ncb << 16) | (ncr << 24)) >>> 0;
 }
 
 /**
@@ -136,6 +174,7 @@ export function compositeYuyv(
     throw new RangeError(`Cannot composite: ${wrap.length} wrap weights, need ${alpha.length}`);
   }
   const packed = options.bgPacked ?? null;
+  const despill = options.despill === "green" ? 1 : options.despill === "blue" ? 2 : 0;
   if (packed && packed.length < pairs) {
     throw new RangeError(`Cannot composite: ${packed.length} packed words, need ${pairs}`);
   }
@@ -185,6 +224,23 @@ export function compositeYuyv(
       const a0 = alpha[i]!, a1 = alpha[i + 1]!;
       let y0 = y[i]!, y1 = y[i + 1]!, cb = u[c]!, cr = v[c]!;
       const by0 = by[i]!, by1 = by[i + 1]!, bcb = bu[p]!, bcr = bv[p]!;
+      if (despill !== 0) {
+        // The key colour's spill, in RGB for the pair (the edge band only; see despillPair).
+        // Per pixel as in `composite`: not where the pixel is background or plain person.
+        const w0 = wrap === null ? 0 : wrap[i]!, w1 = wrap === null ? 0 : wrap[i + 1]!;
+        const packedPair = despillPair(
+          y0,
+          y1,
+          cb,
+          cr,
+          a0 !== 0 && (a0 !== 255 || w0 !== 0) ? despill : 0,
+          a1 !== 0 && (a1 !== 255 || w1 !== 0) ? despill : 0,
+        );
+        y0 = packedPair & 255;
+        y1 = (packedPair >>> 8) & 255;
+        cb = (packedPair >>> 16) & 255;
+        cr = packedPair >>> 24;
+      }
       if (wrap !== null) {
         const w0 = wrap[i]!, w1 = wrap[i + 1]!;
         if ((w0 | w1) !== 0) {

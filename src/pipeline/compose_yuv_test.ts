@@ -133,3 +133,41 @@ Deno.test("compositeYuyv() rejects mismatched sizes in one line", () => {
     /Cannot composite: the background is 6x2/,
   );
 });
+
+Deno.test("compositeYuyv() despills the edge band as the RGB composite does", () => {
+  // A person with a green cast on a green screen; a soft edge down the middle.
+  const rgb = new Uint8Array(W * H * 3);
+  for (let i = 0; i < W * H; i++) rgb.set([120, 190, 110], i * 3);
+  const cam = makeYuvFrame(W, H), bg = makeYuvFrame(W, H);
+  rgbToPlanar(rgb, cam);
+  planarToRgb(cam, rgb);
+  fillPlanar(bg, [40, 60, 200]);
+  const bgRgb = new Uint8Array(W * H * 3);
+  planarToRgb(bg, bgRgb);
+  // A soft edge (12 px) that wanders, without softAlpha's lone spikes.
+  const alpha = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const d = x - W / 3 - 4 * Math.sin(y / 5);
+      alpha[y * W + x] = d < -6 ? 255 : d > 6 ? 0 : Math.round(((6 - d) / 12) * 255);
+    }
+  }
+  for (const despill of ["green", "blue"] as const) {
+    const rgbOut = new Uint8Array(W * H * 3);
+    composite(rgb, bgRgb, alpha, rgbOut, { despill });
+    const expected = new Uint8Array(W * H * 2);
+    rgbToYuyv(rgbOut, expected, { width: W, height: H });
+    const got = new Uint8Array(W * H * 2);
+    compositeYuyv(cam, bg, alpha, got, { despill });
+    // Luma per pixel as in RGB; where the band starts, the pair's chroma mixes a despilled and a
+    // plain pixel half and half, rgbToYuyv's co-sited [1, 2, 1] filter otherwise: a quarter of
+    // the despill's chroma change (~37 levels here), so ≤ 10.
+    const [max, mean] = maxAndMeanDiff(got, expected);
+    assert.ok(max <= 10 && mean < 0.5, `${despill}: max ${max}, mean ${mean}`);
+  }
+  const plain = new Uint8Array(W * H * 2), green = new Uint8Array(W * H * 2);
+  compositeYuyv(cam, bg, alpha, plain);
+  compositeYuyv(cam, bg, alpha, green, { despill: "green" });
+  const [changed] = maxAndMeanDiff(plain, green);
+  assert.ok(changed >= 10, `despill changes the green edge (${changed})`);
+});

@@ -72,9 +72,8 @@ export interface PipelineConfig {
 /**
  * Why the loop cannot take the fast path (camera planes → mask on luma → composite packed
  * straight into YUYV, no RGB anywhere), or null when it can. It needs a source that gives
- * planes (a camera), a sink that takes YUYV (the virtual camera, repacking for I420/NV12), even widths (pixel
- * pairs share chroma), a background that draws in YCbCr (all built-in ones do) and
- * no despill.
+ * planes (a camera), a sink that takes YUYV (the virtual camera, repacking for I420/NV12), even
+ * widths (pixel pairs share chroma) and a background that draws in YCbCr (all built-in ones do).
  *
  * @param config the loop's stages and options
  * @returns one line, or null
@@ -87,7 +86,6 @@ export function yuvPathBlocker(config: PipelineConfig): string | null {
   if (source.width % 2 !== 0 || sink.width % 2 !== 0) return "a width is odd";
   const passthrough = background.passthrough || segmenter === null;
   if (!passthrough && !background.renderYuv) return "the background draws in RGB only";
-  if (!passthrough && config.despill) return "despill works in RGB";
   return null;
 }
 
@@ -252,6 +250,7 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
           compositeYuyv(view!, bg, alpha, yuyv!, {
             wrap: mask!.wrap,
             bgPacked: background.still ? packedBg!.words : null,
+            despill: config.despill,
           });
         }
         if (config.mirror) mirrorYuyv(yuyv!, ow, oh);
