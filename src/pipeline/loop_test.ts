@@ -146,8 +146,13 @@ function agreement(a: Uint8Array, b: Uint8Array, tol: number): { within: number;
   return { within: n / a.length, mean: sum / a.length };
 }
 
-for (const options of [{}, { mirror: true, flip: true }]) {
-  const label = options.mirror ? " (mirrored and flipped)" : "";
+const FAST_CASES: { mirror?: boolean; flip?: boolean; despill?: "green" }[] = [
+  {},
+  { mirror: true, flip: true },
+  { despill: "green" },
+];
+for (const options of FAST_CASES) {
+  const label = options.mirror ? " (mirrored and flipped)" : options.despill ? " (despill)" : "";
   Deno.test(`runPipeline() takes the YCbCr fast path and matches the RGB path${label}`, async () => {
     const img = await evenPhoto();
     const size = { width: img.width, height: img.height };
