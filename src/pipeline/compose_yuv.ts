@@ -121,7 +121,8 @@ function despillPair(
   const pb = cb - 128, pr = cr - 128;
   const dr = 1.402 * pr, dg = -0.344136 * pb - 0.714136 * pr, db = 1.772 * pb;
   let r0 = clampByte(y0 + dr), g0 = clampByte(y0 + dg), b0 = clampByte(y0 + db);
-  let r1 = clampByte(y1 + dr), g1 = clampByte(y1 + dg), b1 = clampByte(y1 + db);
+  const r1 = clampByte(y1 + dr);
+  let g1 = clampByte(y1 + dg), b1 = clampByte(y1 + db);
   if (kind0 === 1) g0 = Math.min(g0, (r0 + b0) / 2);
   else if (kind0 === 2) b0 = Math.min(b0, (r0 + g0) / 2);
   if (kind1 === 1) g1 = Math.min(g1, (r1 + b1) / 2);
