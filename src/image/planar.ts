@@ -63,7 +63,22 @@ export function makeYuvFrame(width: number, height: number): YuvFrame {
   };
 }
 
-const clamp8 = (x: number): number => (x <= 0 ? 0 : x >= 255 ? 255 : Math.round(x));
+/**
+ * `x` rounded and clamped to 0 … 255.
+ *
+ * @param x any number
+ * @returns a byte value
+ */
+export function clamp8(x: number): number {
+  return x <= 0 ? 0 : x >= 255 ? 255 : Math.round(x);
+}
+
+/**
+ * JFIF YCbCr → RGB, with Cb′ = Cb − 128 and Cr′ = Cr − 128: R = Y + `crR`·Cr′,
+ * G = Y − `cbG`·Cb′ − `crG`·Cr′, B = Y + `cbB`·Cb′. Callers copy the fields into locals in their
+ * loops.
+ */
+export const YCBCR_TO_RGB = { crR: 1.402, cbG: 0.344136, crG: 0.714136, cbB: 1.772 } as const;
 
 /** Limited-range luma (16 … 235) → full range, every byte value. */
 export const LUMA_TO_FULL: Uint8Array = Uint8Array.from(
@@ -183,6 +198,7 @@ export function rgbToPlanar(rgb: Uint8Array, frame: YuvFrame): void {
 export function planarToRgb(frame: YuvFrame, rgb: Uint8Array): void {
   checkRgb(rgb, frame, "convert YUV to RGB");
   const { width, height, y, u, v, chromaShift } = frame;
+  const { crR, cbG, crG, cbB } = YCBCR_TO_RGB;
   const cw = width >> 1;
   for (let row = 0; row < height; row++) {
     const crow = (row >> chromaShift) * cw;
@@ -191,9 +207,9 @@ export function planarToRgb(frame: YuvFrame, rgb: Uint8Array): void {
       const l = y[row * width + x]!;
       const cb = u[crow + (x >> 1)]! - 128;
       const cr = v[crow + (x >> 1)]! - 128;
-      rgb[o++] = clamp8(l + 1.402 * cr);
-      rgb[o++] = clamp8(l - 0.344136 * cb - 0.714136 * cr);
-      rgb[o++] = clamp8(l + 1.772 * cb);
+      rgb[o++] = clamp8(l + crR * cr);
+      rgb[o++] = clamp8(l - cbG * cb - crG * cr);
+      rgb[o++] = clamp8(l + cbB * cb);
     }
   }
 }

@@ -31,8 +31,15 @@ function checkSize(name: string, width: number, height: number): void {
   }
 }
 
-/** Source coordinate of destination pixel `d` (half-pixel centres, clamped to the edges). */
-function sourceCoordinate(d: number, scale: number, size: number): number {
+/**
+ * Source coordinate of destination pixel `d` (half-pixel centres, clamped to the edges).
+ *
+ * @param d the destination pixel
+ * @param scale source pixels per destination pixel
+ * @param size the source's size along this axis
+ * @returns the source position, 0 … size − 1
+ */
+export function sourceCoordinate(d: number, scale: number, size: number): number {
   const s = (d + 0.5) * scale - 0.5;
   return s < 0 ? 0 : s > size - 1 ? size - 1 : s;
 }

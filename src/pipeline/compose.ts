@@ -55,8 +55,13 @@ export interface CompositeOptions {
   despill?: Despill | null | undefined;
 }
 
-/** `round(x / 255)` for 0 ≤ x ≤ 65 025, without a division. */
-function div255(x: number): number {
+/**
+ * `round(x / 255)` for 0 ≤ x ≤ 65 025, without a division.
+ *
+ * @param x the numerator
+ * @returns the rounded quotient
+ */
+export function div255(x: number): number {
   return ((x + 128) * 257) >>> 16;
 }
 

@@ -16,12 +16,14 @@
  * @module
  */
 
-import { CHROMA_TO_LIMITED, LUMA_TO_LIMITED, type YuvFrame } from "../image/planar.ts";
-
-/** `round(x / 255)` for 0 ≤ x ≤ 65 025, without a division. */
-function div255(x: number): number {
-  return ((x + 128) * 257) >>> 16;
-}
+import {
+  CHROMA_TO_LIMITED,
+  clamp8,
+  LUMA_TO_LIMITED,
+  YCBCR_TO_RGB,
+  type YuvFrame,
+} from "../image/planar.ts";
+import { type Despill, div255 } from "./compose.ts";
 
 /** Two full-range lumas (a 16-bit little-endian pair) → bytes 0 and 2 of a YUYV word. */
 const LUMA_PAIR_TO_LIMITED: Uint32Array = Uint32Array.from(
@@ -98,10 +100,8 @@ export interface CompositeYuyvOptions {
    */
   bgPacked?: Uint32Array | null | undefined;
   /** Remove green or blue spill from the person's edge, as `composite` does in RGB. */
-  despill?: "green" | "blue" | null | undefined;
+  despill?: Despill | null | undefined;
 }
-
-const clampByte = (x: number): number => (x <= 0 ? 0 : x >= 255 ? 255 : x);
 
 /**
  * Despill of a pixel pair in YCbCr: both pixels to RGB (JFIF), green limited to the mean of red
@@ -119,10 +119,12 @@ function despillPair(
   kind1: number,
 ): number {
   const pb = cb - 128, pr = cr - 128;
-  const dr = 1.402 * pr, dg = -0.344136 * pb - 0.714136 * pr, db = 1.772 * pb;
-  let r0 = clampByte(y0 + dr), g0 = clampByte(y0 + dg), b0 = clampByte(y0 + db);
-  const r1 = clampByte(y1 + dr);
-  let g1 = clampByte(y1 + dg), b1 = clampByte(y1 + db);
+  const { crR, cbG, crG, cbB } = YCBCR_TO_RGB;
+  const dr = crR * pr, dg = -cbG * pb - crG * pr, db = cbB * pb;
+  // The camera's RGB, as `composite` would get it: whole, clamped values.
+  let r0 = clamp8(y0 + dr), g0 = clamp8(y0 + dg), b0 = clamp8(y0 + db);
+  const r1 = clamp8(y1 + dr);
+  let g1 = clamp8(y1 + dg), b1 = clamp8(y1 + db);
   if (kind0 === 1) g0 = Math.min(g0, (r0 + b0) / 2);
   else if (kind0 === 2) b0 = Math.min(b0, (r0 + g0) / 2);
   if (kind1 === 1) g1 = Math.min(g1, (r1 + b1) / 2);
@@ -132,8 +134,8 @@ function despillPair(
   r0 += r1;
   g0 += g1;
   b0 += b1;
-  const ncb = clampByte(Math.round((-0.168736 * r0 - 0.331264 * g0 + 0.5 * b0) / 2 + 128));
-  const ncr = clampByte(Math.round((0.5 * r0 - 0.418688 * g0 - 0.081312 * b0) / 2 + 128));
+  const ncb = clamp8((-0.168736 * r0 - 0.331264 * g0 + 0.5 * b0) / 2 + 128);
+  const ncr = clamp8((0.5 * r0 - 0.418688 * g0 - 0.081312 * b0) / 2 + 128);
   return (ny0 | (ny1 << 8) | (ncb << 16) | (ncr << 24)) >>> 0;
 }
 
@@ -157,7 +159,7 @@ function despillPair(
  * @param bg the background, same size, 4:2:2
  * @param alpha person alpha per pixel, 0 … 255
  * @param out `width × height × 2` bytes, YUYV
- * @param options light wrap, packed background
+ * @param options light wrap, packed background, despill
  */
 export function compositeYuyv(
   cam: YuvFrame,
@@ -182,7 +184,6 @@ export function compositeYuyv(
   const by = bg.y, bu = bg.u, bv = bg.v;
   const words = new Uint32Array(out.buffer, out.byteOffset, pairs);
   const a16 = view16(alpha, "alpha");
-  // No wrap: a zero row of weights keeps the run test branch-free.
   const w16 = wrap ? view16(wrap, "wrap weights") : null;
   const y16 = view16(y, "luma plane");
   const by16 = view16(by, "background luma plane");
@@ -225,10 +226,10 @@ export function compositeYuyv(
       const a0 = alpha[i]!, a1 = alpha[i + 1]!;
       let y0 = y[i]!, y1 = y[i + 1]!, cb = u[c]!, cr = v[c]!;
       const by0 = by[i]!, by1 = by[i + 1]!, bcb = bu[p]!, bcr = bv[p]!;
+      const w0 = wrap === null ? 0 : wrap[i]!, w1 = wrap === null ? 0 : wrap[i + 1]!;
       if (despill !== 0) {
         // The key colour's spill, in RGB for the pair (the edge band only; see despillPair).
         // Per pixel as in `composite`: not where the pixel is background or plain person.
-        const w0 = wrap === null ? 0 : wrap[i]!, w1 = wrap === null ? 0 : wrap[i + 1]!;
         const packedPair = despillPair(
           y0,
           y1,
@@ -242,18 +243,15 @@ export function compositeYuyv(
         cb = (packedPair >>> 16) & 255;
         cr = packedPair >>> 24;
       }
-      if (wrap !== null) {
-        const w0 = wrap[i]!, w1 = wrap[i + 1]!;
-        if ((w0 | w1) !== 0) {
-          // Screen blend of the background light onto the rim (see the module doc).
-          const k = div255((255 - ((y0 + y1) >> 1)) * ((w0 + w1) >> 1)); // (1 − Y)·w, 0 … 255
-          y0 += div255((255 - y0) * div255(by0 * w0));
-          y1 += div255((255 - y1) * div255(by1 * w1));
-          cb += ((bcb - 128) * k + 127) >> 8;
-          cr += ((bcr - 128) * k + 127) >> 8;
-          cb = cb < 0 ? 0 : cb > 255 ? 255 : cb;
-          cr = cr < 0 ? 0 : cr > 255 ? 255 : cr;
-        }
+      if ((w0 | w1) !== 0) {
+        // Screen blend of the background light onto the rim (see the module doc).
+        const k = div255((255 - ((y0 + y1) >> 1)) * ((w0 + w1) >> 1)); // (1 − Y)·w, 0 … 255
+        y0 += div255((255 - y0) * div255(by0 * w0));
+        y1 += div255((255 - y1) * div255(by1 * w1));
+        cb += ((bcb - 128) * k + 127) >> 8;
+        cr += ((bcr - 128) * k + 127) >> 8;
+        cb = cb < 0 ? 0 : cb > 255 ? 255 : cb;
+        cr = cr < 0 ? 0 : cr > 255 ? 255 : cr;
       }
       const f0 = a0 * 257 + (a0 >> 7), f1 = a1 * 257 + (a1 >> 7);
       const am = (a0 + a1 + 1) >> 1;

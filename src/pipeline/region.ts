@@ -102,8 +102,36 @@ export function resampleRgb(
   map: RegionMap,
   out: Uint8Array,
 ): void {
+  resampleBytes(src, srcWidth, map, out, 3);
+}
+
+/**
+ * Resamples a region of one 8-bit plane (a luma or chroma plane) to the map's output size.
+ *
+ * @param src the plane, `srcWidth` bytes per row
+ * @param srcWidth the plane's width
+ * @param map from {@linkcode RegionMap}
+ * @param out the output plane, map.width × map.height
+ */
+export function resamplePlane(
+  src: Uint8Array,
+  srcWidth: number,
+  map: RegionMap,
+  out: Uint8Array,
+): void {
+  resampleBytes(src, srcWidth, map, out, 1);
+}
+
+/** Bilinear resampling of interleaved 8-bit pixels of `channels` bytes, in 8.8 fixed point. */
+function resampleBytes(
+  src: Uint8Array,
+  srcWidth: number,
+  map: RegionMap,
+  out: Uint8Array,
+  channels: number,
+): void {
   const { width, height, x0, x1, fx, y0, y1, fy } = map;
-  const stride = srcWidth * 3;
+  const stride = srcWidth * channels;
   let o = 0;
   for (let y = 0; y < height; y++) {
     const r0 = y0[y]! * stride;
@@ -111,11 +139,11 @@ export function resampleRgb(
     const wy = fy[y]!;
     const wy0 = 256 - wy;
     for (let x = 0; x < width; x++) {
-      const a = x0[x]! * 3;
-      const b = x1[x]! * 3;
+      const a = x0[x]! * channels;
+      const b = x1[x]! * channels;
       const wx = fx[x]!;
       const wx0 = 256 - wx;
-      for (let c = 0; c < 3; c++) {
+      for (let c = 0; c < channels; c++) {
         const top = src[r0 + a + c]! * wx0 + src[r0 + b + c]! * wx;
         const bottom = src[r1 + a + c]! * wx0 + src[r1 + b + c]! * wx;
         out[o++] = (top * wy0 + bottom * wy + 32768) >> 16;
@@ -152,39 +180,6 @@ export function resampleAlpha(
       const bottom = src[r1 + a]! + (src[r1 + b]! - src[r1 + a]!) * wx;
       const p = top + (bottom - top) * wy;
       out[o++] = p <= 0 ? 0 : p >= 1 ? 255 : (p * 255 + 0.5) | 0;
-    }
-  }
-}
-
-/**
- * Resamples a region of one 8-bit plane (a luma or chroma plane) to the map's output size.
- *
- * @param src the plane, `srcWidth` bytes per row
- * @param srcWidth the plane's width
- * @param map from {@linkcode RegionMap}
- * @param out the output plane, map.width × map.height
- */
-export function resamplePlane(
-  src: Uint8Array,
-  srcWidth: number,
-  map: RegionMap,
-  out: Uint8Array,
-): void {
-  const { width, height, x0, x1, fx, y0, y1, fy } = map;
-  let o = 0;
-  for (let y = 0; y < height; y++) {
-    const r0 = y0[y]! * srcWidth;
-    const r1 = y1[y]! * srcWidth;
-    const wy = fy[y]!;
-    const wy0 = 256 - wy;
-    for (let x = 0; x < width; x++) {
-      const a = x0[x]!;
-      const b = x1[x]!;
-      const wx = fx[x]!;
-      const wx0 = 256 - wx;
-      const top = src[r0 + a]! * wx0 + src[r0 + b]! * wx;
-      const bottom = src[r1 + a]! * wx0 + src[r1 + b]! * wx;
-      out[o++] = (top * wy0 + bottom * wy + 32768) >> 16;
     }
   }
 }

@@ -7,8 +7,8 @@
  */
 
 import type { OnnxRuntime, PreparedRun, Session, Tensor } from "../../ffi/onnxruntime/mod.ts";
-import type { YuvFrame } from "../image/planar.ts";
-import { resizeBilinear } from "../image/resize.ts";
+import { YCBCR_TO_RGB, type YuvFrame } from "../image/planar.ts";
+import { resizeBilinear, sourceCoordinate } from "../image/resize.ts";
 import { fitRect, type Rect } from "../pipeline/geometry.ts";
 import { inferManifest, type ModelManifest, type OutputKind } from "../models/manifest.ts";
 import { ModelError, type ResolvedModel } from "../models/resolve.ts";
@@ -205,9 +205,13 @@ export class Segmenter {
       let i = y * r.w * 3;
       for (let k = 0; k < r.w * 3; k++) x[o++] = fitted[i++]! * scale + offset;
     }
-    const { width: ow, height: oh } = this.manifest.output;
-    const sx = ow / w;
-    const sy = oh / h;
+    return this.#inOutput(r);
+  }
+
+  /** A rectangle of the model input in the pixels of its output (the probability map). */
+  #inOutput(r: Rect): Rect {
+    const sx = this.manifest.output.width / this.manifest.input.width;
+    const sy = this.manifest.output.height / this.manifest.input.height;
     return { x: r.x * sx, y: r.y * sy, w: r.w * sx, h: r.h * sy };
   }
 
@@ -234,11 +238,12 @@ export class Segmenter {
     // Only the letterbox bars need the fill; the picture overwrites the rest.
     if (r.w < w || r.h < this.manifest.input.height) x.fill(offset);
     const cw = width >> 1;
+    const crows = (height + (1 << chromaShift) - 1) >> chromaShift;
     const { lx, lw, cx, cwt, ly, lh, cy, cht } = t;
+    const { crR, cbG, crG, cbB } = YCBCR_TO_RGB;
     for (let j = 0; j < r.h; j++) {
       const y0 = ly[j]! * width, y1 = y0 + (ly[j]! + 1 < height ? width : 0);
       const fy = lh[j]!;
-      const crows = (height + (1 << chromaShift) - 1) >> chromaShift;
       const c0 = cy[j]! * cw, c1 = c0 + (cy[j]! + 1 < crows ? cw : 0);
       const gy = cht[j]!;
       let o = ((r.y + j) * w + r.x) * 3;
@@ -254,9 +259,9 @@ export class Segmenter {
         s0 = V[c0 + ca]! + (V[c0 + cb]! - V[c0 + ca]!) * gx;
         s1 = V[c1 + ca]! + (V[c1 + cb]! - V[c1 + ca]!) * gx;
         const pr = s0 + (s1 - s0) * gy - 128;
-        let R = l + 1.402 * pr;
-        let G = l - 0.344136 * pb - 0.714136 * pr;
-        let B = l + 1.772 * pb;
+        let R = l + crR * pr;
+        let G = l - cbG * pb - crG * pr;
+        let B = l + cbB * pb;
         R = R < 0 ? 0 : R > 255 ? 255 : R;
         G = G < 0 ? 0 : G > 255 ? 255 : G;
         B = B < 0 ? 0 : B > 255 ? 255 : B;
@@ -265,10 +270,7 @@ export class Segmenter {
         x[o++] = B * scale + offset;
       }
     }
-    const { width: ow, height: oh } = this.manifest.output;
-    const sx = ow / w;
-    const sy = oh / this.manifest.input.height;
-    return { x: r.x * sx, y: r.y * sy, w: r.w * sx, h: r.h * sy };
+    return this.#inOutput(r);
   }
 
   #tablesFor(width: number, height: number, chromaShift: number): YuvTables {
@@ -281,17 +283,15 @@ export class Segmenter {
     }
     const { width: w, height: h } = this.manifest.input;
     const rect = fitRect(width, height, { width: w, height: h });
-    // Bilinear with half-pixel centres, clamped at the edges (as resizeBilinear).
-    const site = (d: number, scale: number, size: number, sub: number): [number, number] => {
-      let s = ((d + 0.5) * scale) / sub - 0.5;
-      const max = Math.ceil(size / sub) - 1;
-      s = s < 0 ? 0 : s > max ? max : s;
-      const i = Math.floor(s);
-      return [i, s - i];
-    };
+    // Bilinear with half-pixel centres, clamped at the edges, as resizeBilinear samples; a plane
+    // subsampled by `sub` is the same grid scaled by 1/sub (chroma sites are centred).
     const table = (n: number, src: number, sub: number): [Int32Array, Float32Array] => {
       const idx = new Int32Array(n), wt = new Float32Array(n);
-      for (let d = 0; d < n; d++) [idx[d], wt[d]] = site(d, src / n, src, sub);
+      for (let d = 0; d < n; d++) {
+        const s = sourceCoordinate(d, src / n / sub, Math.ceil(src / sub));
+        idx[d] = Math.floor(s);
+        wt[d] = s - idx[d]!;
+      }
       return [idx, wt];
     };
     const [lx, lw] = table(rect.w, width, 1);
