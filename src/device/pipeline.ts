@@ -124,9 +124,7 @@ export class CameraSource implements FrameSource {
    * @throws {DeviceError} `"timeout"` when no decodable frame came in time.
    */
   async read(into: Uint8Array): Promise<boolean> {
-    this.#rgb = into;
-    this.#yuv = null;
-    return await this.#next();
+    return await this.#next(into, null);
   }
 
   /**
@@ -138,16 +136,11 @@ export class CameraSource implements FrameSource {
    * @throws {DeviceError} `"timeout"` when no decodable frame came in time.
    */
   async readYuv(into: YuvFrame): Promise<boolean> {
-    this.#yuv = into;
-    this.#rgb = null;
-    return await this.#next();
+    return await this.#next(null, into);
   }
 
-  /** Where the next frame goes: one of the two is set by `read`/`readYuv`. */
-  #rgb: Uint8Array | null = null;
-  #yuv: YuvFrame | null = null;
-
-  async #next(): Promise<boolean> {
+  /** The next decodable frame into `rgb` or, when that is null, into `yuv`. */
+  async #next(rgb: Uint8Array | null, yuv: YuvFrame | null): Promise<boolean> {
     const start = performance.now();
     for (;;) {
       // A stall is counted from the last frame the camera gave (or from this call, at first).
@@ -176,9 +169,9 @@ export class CameraSource implements FrameSource {
         const t = performance.now();
         this.#lastSeenAt = t;
         if (t - this.#lastFrameAt < this.#minIntervalMs) continue;
-        const decoded = this.#yuv !== null
-          ? this.#decoder.decodeYuv(frame.data, this.#yuv)
-          : this.#decoder.decode(frame.data, this.#rgb!) !== null;
+        const decoded = rgb !== null
+          ? this.#decoder.decode(frame.data, rgb) !== null
+          : this.#decoder.decodeYuv(frame.data, yuv!);
         this.decodeMs = performance.now() - t;
         if (decoded) {
           this.#lastFrameAt = t;
@@ -261,11 +254,8 @@ export class LoopbackSink implements FrameSink {
   readonly #size: { width: number; height: number };
   /** Milliseconds the last write spent converting RGB to YUV. */
   convertMs = 0;
-  /**
-   * Writes a frame already packed as YUYV (the loop's fast path): as it is to a YUYV device,
-   * repacked to I420 or NV12 otherwise.
-   */
-  readonly writeYuyv: (yuyv: Uint8Array) => Promise<void>;
+  /** The 4:2:0 layout the fast path's YUYV is repacked to, or null for a YUYV device. */
+  readonly #repack: "i420" | "nv12" | null;
 
   private constructor(loopback: Loopback, format: OutputFormat) {
     const n = loopback.negotiated;
@@ -275,20 +265,7 @@ export class LoopbackSink implements FrameSink {
     this.#size = { width: n.width, height: n.height };
     this.#yuv = new Uint8Array(n.frameBytes);
     this.#convert = TO_YUV[format];
-    // The fast path composes YUYV: written as it is, or repacked to 4:2:0 (one cheap pass).
-    const repack = format === "I420" ? "i420" : format === "NV12" ? "nv12" : null;
-    this.writeYuyv = (yuyv: Uint8Array): Promise<void> => {
-      if (repack === null) {
-        this.convertMs = 0;
-        this.#loopback.write(yuyv.subarray(0, this.#yuv.length));
-      } else {
-        const t = performance.now();
-        yuyvTo420(yuyv, this.#yuv, repack, this.#size);
-        this.convertMs = performance.now() - t;
-        this.#loopback.write(this.#yuv);
-      }
-      return Promise.resolve();
-    };
+    this.#repack = format === "I420" ? "i420" : format === "NV12" ? "nv12" : null;
     this.description = `${loopback.path} ${n.width}x${n.height} ${format}` +
       (n.fps === null ? "" : ` ${n.fps} fps`);
   }
@@ -323,6 +300,26 @@ export class LoopbackSink implements FrameSink {
     this.#convert(frame, this.#yuv, this.#size);
     this.convertMs = performance.now() - t;
     this.#loopback.write(this.#yuv);
+    return Promise.resolve();
+  }
+
+  /**
+   * Writes a frame already packed as YUYV (the loop's fast path): as it is to a YUYV device,
+   * repacked to I420 or NV12 (one cheap pass) otherwise.
+   *
+   * @param yuyv `width * height * 2` bytes.
+   * @throws {DeviceError} When the device fails.
+   */
+  writeYuyv(yuyv: Uint8Array): Promise<void> {
+    if (this.#repack === null) {
+      this.convertMs = 0;
+      this.#loopback.write(yuyv);
+    } else {
+      const t = performance.now();
+      yuyvTo420(yuyv, this.#yuv, this.#repack, this.#size);
+      this.convertMs = performance.now() - t;
+      this.#loopback.write(this.#yuv);
+    }
     return Promise.resolve();
   }
 

@@ -5,8 +5,8 @@
  * Live (`mode: "live"`): the model runs `nonblocking` on ONNX Runtime's thread on the newest frame
  * while the loop keeps grabbing and composing every camera frame with the newest mask, so
  * inference never stalls capture; while the scene is still the model runs only a few times a
- * second and frames keep the alpha they have ({@linkcode MotionGate}). Exact (`mode: "exact"`, for files): every frame waits for its
- * own mask, so a run is frame-exact and reproducible.
+ * second and frames keep the alpha they have ({@linkcode MotionGate}). Exact (`mode: "exact"`,
+ * for files): every frame waits for its own mask, so a run is frame-exact and reproducible.
  *
  * The mask goes through `src/mask/` (temporal filter, guided upsampling, tightening, light wrap)
  * and is composited with {@linkcode composite}. Every buffer is made at start; a frame allocates
@@ -218,25 +218,27 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
         if (inferError) throw inferError;
       }
 
-      if (cam) {
-        t = performance.now();
-        if (yuvMaps) {
-          resampleYuv(cam, yuvMaps, view!);
-          mask?.timings.add("crop", performance.now() - t);
+      // Crop to the output, then the mask: the temporal step once per model run and the
+      // frame-guided alpha for every frame (a still frame without a new model output keeps the
+      // alpha it has).
+      t = performance.now();
+      if (yuvMaps) resampleYuv(cam!, yuvMaps, view!);
+      else if (frameMap) resampleRgb(camera, sw, frameMap, frame);
+      if (yuvMaps || frameMap) mask?.timings.add("crop", performance.now() - t);
+      if (!passthrough && (gate === null || gate.shouldRender(fresh))) {
+        if (fresh) {
+          mask!.ingest(latest!);
+          fresh = false;
         }
-        // A still frame without a new model output keeps the alpha it has.
-        if (!passthrough && (gate === null || gate.shouldRender(fresh))) {
-          if (fresh) {
-            mask!.ingest(latest!);
-            fresh = false;
-          }
-          mask!.renderLuma(view!.y);
-        }
-        stats.add("post", performance.now() - t);
+        if (view) mask!.renderLuma(view.y);
+        else mask!.render(frame);
+      }
+      stats.add("post", performance.now() - t);
 
-        t = performance.now();
+      t = performance.now();
+      if (view) {
         if (passthrough) {
-          packYuyv(view!, yuyv!);
+          packYuyv(view, yuyv!);
         } else {
           yuvCtx.mask = alpha;
           yuvCtx.timeMs = performance.now() - started;
@@ -247,7 +249,7 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
             packYuyv(bg, words);
             packedBg = { of: bg, words: new Uint32Array(words.buffer) };
           }
-          compositeYuyv(view!, bg, alpha, yuyv!, {
+          compositeYuyv(view, bg, alpha, yuyv!, {
             wrap: mask!.wrap,
             bgPacked: background.still ? packedBg!.words : null,
             despill: config.despill,
@@ -255,29 +257,7 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
         }
         if (config.mirror) mirrorYuyv(yuyv!, ow, oh);
         if (config.flip) flipRows(yuyv!, ow * 2, oh, rowScratch);
-        stats.add("compose", performance.now() - t);
-
-        t = performance.now();
-        await sink.writeYuyv!(yuyv!);
-        stats.add("write", performance.now() - t);
       } else {
-        t = performance.now();
-        if (frameMap) {
-          resampleRgb(camera, sw, frameMap, frame);
-          mask?.timings.add("crop", performance.now() - t);
-        }
-        if (!passthrough && (gate === null || gate.shouldRender(fresh))) {
-          // The temporal step once per model run, then the frame-guided alpha for every frame
-          // (but a still frame without a new model output keeps the alpha it has).
-          if (fresh) {
-            mask!.ingest(latest!);
-            fresh = false;
-          }
-          mask!.render(frame);
-        }
-        stats.add("post", performance.now() - t);
-
-        t = performance.now();
         if (passthrough) {
           out.set(frame);
         } else {
@@ -286,14 +266,15 @@ export async function runPipeline(config: PipelineConfig): Promise<Stats> {
         }
         if (config.mirror) flipHorizontal(out, ow, oh);
         if (config.flip) flipVertical(out, ow, oh, rowScratch);
-        stats.add("compose", performance.now() - t);
-
-        t = performance.now();
-        await sink.write(out);
-        const convertMs = sink.convertMs ?? 0;
-        stats.add("write", performance.now() - t - convertMs);
-        if (sink.convertMs !== undefined) stats.add("convert", convertMs);
       }
+      stats.add("compose", performance.now() - t);
+
+      t = performance.now();
+      if (view) await sink.writeYuyv!(yuyv!);
+      else await sink.write(out);
+      const convertMs = sink.convertMs ?? 0;
+      stats.add("write", performance.now() - t - convertMs);
+      if (sink.convertMs !== undefined) stats.add("convert", convertMs);
       stats.frame();
       config.onFrame?.(stats);
       // Let a finished model run be delivered even when every await above was already resolved.
