@@ -40,8 +40,9 @@ import {
   type Size,
 } from "../src/pipeline/bench_source.ts";
 import { ReaderGate, ReaderWatch } from "../src/device/readers.ts";
-import { runPipeline, yuvPathBlocker } from "../src/pipeline/loop.ts";
+import { type PipelineConfig, runPipeline, yuvPathBlocker } from "../src/pipeline/loop.ts";
 import { type Stage, STAGES, Stats } from "../src/pipeline/stats.ts";
+import type { Background, FrameSource } from "../src/pipeline/types.ts";
 import { Segmenter } from "../src/segment/segmenter.ts";
 
 type ModelName = "landscape" | "selfie";
@@ -284,6 +285,25 @@ function framesFor(size: Size, input: BenchInput): { rgb: Uint8Array[]; encoded:
   return { rgb: entry.rgb, encoded };
 }
 
+/** The bench's pipeline: `source` into a null sink of its size, live mode, on the chosen path. */
+function benchConfig(
+  source: FrameSource,
+  background: Background,
+  seg: Segmenter,
+  extra: Partial<PipelineConfig> = {},
+): PipelineConfig {
+  const size = { width: source.width, height: source.height };
+  return {
+    source,
+    sink: new NullSink(size),
+    background,
+    segmenter: seg,
+    mode: "live",
+    path,
+    ...extra,
+  };
+}
+
 // --- one row ----------------------------------------------------------------------------------
 
 async function runRow(spec: RowSpec): Promise<Row> {
@@ -293,27 +313,17 @@ async function runRow(spec: RowSpec): Promise<Row> {
   const modelMs = await modelOnlyCpuMs(model, rgb[0]!, size);
   const background = await openBackground(BACKGROUND_SPEC[bgName], size);
   try {
-    const yuv = yuvPathBlocker({
-      source: new BenchSource(encoded, size, input, 0),
-      sink: new NullSink(size),
-      background,
-      segmenter: seg,
-      mode: "live",
-      path,
-    }) === null;
+    // Warm-up (JIT, first-frame buffers), not measured; its stages tell the path.
+    const warm = new BenchSource(encoded, size, input, WARMUP);
+    const yuv = yuvPathBlocker(benchConfig(warm, background, seg)) === null;
+    try {
+      await runPipeline(benchConfig(warm, background, seg));
+    } finally {
+      await warm.close();
+    }
     const decodeMs = decodeOnlyCpuMs(size, input, encoded, yuv);
-    // Warm-up (JIT, first-frame buffers), not measured.
-    await runPipeline({
-      source: new BenchSource(encoded, size, input, WARMUP),
-      sink: new NullSink(size),
-      background,
-      segmenter: seg,
-      mode: "live",
-      path,
-    });
 
     const source = new BenchSource(encoded, size, input, frameCount);
-    const sink = new NullSink(size);
     const samples = new Map<Stage, number[]>(STAGES.map((s) => [s, []]));
     let rssSampled = 0;
     const rssTimer = setInterval(() => {
@@ -325,14 +335,7 @@ async function runRow(spec: RowSpec): Promise<Row> {
     const t0 = performance.now();
     let stats: Stats;
     try {
-      stats = await runPipeline({
-        source,
-        sink,
-        background,
-        segmenter: seg,
-        mode: "live",
-        path,
-      });
+      stats = await runPipeline(benchConfig(source, background, seg));
     } finally {
       collect = null;
       clearInterval(rssTimer);
@@ -367,17 +370,7 @@ async function runRow(spec: RowSpec): Promise<Row> {
         : null,
       // A still scene (one frame over and over): the model runs only on the gate's refreshes.
       paced30_still_cpu_percent: pacedSeconds > 0
-        ? round(
-          await measurePaced(
-            new BenchSource(encoded.slice(0, 1), size, input, pacedSeconds * 30, {
-              paceFps: 30,
-            }),
-            spec,
-            background,
-            seg,
-          ),
-          1,
-        )
+        ? round(await pacedCpuPercent(spec, encoded.slice(0, 1), background, seg), 1)
         : null,
       idle_cpu_percent: idleFigures ? round(idleFigures.cpuPercent, 2) : null,
       idle_resume_ms: idleFigures ? round(idleFigures.resumeMs, 0) : null,
@@ -397,32 +390,16 @@ async function runRow(spec: RowSpec): Promise<Row> {
  */
 async function pacedCpuPercent(
   spec: RowSpec,
-  encoded: Uint8Array[],
-  background: Awaited<ReturnType<typeof openBackground>>,
+  frames: Uint8Array[],
+  background: Background,
   seg: Segmenter,
 ): Promise<number> {
-  const frames = pacedSeconds * 30;
-  const source = new BenchSource(encoded, spec.size, spec.input, frames, { paceFps: 30 });
-  return await measurePaced(source, spec, background, seg);
-}
-
-async function measurePaced(
-  source: BenchSource,
-  spec: RowSpec,
-  background: Awaited<ReturnType<typeof openBackground>>,
-  seg: Segmenter,
-): Promise<number> {
+  const count = pacedSeconds * 30;
+  const source = new BenchSource(frames, spec.size, spec.input, count, { paceFps: 30 });
   const c0 = cpuMicros();
   const t0 = performance.now();
   try {
-    await runPipeline({
-      source,
-      sink: new NullSink(spec.size),
-      background,
-      segmenter: seg,
-      mode: "live",
-      path,
-    });
+    await runPipeline(benchConfig(source, background, seg));
   } finally {
     await source.close();
   }
@@ -449,17 +426,11 @@ async function soak(
   const readings: number[] = [];
   const source = new BenchSource(encoded, spec.size, spec.input, frames);
   try {
-    await runPipeline({
-      source,
-      sink: new NullSink(spec.size),
-      background,
-      segmenter: seg,
-      mode: "live",
-      path,
+    await runPipeline(benchConfig(source, background, seg, {
       onFrame: (stats) => {
         if (stats.totalFrames % 1000 === 0) readings.push(rssMb());
       },
-    });
+    }));
   } finally {
     await source.close();
     await background.close();
@@ -495,16 +466,10 @@ async function idleCost(): Promise<{ cpuPercent: number; resumeMs: number }> {
     onIdle: () => onPaused(),
   });
   let written = 0;
-  const run = runPipeline({
-    source: gate,
-    sink: new NullSink(size),
-    background,
-    segmenter: seg,
-    mode: "live",
-    path,
+  const run = runPipeline(benchConfig(gate, background, seg, {
     signal: controller.signal,
     onFrame: () => written++,
-  });
+  }));
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   try {
     await paused;
