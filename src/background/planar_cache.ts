@@ -1,6 +1,7 @@
 /**
- * The YCbCr copy of a changing RGB background (a GIF's frames, a video's), for the fast path's
- * `renderYuv`: converted only when the picture changed, into one frame made on first use.
+ * The YCbCr copy of an RGB background (a still picture, a GIF's or a video's frames) for the
+ * fast path's `renderYuv`: converted only when the picture changed, into one frame made on first
+ * use.
  *
  * @module
  */

@@ -6,7 +6,7 @@
  */
 
 import type { RgbImage } from "../image/types.ts";
-import { makeYuvFrame, rgbToPlanar, type YuvFrame } from "../image/planar.ts";
+import type { YuvFrame } from "../image/planar.ts";
 import type {
   Background,
   BackgroundContext,
@@ -14,6 +14,7 @@ import type {
   YuvBackgroundContext,
 } from "../pipeline/types.ts";
 import { coverRect, coverScale } from "./cover.ts";
+import { PlanarCache } from "./planar_cache.ts";
 import { hexColor, type Rgb } from "./spec.ts";
 
 /**
@@ -34,8 +35,8 @@ export class StillBackground implements Background {
   /** The same picture every frame (the loop may keep it packed for the output). */
   readonly still = true;
   readonly #pixels: Uint8Array;
-  /** The picture as planar YCbCr, made on the first {@linkcode renderYuv}. */
-  #yuv: YuvFrame | null = null;
+  /** The picture as planar YCbCr, converted on the first {@linkcode renderYuv}. */
+  readonly #planar = new PlanarCache();
 
   /**
    * Wraps prepared pixels.
@@ -65,12 +66,7 @@ export class StillBackground implements Background {
    * @returns the same frame every time
    */
   renderYuv(ctx: YuvBackgroundContext): YuvFrame {
-    const { width, height } = ctx.frame;
-    if (this.#yuv === null || this.#yuv.width !== width || this.#yuv.height !== height) {
-      this.#yuv = makeYuvFrame(width, height);
-      rgbToPlanar(this.#pixels, this.#yuv);
-    }
-    return this.#yuv;
+    return this.#planar.frameFor(this.#pixels, ctx.frame, 0);
   }
 
   /** Nothing to release. */
