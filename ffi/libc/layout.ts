@@ -68,21 +68,34 @@ export const INOTIFY_EVENT = {
 /** `NAME_MAX` (`limits.h`): a read buffer of `size + NAME_MAX + 1` bytes holds any one event. */
 export const NAME_MAX = 255;
 
-/** `errno` values this binding names (asm-generic, the same on x86-64 and aarch64). */
+/**
+ * `errno` values the bindings name (asm-generic, the same on x86-64 and aarch64): libc's and
+ * libv4l2's (`ffi/v4l2` re-exports this table).
+ */
 export const ERRNO = {
   EPERM: 1,
   ENOENT: 2,
   EINTR: 4,
+  EIO: 5,
+  ENXIO: 6,
   EBADF: 9,
   EAGAIN: 11,
   ENOMEM: 12,
   EACCES: 13,
   EFAULT: 14,
+  EBUSY: 16,
+  ENODEV: 19,
   ENOTDIR: 20,
+  EISDIR: 21,
   EINVAL: 22,
   ENFILE: 23,
   EMFILE: 24,
+  ENOTTY: 25,
   ENOSPC: 28,
+  EPIPE: 32,
+  ERANGE: 34,
   ENAMETOOLONG: 36,
+  ENOSYS: 38,
   ELOOP: 40,
+  ETIMEDOUT: 110,
 } as const;

@@ -17,6 +17,7 @@
  */
 
 import { EFD, ERRNO, IN_INIT, INOTIFY_EVENT, NAME_MAX, POLL, POLLFD } from "./layout.ts";
+import { errnoName, errnoText } from "./errno.ts";
 import { type LibcSymbols, symbols } from "./symbols.ts";
 
 export { IN } from "./layout.ts";
@@ -41,27 +42,6 @@ export async function yieldToEventLoop(): Promise<void> {
   await libc().sched_yield();
 }
 
-const ERRNO_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(ERRNO).map(([name, value]) => [value, name]),
-);
-
-const ERRNO_TEXT: Record<number, string> = {
-  [ERRNO.EPERM]: "operation not permitted",
-  [ERRNO.ENOENT]: "no such file",
-  [ERRNO.EBADF]: "bad file descriptor",
-  [ERRNO.EAGAIN]: "try again",
-  [ERRNO.ENOMEM]: "out of memory",
-  [ERRNO.EACCES]: "permission denied",
-  [ERRNO.EFAULT]: "bad address",
-  [ERRNO.ENOTDIR]: "a part of the path is not a folder",
-  [ERRNO.EINVAL]: "invalid argument",
-  [ERRNO.ENFILE]: "the system is out of file handles",
-  [ERRNO.EMFILE]: "too many open files",
-  [ERRNO.ENOSPC]: "no space left",
-  [ERRNO.ENAMETOOLONG]: "the name is too long",
-  [ERRNO.ELOOP]: "too many symbolic links",
-};
-
 /**
  * A failed libc call, with its `errno`. The message is one line naming what was attempted and the
  * reason, e.g. `Cannot watch "/dev/video10": no such file (ENOENT)`.
@@ -80,12 +60,12 @@ export class LibcError extends Error {
    * @param detail A reason that replaces the `errno` text (e.g. with the fix).
    */
   constructor(action: string, errno: number, detail?: string) {
-    const code = ERRNO_NAMES[errno] ?? `E${errno}`;
-    const reason = detail ?? ERRNO_TEXT[errno] ?? `error ${errno}`;
+    const code = errnoName(errno) ?? `E${errno}`;
+    const reason = detail ?? errnoText(errno) ?? `error ${errno}`;
     super(`Cannot ${action}: ${reason} (${code})`);
     this.name = "LibcError";
     this.errno = errno;
-    this.code = ERRNO_NAMES[errno] ?? "E?";
+    this.code = errnoName(errno) ?? "E?";
   }
 }
 

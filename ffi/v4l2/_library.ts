@@ -5,6 +5,7 @@
  * @module
  */
 
+import { errnoName, errnoText } from "../libc/errno.ts";
 import { ERRNO } from "./layout.ts";
 import { type LibcSymbols, libcSymbols, symbols, type V4l2Symbols } from "./symbols.ts";
 import { readEnv, reasonOf } from "../_util.ts";
@@ -15,34 +16,6 @@ export const LIBRARY_ENV = "BACKSCRUB_V4L2_LIB";
 export const LIBRARY_NAME = "libv4l2.so.0";
 /** The C library (glibc's soname on every Linux target we support). */
 export const LIBC_NAME = "libc.so.6";
-
-const ERRNO_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(ERRNO).map(([name, value]) => [value, name]),
-);
-
-const ERRNO_TEXT: Record<number, string> = {
-  [ERRNO.EPERM]: "operation not permitted",
-  [ERRNO.ENOENT]: "no such file",
-  [ERRNO.EINTR]: "interrupted",
-  [ERRNO.EIO]: "input/output error",
-  [ERRNO.ENXIO]: "no such device or address",
-  [ERRNO.EBADF]: "bad file descriptor",
-  [ERRNO.EAGAIN]: "try again",
-  [ERRNO.ENOMEM]: "out of memory",
-  [ERRNO.EACCES]: "permission denied",
-  [ERRNO.EFAULT]: "bad address",
-  [ERRNO.EBUSY]: "device busy",
-  [ERRNO.ENODEV]: "no such device",
-  [ERRNO.ENOTDIR]: "not a directory",
-  [ERRNO.EISDIR]: "is a directory",
-  [ERRNO.EINVAL]: "invalid argument",
-  [ERRNO.ENOTTY]: "not a V4L2 device (inappropriate ioctl)",
-  [ERRNO.ENOSPC]: "no space left on device",
-  [ERRNO.EPIPE]: "broken pipe",
-  [ERRNO.ERANGE]: "result out of range",
-  [ERRNO.ENOSYS]: "function not implemented",
-  [ERRNO.ETIMEDOUT]: "timed out",
-};
 
 /**
  * A failed V4L2 or libc call, with its `errno`.
@@ -70,8 +43,8 @@ export class V4l2Error extends Error {
    * @param detail An optional reason that replaces the `errno` text.
    */
   constructor(action: string, path: string, errno: number, detail?: string) {
-    const code = ERRNO_NAMES[errno] ?? (errno === 0 ? "" : `E${errno}`);
-    const reason = detail ?? ERRNO_TEXT[errno] ?? `error ${errno}`;
+    const code = errnoName(errno) ?? (errno === 0 ? "" : `E${errno}`);
+    const reason = detail ?? errnoText(errno) ?? `error ${errno}`;
     super(`Cannot ${action} on "${path}": ${reason}${code === "" ? "" : ` (${code})`}`);
     this.name = "V4l2Error";
     this.errno = errno;

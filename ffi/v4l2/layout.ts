@@ -299,30 +299,8 @@ export const MMAP = {
  */
 export const V4L2_DISABLE_CONVERSION = 0x01;
 
-/** `errno` values used by the binding (asm-generic, same on x86-64 and aarch64). */
-export const ERRNO = {
-  EPERM: 1,
-  ENOENT: 2,
-  EINTR: 4,
-  EIO: 5,
-  ENXIO: 6,
-  EBADF: 9,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EACCES: 13,
-  EFAULT: 14,
-  EBUSY: 16,
-  ENODEV: 19,
-  ENOTDIR: 20,
-  EISDIR: 21,
-  EINVAL: 22,
-  ENOTTY: 25,
-  ENOSPC: 28,
-  EPIPE: 32,
-  ERANGE: 34,
-  ENOSYS: 38,
-  ETIMEDOUT: 110,
-} as const;
+/** `errno` values (one table for every binding that calls into libc). */
+export { ERRNO } from "../libc/layout.ts";
 
 /**
  * Packs four ASCII characters into a FourCC code like `v4l2_fourcc()`.
