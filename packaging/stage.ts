@@ -33,6 +33,13 @@ export const ROOT: string = resolve(decodeURIComponent(new URL("..", import.meta
  */
 export const COMPILE_PERMISSIONS: readonly string[] = ["--allow-all"];
 
+/**
+ * Other `deno compile` flags. `--no-code-cache`: a compiled Deno program otherwise writes a V8
+ * code cache of itself to the temporary folder on its first run (`deno-compile-<name>…`) and
+ * leaves it there; backscrub writes nothing it does not document (README, Privacy).
+ */
+export const COMPILE_FLAGS: readonly string[] = ["--no-code-cache"];
+
 /** What `deno compile --include` adds besides the module graph (paths in the staged tree). */
 export const COMPILE_INCLUDES: readonly string[] = [
   "models",
@@ -234,7 +241,7 @@ export async function stageTree(dest: string, options: StageOptions = {}): Promi
 if (import.meta.main) {
   if (Deno.args[0] === "--flags") {
     // One flag per line, for `mapfile` in scripts/compile.sh.
-    for (const flag of COMPILE_PERMISSIONS) console.log(flag);
+    for (const flag of [...COMPILE_PERMISSIONS, ...COMPILE_FLAGS]) console.log(flag);
     for (const include of COMPILE_INCLUDES) console.log(`--include=${include}`);
     Deno.exit(0);
   }

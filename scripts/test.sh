@@ -6,5 +6,17 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.local/bin:$PATH"
+# The whole suite is also a privacy check (README, Privacy): ONNX Runtime's telemetry, were it on,
+# would leave mat-debug-<pid>.log files in /tmp and a queue under ~/.cache/Microsoft.
+stamp=$(mktemp)
+trap 'rm -f "$stamp"' EXIT
 deno task ok
 deno task test:e2e
+trace=$(find /tmp "${TMPDIR:-/tmp}" -maxdepth 1 -name 'mat-debug-*' -newer "$stamp" 2>/dev/null
+  find "${XDG_CACHE_HOME:-$HOME/.cache}/Microsoft" "$HOME/.cache/Microsoft" -newer "$stamp" \
+    2>/dev/null) || true
+if [ -n "$trace" ]; then
+  printf 'test: ONNX Runtime telemetry wrote during the tests (it must be off):\n%s\n' "$trace" >&2
+  exit 1
+fi
+echo "test: no telemetry trace (no new mat-debug-* in /tmp, nothing new under .cache/Microsoft)" >&2

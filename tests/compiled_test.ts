@@ -31,6 +31,7 @@ import { dirname, join } from "node:path";
 import { OnnxRuntime } from "../ffi/onnxruntime/mod.ts";
 import { programRoot } from "../ffi/onnxruntime/_load.ts";
 import {
+  COMPILE_FLAGS,
   COMPILE_INCLUDES,
   COMPILE_PERMISSIONS,
   ROOT as PROJECT,
@@ -61,7 +62,9 @@ function stage(): Promise<Staged> {
   staged ??= (async () => {
     const tmp = await Deno.makeTempDir({ prefix: "backscrub-compiled-" });
     const summary = await stageTree(join(tmp, "stage"));
-    for (const d of ["work", "cache", "config", "home", "data"]) await Deno.mkdir(join(tmp, d));
+    for (const d of ["work", "cache", "config", "home", "data", "tmpdir"]) {
+      await Deno.mkdir(join(tmp, d));
+    }
     return {
       tmp,
       stage: join(tmp, "stage"),
@@ -156,6 +159,7 @@ async function runStaged(
       XDG_CACHE_HOME: s.cache,
       XDG_CONFIG_HOME: s.config,
       XDG_DATA_HOME: join(s.tmp, "data"),
+      TMPDIR: join(s.tmp, "tmpdir"),
       NO_COLOR: "1",
       HIDE: hide.join(" "),
     },
@@ -318,6 +322,24 @@ test("the compiled program's doctor finds its libraries and models inside itself
   assert.equal(r.code, /^FAIL/m.test(r.stdout) ? 1 : 0);
 });
 
+test("the compiled program leaves nothing behind but the extracted ONNX Runtime (telemetry off)", async () => {
+  const s = await stage();
+  const list = (dir: string, prefix = ""): string[] =>
+    [...Deno.readDirSync(dir)].flatMap((e) =>
+      e.isDirectory
+        ? [prefix + e.name, ...list(join(dir, e.name), `${prefix}${e.name}/`)]
+        : [prefix + e.name]
+    ).sort();
+  // Every run above (version, segment, demo, settings, doctor) had these as its folders.
+  assert.deepEqual(list(join(s.tmp, "home")), []);
+  assert.deepEqual(list(join(s.tmp, "tmpdir")), [], "no mat-debug log, no .ses file");
+  assert.deepEqual(list(s.cache), [
+    "backscrub",
+    `backscrub/${s.summary.ort.sha256}`,
+    `backscrub/${s.summary.ort.sha256}/libonnxruntime.so.1`,
+  ], "no Microsoft/ telemetry queue beside the extracted library");
+});
+
 Deno.test("OnnxRuntime.createSession() reads models inside the program's tree itself (ORT cannot see into a binary)", () => {
   const root = programRoot();
   assert.ok(root !== null);
@@ -344,6 +366,8 @@ Deno.test("OnnxRuntime.createSession() reads models inside the program's tree it
 
 Deno.test("the compiled program gets every permission (Deno opens /dev, /proc and /sys only so)", () => {
   assert.deepEqual(COMPILE_PERMISSIONS, ["--allow-all"]);
+  // And it keeps no code cache of itself in the temporary folder.
+  assert.ok(COMPILE_FLAGS.includes("--no-code-cache"));
   if (!CAN_HIDE) {
     console.log("  (unshare -m is not allowed here: the as-built runs see the checkout)");
   }

@@ -30,6 +30,32 @@ const SONAME = "libonnxruntime.so.1";
 /** The environment variable naming the library. */
 export const ORT_LIB_ENV = "BACKSCRUB_ORT_LIB";
 
+/**
+ * ONNX Runtime's own switch for its telemetry. Official Linux builds since 1.29 carry Microsoft's
+ * 1DS telemetry: without this switch every run queues events (library version, OS, process path)
+ * in `~/.cache/Microsoft/DeveloperTools/.onnxruntime/` beside a persistent device id, leaves a
+ * `mat-debug-<pid>.log` and a `.ses` file in `$TMPDIR`, and uploads the events when a network is
+ * there. The library reads the variable once, when it initialises, and latches it: with `1` it
+ * starts no uploader and writes nothing.
+ */
+export const ORT_TELEMETRY_ENV = "ORT_DISABLE_TELEMETRY";
+
+/**
+ * Turns ONNX Runtime's telemetry off for this process: sets {@linkcode ORT_TELEMETRY_ENV} to `1`
+ * in the process environment (which the library reads with `getenv`). Called before every
+ * `dlopen` of the library, whichever way it was found, so nothing can initialise it first.
+ *
+ * @returns null when the variable is `1`, else why it could not be set
+ */
+export function disableOrtTelemetry(): string | null {
+  try {
+    if (Deno.env.get(ORT_TELEMETRY_ENV) !== "1") Deno.env.set(ORT_TELEMETRY_ENV, "1");
+    return Deno.env.get(ORT_TELEMETRY_ENV) === "1" ? null : "the variable did not take";
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** How to fix a failed load, quoted in {@linkcode OrtLoadError}. */
 const FIX = 'run "deno task setup" (installs onnxruntime-node), ' +
   "or pass --ort-lib /path/to/libonnxruntime.so.1 or set BACKSCRUB_ORT_LIB";
@@ -207,6 +233,7 @@ export function extractEmbeddedOrt(sourcePath: string, options: ExtractOptions):
     return target;
   }
   Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  removeStaleCopies(dir);
   const tmp = join(dir, `.${SONAME}.${Deno.pid}.${crypto.randomUUID()}.tmp`);
   try {
     const hash = createHash("sha256");
@@ -235,6 +262,21 @@ export function extractEmbeddedOrt(sourcePath: string, options: ExtractOptions):
     throw error;
   }
   return target;
+}
+
+/**
+ * Removes temporary copies that an extraction killed half-way (SIGKILL, or a signal during the
+ * synchronous copy) left behind: those whose process is gone.
+ */
+function removeStaleCopies(dir: string): void {
+  const pattern = new RegExp(`^\\.${SONAME.replaceAll(".", "\\.")}\\.(\\d+)\\..*\\.tmp$`);
+  for (const entry of tryOr(() => [...Deno.readDirSync(dir)], [])) {
+    const pid = pattern.exec(entry.name)?.[1];
+    if (pid === undefined || tryOr(() => Deno.statSync(`/proc/${pid}`).isDirectory, false)) {
+      continue;
+    }
+    tryOr(() => Deno.removeSync(join(dir, entry.name)), undefined);
+  }
 }
 
 /**
@@ -276,13 +318,25 @@ export function ortLibraryCandidates(
 }
 
 /**
- * Opens the first candidate that loads and has `OrtApi` version {@linkcode ORT_API_VERSION}.
+ * Opens the first candidate that loads and has `OrtApi` version {@linkcode ORT_API_VERSION}, with
+ * ONNX Runtime's telemetry turned off first ({@linkcode disableOrtTelemetry}).
  *
  * @param candidates from {@linkcode ortLibraryCandidates}
  * @returns the bound library
  * @throws {OrtLoadError} when none loads, listing every path tried
  */
 export function openOrtLibrary(candidates: readonly OrtLibraryCandidate[]): OrtLibrary {
+  const telemetry = disableOrtTelemetry();
+  if (telemetry !== null) {
+    // Fail closed: a library that may report home is not loaded at all.
+    throw new OrtLoadError(
+      candidates.map(({ path }) => ({
+        path,
+        reason:
+          `not opened: cannot set ${ORT_TELEMETRY_ENV}=1 to keep its telemetry off (${telemetry})`,
+      })),
+    );
+  }
   const attempts: OrtLoadAttempt[] = [];
   for (const candidate of candidates) {
     const { mustExist, embedded } = candidate;

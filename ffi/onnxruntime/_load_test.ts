@@ -61,6 +61,13 @@ Deno.test("extractEmbeddedOrt() refuses a copy whose SHA-256 differs and leaves 
       new RegExp(`is damaged \\(SHA-256 ${NPM_SHA}, expected ${wrong}\\)$`),
     );
     assert.deepEqual([...Deno.readDirSync(join(cache, "backscrub", wrong))], []);
+    // A copy left by an extraction killed half-way goes; one a live process is writing stays.
+    const dir = join(cache, "backscrub", wrong);
+    const dead = `.libonnxruntime.so.1.${2 ** 22 + 1}.x.tmp`;
+    const live = `.libonnxruntime.so.1.${Deno.pid}.y.tmp`;
+    for (const name of [dead, live]) Deno.writeFileSync(join(dir, name), new Uint8Array(1));
+    assert.throws(() => extractEmbeddedOrt(NPM_LIB, { sha256: wrong, cacheHome: cache }));
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [live]);
     assert.throws(
       () => extractEmbeddedOrt(join(cache, "missing.so"), { sha256: wrong, cacheHome: cache }),
       Deno.errors.NotFound,

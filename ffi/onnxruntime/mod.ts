@@ -33,6 +33,7 @@ import {
   extractEmbeddedOrt,
   loadedOrtLibraryPath,
   loadOrtLibrary,
+  ORT_TELEMETRY_ENV,
   type OrtApi,
   type OrtLibrary,
   type OrtLoadAttempt,
@@ -45,6 +46,7 @@ export {
   type EmbeddedOrtManifest,
   extractEmbeddedOrt,
   loadedOrtLibraryPath,
+  ORT_TELEMETRY_ENV,
   OrtError,
   type OrtLoadAttempt,
   OrtLoadError,
@@ -251,6 +253,12 @@ export class OnnxRuntime {
     );
     const env = new Owned(readPointer(out, "OrtEnv"), (p) => api.ReleaseEnv.call(p));
     onError.defer(() => env.close());
+    // The second guard after ORT_DISABLE_TELEMETRY (set before the library was opened).
+    check(
+      api,
+      api.DisableTelemetryEvents.call(env.pointer),
+      "Cannot turn off ONNX Runtime telemetry",
+    );
     check(
       api,
       api.CreateCpuMemoryInfo.call(ORT_ARENA_ALLOCATOR, ORT_MEM_TYPE_DEFAULT, out),
@@ -301,6 +309,19 @@ export class OnnxRuntime {
   /** ORT's build description (git commit, build type) when the library has it (ORT >= 1.15). */
   get buildInfo(): string | undefined {
     return this.#library.buildInfo;
+  }
+
+  /**
+   * Whether ONNX Runtime's telemetry is off in this process: `ORT_DISABLE_TELEMETRY=1` was in the
+   * environment when the library was opened (it latches it then) and `DisableTelemetryEvents`
+   * succeeded on the environment (the constructor throws otherwise).
+   */
+  get telemetryOff(): boolean {
+    try {
+      return Deno.env.get(ORT_TELEMETRY_ENV) === "1";
+    } catch {
+      return false;
+    }
   }
 
   /** The library path (or soname) that was loaded. */

@@ -93,6 +93,13 @@ export const ortApi = {
     ],
     result: "pointer", // OrtStatus *
   },
+  DisableTelemetryEvents: {
+    index: 6,
+    parameters: [
+      "pointer", // const OrtEnv *env
+    ],
+    result: "pointer", // OrtStatus *
+  },
   CreateSession: {
     index: 7,
     parameters: [

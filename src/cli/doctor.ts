@@ -580,6 +580,7 @@ async function libraryChecks(live: LiveOptions, distro: Distro): Promise<Check[]
   try {
     const ort = OnnxRuntime.load({ libraryPath: live.ortLib ?? undefined });
     checks.push({ status: "ok", text: `ONNX Runtime ${ort.version} (${ort.libraryPath})` });
+    checks.push(checkTelemetry(ort.telemetryOff, ortTelemetryCache()));
   } catch (e) {
     checks.push({
       status: "fail",
@@ -615,6 +616,55 @@ async function libraryChecks(live: LiveOptions, distro: Distro): Promise<Check[]
     });
   }
   return checks;
+}
+
+/** Where ONNX Runtime's telemetry keeps its queue and device id when it is on. */
+export function ortTelemetryCache(
+  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+): string | null {
+  const cache = env("XDG_CACHE_HOME") || (env("HOME") ? join(env("HOME")!, ".cache") : null);
+  return cache === null ? null : join(cache, "Microsoft", "DeveloperTools", ".onnxruntime");
+}
+
+/**
+ * The telemetry line: ONNX Runtime's telemetry is off in this process, and no queue from an
+ * earlier run (an older backscrub, or another program on ONNX Runtime) is left in the cache.
+ *
+ * @param off {@linkcode OnnxRuntime.telemetryOff}
+ * @param cache {@linkcode ortTelemetryCache}
+ * @param exists whether a path exists (for tests)
+ * @returns the check
+ */
+export function checkTelemetry(
+  off: boolean,
+  cache: string | null,
+  exists: (path: string) => boolean = (path) => {
+    try {
+      Deno.lstatSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+): Check {
+  if (!off) {
+    return {
+      status: "fail",
+      text: "ONNX Runtime telemetry is on: ORT_DISABLE_TELEMETRY is not 1",
+      fix: "report this as a bug; meanwhile run with ORT_DISABLE_TELEMETRY=1 in the environment",
+    };
+  }
+  if (cache !== null && exists(cache)) {
+    return {
+      status: "warn",
+      text: `ONNX Runtime telemetry is off, but an earlier run queued telemetry in ${cache}`,
+      fix: `remove it (rm -r '${cache}'); backscrub no longer writes there`,
+    };
+  }
+  return {
+    status: "ok",
+    text: "ONNX Runtime telemetry off (ORT_DISABLE_TELEMETRY=1, DisableTelemetryEvents)",
+  };
 }
 
 async function modelChecks(live: LiveOptions): Promise<Check[]> {

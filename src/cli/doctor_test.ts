@@ -6,11 +6,13 @@ import {
   checkCamera,
   checkCpu,
   checkModule,
+  checkTelemetry,
   checkVirtual,
   distroFamily,
   formatReport,
   identity,
   type LoopbackModule,
+  ortTelemetryCache,
   readLoopbackModule,
 } from "./doctor.ts";
 
@@ -391,6 +393,7 @@ Deno.test({
         line("ok    libjpeg-turbo "),
         /^ok {4}libjpeg-turbo \d+\.\d+\.\d+ \(\/.*libturbojpeg\.so/,
       );
+      line("ok    ONNX Runtime telemetry off (ORT_DISABLE_TELEMETRY=1, DisableTelemetryEvents)");
       line("ok    libv4l2 ");
       line('ok    model "landscape" (in use): 256x144, probability');
       line("ok    settings: none read");
@@ -404,4 +407,26 @@ Deno.test({
       await Deno.remove(home, { recursive: true });
     }
   },
+});
+
+Deno.test("checkTelemetry() says whether ONNX Runtime's telemetry is off and what an old run left", () => {
+  const env = (vars: Record<string, string>) => (name: string) => vars[name];
+  assert.equal(
+    ortTelemetryCache(env({ HOME: "/home/u" })),
+    "/home/u/.cache/Microsoft/DeveloperTools/.onnxruntime",
+  );
+  assert.equal(
+    ortTelemetryCache(env({ HOME: "/home/u", XDG_CACHE_HOME: "/c" })),
+    "/c/Microsoft/DeveloperTools/.onnxruntime",
+  );
+  assert.equal(ortTelemetryCache(env({})), null);
+  const cache = "/c/Microsoft/DeveloperTools/.onnxruntime";
+  assert.deepEqual(checkTelemetry(true, cache, () => false), {
+    status: "ok",
+    text: "ONNX Runtime telemetry off (ORT_DISABLE_TELEMETRY=1, DisableTelemetryEvents)",
+  });
+  const old = checkTelemetry(true, cache, (p) => p === cache);
+  assert.equal(old.status, "warn");
+  assert.match(old.fix!, /rm -r '\/c\/Microsoft\/DeveloperTools\/\.onnxruntime'/);
+  assert.equal(checkTelemetry(false, null).status, "fail");
 });

@@ -64,7 +64,9 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /**
- * Writes a file atomically: to a temporary name in the same folder, then renamed.
+ * Writes a file atomically: to a temporary name in the same folder, then renamed. The temporary
+ * file never outlives the call: it is removed when the write fails, and on SIGINT/SIGTERM during
+ * the write (then the process ends as the signal would have ended it).
  *
  * @param path the final path
  * @param bytes the contents
@@ -72,8 +74,31 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${Deno.pid}.tmp`;
-  await Deno.writeFile(tmp, bytes);
-  await Deno.rename(tmp, path);
+  const remove = (): void => {
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // not created, or already renamed
+    }
+  };
+  const signals = [["SIGINT", 130], ["SIGTERM", 143]] as const;
+  const handlers = signals.map(([signal, code]) => {
+    const handler = (): void => {
+      remove();
+      Deno.exit(code);
+    };
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  try {
+    await Deno.writeFile(tmp, bytes);
+    await Deno.rename(tmp, path);
+  } catch (error) {
+    remove();
+    throw error;
+  } finally {
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  }
 }
 
 /**
