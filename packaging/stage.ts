@@ -168,12 +168,12 @@ export async function stageTree(dest: string, options: StageOptions = {}): Promi
     files.push(to);
   };
 
-  // 1. The program: every TypeScript module of src/ and ffi/ except tests and test helpers.
+  // 1. The program: every TypeScript module of src/ and ffi/ except tests (fakes live in tests/).
   await copy(join(root, "main.ts"));
   for (const dir of ["src", "ffi"]) {
     for await (const path of walk(join(root, dir))) {
       const name = basename(path);
-      if (!name.endsWith(".ts") || name.endsWith("_test.ts") || name === "_testing.ts") continue;
+      if (!name.endsWith(".ts") || name.endsWith("_test.ts")) continue;
       await copy(path);
     }
   }

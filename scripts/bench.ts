@@ -1,24 +1,29 @@
 /**
  * `deno task bench`: the whole live pipeline at full speed — an in-memory camera (real YUYV or
  * JPEG frames of a photo, decoded each frame), the real model (one ONNX Runtime thread, "live"
- * mode), the real mask post-processing, background and compositing, and the RGB → YUYV
- * conversion into a null sink. Prints a table and writes out/bench.json.
+ * mode), the real mask post-processing, background and compositing straight into the YUYV of a
+ * null sink that takes it as the virtual camera does (working layout 4:2:2 → YUYV). Prints a
+ * table and writes out/bench.json.
  *
  * Usage:
  *   deno task bench                  the default matrix (16 rows, ~2–3 min on 2 cores)
  *   deno task bench --full           all 24 rows (3 sizes × 2 inputs × 2 models × 2 backgrounds)
- *   deno task bench --frames 300     frames per row (default 300, plus 10 warm-up frames)
+ *   deno task bench --frames 300     frames per row (default 300, plus 30 warm-up frames)
  *   deno task bench --rows 720,mjpg  only rows whose id contains every comma-separated part
  *                                    (id: e.g. "1280x720/mjpg/landscape/image")
- *   deno task bench --rgb            force the RGB path (to compare with the YCbCr fast path)
  *   deno task bench --paced 4        seconds per row paced at 30 fps for paced30_cpu_percent
  *                                    (default 4; 0: skip)
  *   deno task bench --soak 10000     frames of the RSS soak on the 720p MJPG image row (default
  *                                    10 000; 0: skip)
  *   deno task bench --json           print one JSON document (an array of rows) instead
  *
- * CPU time is the process's user + system time (all threads: ONNX Runtime's too) over the run,
- * divided by the frames written. Peak RSS is VmHWM, reset before each row where the kernel allows.
+ * Every run is one {@linkcode Pipeline} (opened, run, closed): its stage factory opens backgrounds
+ * as the command line does and lends it the one session the bench keeps per model. The stage
+ * samples are the pipeline's own per-frame timings (`onFrame`).
+ *
+ * CPU time is the process's user + system time (all threads: ONNX Runtime's too) over the run
+ * (opening the pipeline not counted), divided by the frames written. Peak RSS is VmHWM, reset
+ * before each row's measured run where the kernel allows.
  *
  * @module
  */
@@ -26,10 +31,19 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { OnnxRuntime } from "../ffi/onnxruntime/mod.ts";
-import { openBackground } from "../src/background/mod.ts";
-import { readPng } from "../src/image/mod.ts";
-import { makeYuvFrame } from "../src/image/planar.ts";
+import { openBackground, parseBackgroundSpec } from "../src/background/mod.ts";
+import { ReaderGate, ReaderWatch } from "../src/device/readers.ts";
+import { makeFrame } from "../src/frame/frame.ts";
+import type { Size } from "../src/frame/geometry.ts";
+import { type FrameSource, workingLayout } from "../src/frame/stages.ts";
+import { type FrameTiming, type Stage, STAGES } from "../src/frame/timing.ts";
+import { readPng } from "../src/image/png.ts";
+import { rgbToFrame } from "../src/image/planar.ts";
 import { resolveModel } from "../src/models/resolve.ts";
+import { Pipeline, type PipelineOptions } from "../src/pipeline/loop.ts";
+import type { Settings, StageFactory } from "../src/pipeline/settings.ts";
+import type { Stats } from "../src/pipeline/stats.ts";
+import { Segmenter } from "../src/segment/segmenter.ts";
 import {
   benchDecoder,
   type BenchInput,
@@ -37,13 +51,7 @@ import {
   encodeFrames,
   makeRgbFrames,
   NullSink,
-  type Size,
-} from "../src/pipeline/bench_source.ts";
-import { ReaderGate, ReaderWatch } from "../src/device/readers.ts";
-import { type PipelineConfig, runPipeline, yuvPathBlocker } from "../src/pipeline/loop.ts";
-import { type Stage, STAGES, Stats } from "../src/pipeline/stats.ts";
-import type { Background, FrameSource } from "../src/pipeline/types.ts";
-import { Segmenter } from "../src/segment/segmenter.ts";
+} from "../tests/bench/bench_stages.ts";
 
 type ModelName = "landscape" | "selfie";
 type BackgroundName = "image" | "blur";
@@ -62,6 +70,8 @@ interface Row {
   input: BenchInput;
   model: ModelName;
   background: BackgroundName;
+  /** The working layout and what the sink takes, e.g. "422→YUYV". */
+  layout: string;
   frames: number;
   fps: number;
   cpu_ms_per_frame: number;
@@ -75,8 +85,6 @@ interface Row {
   /** Milliseconds from a reader's open to the next frame written. */
   idle_resume_ms: number | null;
   rss_mb: number;
-  /** "yuv": the fast path; "rgb": the RGB path (see `yuvPathBlocker`). */
-  path: "yuv" | "rgb";
   /** RSS growth over the soak (MB), on the row that ran it. */
   soak_rss_growth_mb?: number;
   soak_frames?: number;
@@ -106,14 +114,13 @@ const { values: args } = parseArgs({
     frames: { type: "string" },
     rows: { type: "string" },
     out: { type: "string" },
-    rgb: { type: "boolean" },
     paced: { type: "string" },
     soak: { type: "string" },
   },
 });
 if (args.help) {
   console.log(
-    "usage: deno task bench [--full] [--frames N] [--rows a,b] [--rgb] [--paced SECONDS] " +
+    "usage: deno task bench [--full] [--frames N] [--rows a,b] [--paced SECONDS] " +
       "[--soak FRAMES] [--json] [--out out/bench.json]",
   );
   Deno.exit(0);
@@ -132,7 +139,6 @@ for (const [flag, v] of [["--paced", pacedSeconds], ["--soak", soakFrames]] as c
     Deno.exit(2);
   }
 }
-const path = args.rgb ? "rgb" : "auto";
 const filters = (args.rows ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
 const log = args.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
 
@@ -190,15 +196,36 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 /**
- * Collects every sample `Stats.add` records while `collect` is set, without touching loop.ts or
- * stats.ts: the prototype method is wrapped for the duration of the benchmark.
+ * Every stage time of a run's frames, from the pipeline's per-frame timing (`onFrame`); a stage
+ * that did not run in a frame (`NaN`) adds no sample. Kept in typed arrays made before the run.
  */
-let collect: Map<Stage, number[]> | null = null;
-const originalAdd = Stats.prototype.add;
-Stats.prototype.add = function (this: Stats, stage: Stage, ms: number): void {
-  collect?.get(stage)?.push(ms);
-  originalAdd.call(this, stage, ms);
-};
+class Samples {
+  readonly #values: Float64Array[];
+  readonly #count = new Uint32Array(STAGES.length);
+
+  /** @param frames the most frames the run writes */
+  constructor(frames: number) {
+    this.#values = STAGES.map(() => new Float64Array(frames));
+  }
+
+  /** Takes one frame's timings (the pipeline's `onFrame`). */
+  readonly add = (timing: FrameTiming): void => {
+    for (let i = 0; i < STAGES.length; i++) {
+      const ms = timing.get(STAGES[i]!);
+      const n = this.#count[i]!;
+      if (Number.isFinite(ms) && n < this.#values[i]!.length) {
+        this.#values[i]![n] = ms;
+        this.#count[i] = n + 1;
+      }
+    }
+  };
+
+  /** One stage's samples, sorted. */
+  sorted(stage: Stage): Float64Array {
+    const i = STAGES.indexOf(stage);
+    return this.#values[i]!.slice(0, this.#count[i]!).sort();
+  }
+}
 
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
@@ -216,13 +243,117 @@ async function segmenter(name: ModelName): Promise<Segmenter> {
   return s;
 }
 
+/**
+ * A model session as a pipeline may hold it: everything goes to `seg` but `close` (a pipeline
+ * closes its model; the bench keeps one warm session per model for every run and closes it at
+ * the end). Methods are bound once, so a frame allocates nothing here.
+ */
+function lend(seg: Segmenter): Segmenter {
+  const bound = new Map<PropertyKey, unknown>();
+  const keep = (): void => {};
+  return new Proxy(seg, {
+    get(target, key) {
+      if (key === "close" || key === Symbol.dispose) return keep;
+      const known = bound.get(key);
+      if (known !== undefined) return known;
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      const method = value.bind(target);
+      bound.set(key, method);
+      return method;
+    },
+  });
+}
+
+const lent = new Map<ModelName, Segmenter>();
+/** Backgrounds as the command line opens them; models lent from {@linkcode segmenters}. */
+const factory: StageFactory = {
+  background: (spec, options) => openBackground(spec, options),
+  async model(spec) {
+    const name = spec as ModelName;
+    let s = lent.get(name);
+    if (!s) {
+      s = lend(await segmenter(name));
+      lent.set(name, s);
+    }
+    return s;
+  },
+  isSolidColour(spec) {
+    try {
+      return parseBackgroundSpec(spec).kind === "color";
+    } catch {
+      return false;
+    }
+  },
+};
+
+/** The settings of a row: its background and model, everything else the defaults. */
+function settingsOf(spec: RowSpec): Settings {
+  return {
+    background: BACKGROUND_SPEC[spec.background],
+    model: spec.model,
+    mirror: false,
+    flip: false,
+    threshold: null,
+    mask: {},
+    despill: null,
+    fps: null,
+  };
+}
+
+/** The working layout of the bench's sink and the format it takes. */
+const LAYOUT = `${workingLayout(new NullSink({ width: 2, height: 2 }))}→YUYV`;
+
+/** What one run took: its statistics, and wall and CPU time of `run()`. */
+interface RunResult {
+  stats: Stats;
+  wallMs: number;
+  cpuMs: number;
+}
+
+/**
+ * One run: a pipeline of `source` into a null sink of its size (live mode, the row's settings),
+ * run to the source's end (or the signal), then the pipeline and the source closed. Wall and CPU
+ * time cover `run()` only; `onStart` is called just before it.
+ */
+async function runOnce(
+  source: FrameSource,
+  spec: RowSpec,
+  extra: Pick<PipelineOptions, "signal" | "onFrame"> = {},
+  onStart?: () => void,
+): Promise<RunResult> {
+  try {
+    const pipeline = await Pipeline.open({
+      source,
+      sink: new NullSink(source.size),
+      factory,
+      settings: settingsOf(spec),
+      mode: "live",
+      ...extra,
+    });
+    try {
+      onStart?.();
+      const c0 = cpuMicros();
+      const t0 = performance.now();
+      const stats = await pipeline.run();
+      return { stats, wallMs: performance.now() - t0, cpuMs: (cpuMicros() - c0) / 1000 };
+    } finally {
+      await pipeline.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
 const modelOnly = new Map<ModelName, number>();
 /** CPU ms of one ORT Run (sync, the same session and threads as the pipeline). */
 async function modelOnlyCpuMs(name: ModelName, rgb: Uint8Array, size: Size): Promise<number> {
   const cached = modelOnly.get(name);
   if (cached !== undefined) return cached;
   const seg = await segmenter(name);
-  seg.setInputFitted(rgb, size.width, size.height);
+  const frame = makeFrame(size, "422");
+  rgbToFrame(rgb, frame);
+  seg.setInputFitted(frame);
   for (let i = 0; i < 5; i++) seg.run();
   const n = 60;
   const c0 = cpuMicros();
@@ -233,26 +364,14 @@ async function modelOnlyCpuMs(name: ModelName, rgb: Uint8Array, size: Size): Pro
 }
 
 const decodeOnly = new Map<string, number>();
-/**
- * CPU ms to decode one frame alone, as the row's path does: JPEG or YUYV → RGB, or → planar
- * YCbCr on the fast path.
- */
-function decodeOnlyCpuMs(
-  size: Size,
-  input: BenchInput,
-  frames: Uint8Array[],
-  yuv: boolean,
-): number {
-  const key = `${size.width}x${size.height}/${input}/${yuv}`;
+/** CPU ms to decode one frame alone, as the camera source does: JPEG or YUYV → a 4:2:2 frame. */
+function decodeOnlyCpuMs(size: Size, input: BenchInput, frames: Uint8Array[]): number {
+  const key = `${size.width}x${size.height}/${input}`;
   const cached = decodeOnly.get(key);
   if (cached !== undefined) return cached;
   const decoder = benchDecoder(size, input);
-  const rgb = new Uint8Array(size.width * size.height * 3);
-  const planes = makeYuvFrame(size.width, size.height);
-  const decode = (i: number): unknown =>
-    yuv
-      ? decoder.decodeYuv(frames[i % frames.length]!, planes)
-      : decoder.decode(frames[i % frames.length]!, rgb);
+  const frame = makeFrame(size, "422");
+  const decode = (i: number): boolean => decoder.decode(frames[i % frames.length]!, frame);
   try {
     for (let i = 0; i < 5; i++) decode(i);
     const n = 60;
@@ -285,125 +404,82 @@ function framesFor(size: Size, input: BenchInput): { rgb: Uint8Array[]; encoded:
   return { rgb: entry.rgb, encoded };
 }
 
-/** The bench's pipeline: `source` into a null sink of its size, live mode, on the chosen path. */
-function benchConfig(
-  source: FrameSource,
-  background: Background,
-  seg: Segmenter,
-  extra: Partial<PipelineConfig> = {},
-): PipelineConfig {
-  const size = { width: source.width, height: source.height };
-  return {
-    source,
-    sink: new NullSink(size),
-    background,
-    segmenter: seg,
-    mode: "live",
-    path,
-    ...extra,
-  };
-}
-
 // --- one row ----------------------------------------------------------------------------------
 
 async function runRow(spec: RowSpec): Promise<Row> {
   const { size, input, model, background: bgName } = spec;
   const { rgb, encoded } = framesFor(size, input);
-  const seg = await segmenter(model);
   const modelMs = await modelOnlyCpuMs(model, rgb[0]!, size);
-  const background = await openBackground(BACKGROUND_SPEC[bgName], size);
+  // Warm-up (JIT, first-frame buffers), not measured.
+  await runOnce(new BenchSource(encoded, size, input, WARMUP), spec);
+  const decodeMs = decodeOnlyCpuMs(size, input, encoded);
+
+  const samples = new Samples(frameCount);
+  let rssSampled = 0;
+  let rssTimer: ReturnType<typeof setInterval> | undefined;
+  let run: RunResult;
   try {
-    // Warm-up (JIT, first-frame buffers), not measured; its stages tell the path.
-    const warm = new BenchSource(encoded, size, input, WARMUP);
-    const yuv = yuvPathBlocker(benchConfig(warm, background, seg)) === null;
-    try {
-      await runPipeline(benchConfig(warm, background, seg));
-    } finally {
-      await warm.close();
-    }
-    const decodeMs = decodeOnlyCpuMs(size, input, encoded, yuv);
-
-    const source = new BenchSource(encoded, size, input, frameCount);
-    const samples = new Map<Stage, number[]>(STAGES.map((s) => [s, []]));
-    let rssSampled = 0;
-    const rssTimer = setInterval(() => {
-      rssSampled = Math.max(rssSampled, Deno.memoryUsage().rss);
-    }, 100);
-    resetPeakRss();
-    collect = samples;
-    const c0 = cpuMicros();
-    const t0 = performance.now();
-    let stats: Stats;
-    try {
-      stats = await runPipeline(benchConfig(source, background, seg));
-    } finally {
-      collect = null;
-      clearInterval(rssTimer);
-      await source.close();
-    }
-    const wall = performance.now() - t0;
-    const cpu = (cpuMicros() - c0) / 1000;
-    const frames = stats.totalFrames;
-
-    const stages: Row["stages"] = {};
-    for (const stage of STAGES) {
-      const xs = Float64Array.from(samples.get(stage)!).sort();
-      if (xs.length === 0) continue;
-      stages[stage] = {
-        median_ms: round(quantile(xs, 0.5), 3),
-        p95_ms: round(quantile(xs, 0.95), 3),
-      };
-    }
-    return {
-      width: size.width,
-      height: size.height,
-      input,
-      model,
-      background: bgName,
-      frames,
-      fps: round(frames / (wall / 1000), 1),
-      cpu_ms_per_frame: round(cpu / frames),
-      model_only_cpu_ms: round(modelMs),
-      decode_only_cpu_ms: round(decodeMs),
-      paced30_cpu_percent: pacedSeconds > 0
-        ? round(await pacedCpuPercent(spec, encoded, background, seg), 1)
-        : null,
-      // A still scene (one frame over and over): the model runs only on the gate's refreshes.
-      paced30_still_cpu_percent: pacedSeconds > 0
-        ? round(await pacedCpuPercent(spec, encoded.slice(0, 1), background, seg), 1)
-        : null,
-      idle_cpu_percent: idleFigures ? round(idleFigures.cpuPercent, 2) : null,
-      idle_resume_ms: idleFigures ? round(idleFigures.resumeMs, 0) : null,
-      rss_mb: round(peakRssMb(rssSampled), 1),
-      path: yuv ? "yuv" : "rgb",
-      model_fps: round(stats.totalModelRuns / (wall / 1000), 1),
-      stages,
-    };
+    run = await runOnce(
+      new BenchSource(encoded, size, input, frameCount),
+      spec,
+      { onFrame: samples.add },
+      () => {
+        rssTimer = setInterval(() => {
+          rssSampled = Math.max(rssSampled, Deno.memoryUsage().rss);
+        }, 100);
+        resetPeakRss();
+      },
+    );
   } finally {
-    await background.close();
+    clearInterval(rssTimer);
   }
+  const { stats, wallMs: wall, cpuMs: cpu } = run;
+  const frames = stats.totalFrames;
+  const rssMbPeak = peakRssMb(rssSampled);
+
+  const stages: Row["stages"] = {};
+  for (const stage of STAGES) {
+    const xs = samples.sorted(stage);
+    if (xs.length === 0) continue;
+    stages[stage] = {
+      median_ms: round(quantile(xs, 0.5), 3),
+      p95_ms: round(quantile(xs, 0.95), 3),
+    };
+  }
+  return {
+    width: size.width,
+    height: size.height,
+    input,
+    model,
+    background: bgName,
+    layout: LAYOUT,
+    frames,
+    fps: round(frames / (wall / 1000), 1),
+    cpu_ms_per_frame: round(cpu / frames),
+    model_only_cpu_ms: round(modelMs),
+    decode_only_cpu_ms: round(decodeMs),
+    paced30_cpu_percent: pacedSeconds > 0 ? round(await pacedCpuPercent(spec, encoded), 1) : null,
+    // A still scene (one frame over and over): the model runs only on the gate's refreshes.
+    paced30_still_cpu_percent: pacedSeconds > 0
+      ? round(await pacedCpuPercent(spec, encoded.slice(0, 1)), 1)
+      : null,
+    idle_cpu_percent: idleFigures ? round(idleFigures.cpuPercent, 2) : null,
+    idle_resume_ms: idleFigures ? round(idleFigures.resumeMs, 0) : null,
+    rss_mb: round(rssMbPeak, 1),
+    model_fps: round(stats.totalModelRuns / (wall / 1000), 1),
+    stages,
+  };
 }
 
 /**
  * CPU % of one core while the pipeline runs paced at 30 fps, as with a real camera: process
  * CPU time over wall time for `--paced` seconds.
  */
-async function pacedCpuPercent(
-  spec: RowSpec,
-  frames: Uint8Array[],
-  background: Background,
-  seg: Segmenter,
-): Promise<number> {
+async function pacedCpuPercent(spec: RowSpec, frames: Uint8Array[]): Promise<number> {
   const count = pacedSeconds * 30;
   const source = new BenchSource(frames, spec.size, spec.input, count, { paceFps: 30 });
-  const c0 = cpuMicros();
-  const t0 = performance.now();
-  try {
-    await runPipeline(benchConfig(source, background, seg));
-  } finally {
-    await source.close();
-  }
-  return ((cpuMicros() - c0) / 1000) / (performance.now() - t0) * 100;
+  const { cpuMs, wallMs } = await runOnce(source, spec);
+  return cpuMs / wallMs * 100;
 }
 
 /** Current RSS in MB (from /proc: cheap, not a GC). */
@@ -421,20 +497,12 @@ async function soak(
   frames: number,
 ): Promise<{ growth: number; readings: number[] }> {
   const { encoded } = framesFor(spec.size, spec.input);
-  const seg = await segmenter(spec.model);
-  const background = await openBackground(BACKGROUND_SPEC[spec.background], spec.size);
   const readings: number[] = [];
-  const source = new BenchSource(encoded, spec.size, spec.input, frames);
-  try {
-    await runPipeline(benchConfig(source, background, seg, {
-      onFrame: (stats) => {
-        if (stats.totalFrames % 1000 === 0) readings.push(rssMb());
-      },
-    }));
-  } finally {
-    await source.close();
-    await background.close();
-  }
+  await runOnce(new BenchSource(encoded, spec.size, spec.input, frames), spec, {
+    onFrame: (_timing, stats) => {
+      if (stats.totalFrames % 1000 === 0) readings.push(rssMb());
+    },
+  });
   return { growth: readings.length > 1 ? readings.at(-1)! - readings[0]! : NaN, readings };
 }
 
@@ -445,10 +513,13 @@ async function soak(
  * paused, CPU % over 3 s; then a "reader" opens the file and the time to the next frame written.
  */
 async function idleCost(): Promise<{ cpuPercent: number; resumeMs: number }> {
-  const size = { width: 1280, height: 720 };
-  const { encoded } = framesFor(size, "mjpg");
-  const seg = await segmenter("landscape");
-  const background = await openBackground(BACKGROUND_SPEC.image, size);
+  const spec: RowSpec = {
+    size: { width: 1280, height: 720 },
+    input: "mjpg",
+    model: "landscape",
+    background: "image",
+  };
+  const { encoded } = framesFor(spec.size, spec.input);
   const dir = await Deno.makeTempDir({ prefix: "backscrub-idle-" });
   const node = `${dir}/video-standin`;
   await Deno.writeFile(node, new Uint8Array(0));
@@ -456,7 +527,7 @@ async function idleCost(): Promise<{ cpuPercent: number; resumeMs: number }> {
   const controller = new AbortController();
   let onPaused = (): void => {};
   const paused = new Promise<void>((r) => (onPaused = r));
-  const source = Object.assign(new BenchSource(encoded, size, "mjpg", 1e9), {
+  const source = Object.assign(new BenchSource(encoded, spec.size, spec.input, 1e9), {
     pause: (): void => {},
     resume: (): void => {},
   });
@@ -466,13 +537,22 @@ async function idleCost(): Promise<{ cpuPercent: number; resumeMs: number }> {
     onIdle: () => onPaused(),
   });
   let written = 0;
-  const run = runPipeline(benchConfig(gate, background, seg, {
-    signal: controller.signal,
-    onFrame: () => written++,
-  }));
+  // Closes the gate (and with it the source) when it ends.
+  const run = runOnce(gate, spec, { signal: controller.signal, onFrame: () => written++ });
+  let ended = false;
+  const done = run.then(() => (ended = true), (error) => {
+    ended = true;
+    throw error;
+  });
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** The run's error when it ended early (or a plain one when it ended without one). */
+  const early = async (): Promise<never> => {
+    await done;
+    throw new Error("The idle measurement's pipeline ended before it was done");
+  };
   try {
-    await paused;
+    await Promise.race([paused, done]);
+    if (ended) await early();
     await sleep(500); // a model run in flight finishes
     const c0 = cpuMicros();
     const t0 = performance.now();
@@ -481,16 +561,15 @@ async function idleCost(): Promise<{ cpuPercent: number; resumeMs: number }> {
     const before = written;
     const opened = performance.now();
     const reader = await Deno.open(node);
-    while (written === before) await sleep(1);
+    while (written === before && !ended) await sleep(1);
     const resumeMs = performance.now() - opened;
     reader.close();
+    if (ended) await early();
     return { cpuPercent, resumeMs };
   } finally {
     controller.abort();
-    await run.catch(() => {});
-    await source.close();
+    await done.catch(() => {});
     await watch.close();
-    await background.close();
     await Deno.remove(dir, { recursive: true });
   }
 }
@@ -508,7 +587,6 @@ function table(rows: Row[]): string {
     "input",
     "model",
     "bg",
-    "path",
     "fps",
     "model fps",
     "cpu ms/f",
@@ -524,7 +602,6 @@ function table(rows: Row[]): string {
     r.input,
     r.model,
     r.background,
-    r.path,
     r.fps.toFixed(1),
     r.model_fps.toFixed(1),
     r.cpu_ms_per_frame.toFixed(1),
@@ -540,7 +617,7 @@ function table(rows: Row[]): string {
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const fmt = (cells: string[]) =>
-    cells.map((c, i) => (i < 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+    cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [fmt(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(fmt)].join("\n");
 }
 
@@ -553,9 +630,8 @@ if (specs.length === 0) {
 }
 log(
   `backscrub bench: ${specs.length} rows, ${frameCount} frames each (+${WARMUP} warm-up), ` +
-    `live mode, 1 ORT thread, ${navigator.hardwareConcurrency} CPUs, peak RSS ${
-      resetPeakRss() ? "per row (VmHWM reset)" : "cumulative VmHWM"
-    }`,
+    `live mode, working layout ${LAYOUT}, 1 ORT thread, ${navigator.hardwareConcurrency} CPUs, ` +
+    `peak RSS ${resetPeakRss() ? "per row (VmHWM reset)" : "cumulative VmHWM"}`,
 );
 if (pacedSeconds > 0) {
   const idle = await idleCost();
@@ -592,7 +668,7 @@ if (soakFrames > 0) {
   } MB, growth after the first 1000 frames ${growth.toFixed(1)} MB (target < 5 MB)`;
 }
 for (const s of segmenters.values()) s.close();
-Stats.prototype.add = originalAdd;
+ort.close();
 
 /** The issue's targets against the rows measured. */
 function targets(): string[] {

@@ -6,28 +6,31 @@
  * what the loop did before):
  *
  * - **flicker**: mean |alpha_t − alpha_(t−1)| (alpha in 0 … 1, over all pixels) over a static
- *   clip: a still photo of a person with fresh Gaussian sensor noise (σ = 3) in every frame.
- *   Lower is better.
+ *   clip: a still photo of a person with fresh Gaussian sensor noise (σ = 3 per RGB channel) in
+ *   every frame. Lower is better.
  * - **lag IoU**: on a clip where the same photo pans by 6.6 px per frame (same noise), the IoU of
  *   the temporally filtered mask (alpha ≥ 0.5) and the single-frame mask of the same settings
  *   without the temporal stages. Higher is better (1: no lag; the baseline has no filter).
  * - **edge alignment**: the share of the alpha = 0.5 contour within 2 px of a strong image edge
- *   (Sobel magnitude ≥ 6 luma levels per pixel, thinned to its ridge, of the noise-free frame).
+ *   (Sobel magnitude ≥ 6 luma levels per pixel, thinned to its ridge, of the noise-free frame's
+ *   luma plane).
  *   Also printed: the share of edge-band pixels (0.1 < alpha < 0.9) within 2 px of such an edge,
  *   and the band's mean width (band pixels per contour pixel). The band share rewards a wide
  *   band wherever the picture has texture, so the contour share is the one that says whether the
  *   edge sits on the picture's edge.
  * - **cost**: median ms per 1280×720 frame of each post-processing stage on one core
- *   (interleaved rounds), the light wrap as the extra cost of the blend that applies it.
+ *   (interleaved rounds), the light wrap as the extra cost of the blend that applies it (the
+ *   4:4:4 compositor files get, `compositeFrame`).
  *
  * `--compare` adds the same figures for the other upsamplers (joint bilateral, bilinear) with
  * every other stage as in "ours": the measurement that chose the guided filter.
  *
  * The clips are 1280×720 crops (16:9, zoomed so that the pan has room) of the reference photos of
- * people (`../shared/reference/images`); the model is `landscape`. Figures are means over the
- * photos. It also writes `out/quality.png`, a contact sheet, per photo a row of full frames and
- * two rows zoomed 2x on the hair and a shoulder: input, baseline mask and result, our mask and
- * result (on the bundled `studio.png`).
+ * people (`../shared/reference/images`) as 4:4:4 frames, the pipeline's frames for files (the
+ * photo converted once, each crop resampled from it, the noise added in RGB as a sensor's); the
+ * model is `landscape`. Figures are means over the photos. It also writes `out/quality.png`, a
+ * contact sheet, per photo a row of full frames and two rows zoomed 2x on the hair and a
+ * shoulder: input, baseline mask and result, our mask and result (on the bundled `studio.png`).
  *
  * @module
  */
@@ -35,14 +38,17 @@
 import { join } from "node:path";
 import { OnnxRuntime } from "../ffi/onnxruntime/mod.ts";
 import { openBackground } from "../src/background/mod.ts";
+import { parseLiveOptions } from "../src/cli/options.ts";
+import { settingsFromOptions } from "../src/cli/stage_factory.ts";
+import { type Frame, makeFrame } from "../src/frame/frame.ts";
+import type { Rect, Size } from "../src/frame/geometry.ts";
+import { FrameRegionMaps, RegionMap, resampleAlpha, resampleFrame } from "../src/frame/region.ts";
+import { compositeFrame } from "../src/image/composite.ts";
+import { frameToRgb, rgbToFrame } from "../src/image/planar.ts";
 import { readPng, writePng } from "../src/image/png.ts";
 import { type MaskOptions, MaskPipeline, resolveMaskOptions } from "../src/mask/mod.ts";
 import { resolveModel } from "../src/models/resolve.ts";
-import { blend, composite } from "../src/pipeline/compose.ts";
-import { RegionMap, resampleAlpha, resampleRgb } from "../src/pipeline/region.ts";
 import { Segmenter } from "../src/segment/segmenter.ts";
-import { maskOptions } from "../src/cli/live.ts";
-import { parseLiveOptions } from "../src/cli/options.ts";
 
 /** Output size of the clips and of the cost measurement. */
 export const WIDTH = 1280;
@@ -74,14 +80,19 @@ function random(seed: number): () => number {
   };
 }
 
-/** One clip: frames (RGB, 1280×720) and the clean first frame. */
+/** One clip: 4:4:4 frames of 1280×720 and the clean (noise-free) first frame. */
 export interface Clip {
-  frames: Uint8Array[];
-  clean: Uint8Array;
+  frames: Frame[];
+  clean: Frame;
 }
+
+/** The output size of the clips. */
+const OUTPUT: Size = { width: WIDTH, height: HEIGHT };
 
 /**
  * A clip of a photo: `pan` output pixels per frame (ping-pong) or a still, with sensor noise.
+ * The photo is converted once to a 4:4:4 frame and each crop resampled from it; the noise is
+ * added per RGB channel (a sensor's), through one exact RGB round trip per frame.
  *
  * @param photo the RGB photo
  * @param options frames, pan speed, noise σ and the crop's top
@@ -95,10 +106,13 @@ export function makeClip(
   const h = w * HEIGHT / WIDTH;
   const rect = { x: 0, y: Math.min(photo.height - h, options.top * photo.height), w, h };
   const room = photo.width - w;
-  const map = new RegionMap(photo, rect, { width: WIDTH, height: HEIGHT });
+  const source = makeFrame(photo, "444");
+  rgbToFrame(photo.data, source);
+  const maps = new FrameRegionMaps(photo, rect, OUTPUT);
   const rnd = random(options.seed);
-  const frames: Uint8Array[] = [];
-  const clean = new Uint8Array(N * 3);
+  const frames: Frame[] = [];
+  const clean = makeFrame(OUTPUT, "444");
+  const rgb = new Uint8Array(N * 3);
   const step = options.pan * w / WIDTH; // photo pixels per frame
   let x = options.pan > 0 ? 0 : room / 2;
   let dir = 1;
@@ -106,14 +120,16 @@ export function makeClip(
   const k = options.sigma * Math.sqrt(3);
   for (let f = 0; f < options.frames; f++) {
     rect.x = x;
-    map.update(photo, rect);
-    const frame = new Uint8Array(N * 3);
-    resampleRgb(photo.data, photo.width, map, frame);
-    if (f === 0) clean.set(frame);
-    for (let i = 0; i < frame.length; i++) {
-      const v = frame[i]! + (rnd() + rnd() + rnd() + rnd() - 2) * k;
-      frame[i] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+    maps.update(rect);
+    const frame = makeFrame(OUTPUT, "444");
+    resampleFrame(source, maps, frame);
+    if (f === 0) copyFrame(frame, clean);
+    frameToRgb(frame, rgb);
+    for (let i = 0; i < rgb.length; i++) {
+      const v = rgb[i]! + (rnd() + rnd() + rnd() + rnd() - 2) * k;
+      rgb[i] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
     }
+    rgbToFrame(rgb, frame);
     frames.push(frame);
     if (options.pan > 0) {
       if (x + dir * step > room || x + dir * step < 0) dir = -dir;
@@ -123,11 +139,26 @@ export function makeClip(
   return { frames, clean };
 }
 
+/** Copies a frame's planes into another of the same size and layout. */
+function copyFrame(src: Frame, dst: Frame): void {
+  dst.y.set(src.y);
+  dst.u.set(src.u);
+  dst.v.set(src.v);
+  dst.layout = src.layout;
+}
+
+/** A frame as interleaved RGB (for the contact sheet). */
+function toRgb(frame: Frame): Uint8Array {
+  const rgb = new Uint8Array(frame.width * frame.height * 3);
+  frameToRgb(frame, rgb);
+  return rgb;
+}
+
 /** The model's probability maps of a clip, and where the frame lies in them. */
 export interface Segmented {
   maps: Float32Array[];
-  rect: { x: number; y: number; w: number; h: number };
-  size: { width: number; height: number };
+  rect: Rect;
+  size: Size;
 }
 
 /**
@@ -138,10 +169,10 @@ export interface Segmented {
  * @returns one probability map per frame
  */
 export function segmentClip(seg: Segmenter, clip: Clip): Segmented {
-  let rect = { x: 0, y: 0, w: 0, h: 0 };
+  let rect: Rect = { x: 0, y: 0, w: 0, h: 0 };
   const maps: Float32Array[] = [];
   for (const frame of clip.frames) {
-    rect = seg.setInputFitted(frame, WIDTH, HEIGHT);
+    rect = seg.setInputFitted(frame);
     seg.run();
     maps.push(seg.probability.slice());
   }
@@ -150,24 +181,20 @@ export function segmentClip(seg: Segmenter, clip: Clip): Segmented {
 }
 
 /** Something that turns a clip's maps into alphas, frame by frame. */
-export type Post = (frame: Uint8Array, map: Float32Array, alpha: Uint8Array) => void;
+export type Post = (frame: Frame, map: Float32Array, alpha: Uint8Array) => void;
 
 /** The plain baseline: bilinear, nothing else (what the loop did before `src/mask/`). */
 export function baseline(s: Segmented): Post {
-  const map = new RegionMap(s.size, s.rect, { width: WIDTH, height: HEIGHT });
+  const map = new RegionMap(s.size, s.rect, OUTPUT);
   return (_frame, m, alpha) => resampleAlpha(m, s.size.width, map, alpha);
 }
 
 /** Our post-processing with some options (defaults when none). */
 export function ours(s: Segmented, options: MaskOptions = {}): Post & { pipeline: MaskPipeline } {
-  const pipeline = new MaskPipeline({
-    model: s.size,
-    region: s.rect,
-    output: { width: WIDTH, height: HEIGHT },
-  }, options);
-  const post = (frame: Uint8Array, m: Float32Array, alpha: Uint8Array): void => {
+  const pipeline = new MaskPipeline({ model: s.size, region: s.rect, output: OUTPUT }, options);
+  const post = (frame: Frame, m: Float32Array, alpha: Uint8Array): void => {
     pipeline.ingest(m);
-    alpha.set(pipeline.render(frame));
+    alpha.set(pipeline.render(frame.y));
   };
   return Object.assign(post, { pipeline });
 }
@@ -217,12 +244,12 @@ export function lagIou(clip: Clip, s: Segmented, filtered: Post, single: Post): 
   return sum / count;
 }
 
-/** Strong-edge map of a frame: Sobel magnitude ≥ 6 levels/px on its ridge, grown by 2 px. */
-export function edgeZone(rgb: Uint8Array): Uint8Array {
-  const y = new Float32Array(N);
-  for (let i = 0, p = 0; i < N; i++, p += 3) {
-    y[i] = 0.299 * rgb[p]! + 0.587 * rgb[p + 1]! + 0.114 * rgb[p + 2]!;
-  }
+/**
+ * Strong-edge map of a frame: Sobel magnitude of its luma ≥ 6 levels/px on its ridge, grown by
+ * 2 px.
+ */
+export function edgeZone(frame: Frame): Uint8Array {
+  const y = frame.y;
   const mag = new Float32Array(N);
   const dir = new Uint8Array(N);
   for (let r = 1; r < HEIGHT - 1; r++) {
@@ -337,26 +364,23 @@ export function cost(
   const frame = clip.frames[0]!;
   const map = s.maps[0]!;
   const alpha = new Uint8Array(N);
-  const out = new Uint8Array(N * 3);
-  const bg = new Uint8Array(N * 3).map((_, i) => (i * 31) & 255);
+  const out = makeFrame(OUTPUT, "444");
+  const bg = makeFrame(OUTPUT, "444");
+  rgbToFrame(new Uint8Array(N * 3).map((_, i) => (i * 31) & 255), bg);
   const base = baseline(s);
-  const mine = new MaskPipeline({
-    model: s.size,
-    region: s.rect,
-    output: { width: WIDTH, height: HEIGHT },
-  }, options);
+  const mine = new MaskPipeline({ model: s.size, region: s.rect, output: OUTPUT }, options);
   mine.ingest(map);
-  mine.render(frame);
+  mine.render(frame.y);
   // Interleaved rounds (the median of each), so a busy neighbour core hits every stage alike.
   const stages: Record<string, () => void> = {
     baseline_bilinear: () => base(frame, map, alpha),
     temporal: () => mine.ingest(map),
-    guide_and_upsample: () => mine.render(frame),
-    blend_plain: () => blend(frame, bg, alpha, out),
+    guide_and_upsample: () => mine.render(frame.y),
+    blend_plain: () => compositeFrame(frame, bg, alpha, out, { wrap: null, despill: null }),
     blend_with_light_wrap: () =>
-      composite(frame, bg, alpha, out, { wrap: mine.wrap, despill: null }),
+      compositeFrame(frame, bg, alpha, out, { wrap: mine.wrap, despill: null }),
     blend_with_light_wrap_and_despill: () =>
-      composite(frame, bg, alpha, out, { wrap: mine.wrap, despill: "green" }),
+      compositeFrame(frame, bg, alpha, out, { wrap: mine.wrap, despill: "green" }),
   };
   const rounds: Record<string, number[]> = {};
   for (let r = 0; r < 5; r++) {
@@ -367,7 +391,7 @@ export function cost(
   const result: Record<string, number> = {};
   for (const [name, list] of Object.entries(rounds)) result[name] = median(list);
   mine.timings.line();
-  for (let i = 0; i < 40; i++) mine.render(frame);
+  for (let i = 0; i < 40; i++) mine.render(frame.y);
   result.guide = mine.timings.mean("guide");
   result.upsample = mine.timings.mean("upsample");
   mine.timings.line();
@@ -518,14 +542,15 @@ async function measurePhoto(
   }
 
   // Contact sheet tiles: input, baseline mask + result, our mask + result.
-  const background = await openBackground("studio.png", { width: WIDTH, height: HEIGHT });
-  const bg = new Uint8Array(background.render({ frame: still.clean, mask: baseAlpha, timeMs: 0 }));
+  const background = await openBackground("studio.png", { size: OUTPUT, layout: "444" });
+  const bg = makeFrame(OUTPUT, "444");
+  copyFrame(background.render({ frame: still.clean, mask: baseAlpha, timeMs: 0 }), bg);
   await background.close();
-  const baseOut = new Uint8Array(N * 3);
-  const ourOut = new Uint8Array(N * 3);
+  const baseOut = makeFrame(OUTPUT, "444");
+  const ourOut = makeFrame(OUTPUT, "444");
   const frame = still.frames[last]!;
-  blend(frame, bg, baseAlpha, baseOut);
-  composite(frame, bg, ourAlpha, ourOut, { wrap: o.pipeline.wrap });
+  compositeFrame(frame, bg, baseAlpha, baseOut, { wrap: null });
+  compositeFrame(frame, bg, ourAlpha, ourOut, { wrap: o.pipeline.wrap });
   return {
     flicker: { ours: flickerOurs, baseline: flickerBase },
     lag_iou: { ours: lagOurs, baseline: lagBase },
@@ -533,11 +558,11 @@ async function measurePhoto(
     edge_band_share: { ours: eOurs.band, baseline: eBase.band },
     band_width_px: { ours: eOurs.width, baseline: eBase.width },
     tiles: [
-      { data: frame, channels: 3 },
+      { data: toRgb(frame), channels: 3 },
       { data: baseAlpha, channels: 1 },
-      { data: baseOut, channels: 3 },
+      { data: toRgb(baseOut), channels: 3 },
       { data: ourAlpha, channels: 1 },
-      { data: ourOut, channels: 3 },
+      { data: toRgb(ourOut), channels: 3 },
     ],
     windows: edgeWindows(baseAlpha),
     alternatives: others,
@@ -681,7 +706,13 @@ if (import.meta.main) {
   }
   let mask: MaskOptions;
   try {
-    mask = maskOptions(parseLiveOptions(rest), { solidBackground: false });
+    // As the live command resolves them over a picture background: a light wrap left unset is
+    // the default one; a threshold is part of the mask.
+    const settings = settingsFromOptions(parseLiveOptions(rest));
+    mask = {
+      ...settings.mask,
+      ...(settings.threshold !== null ? { threshold: settings.threshold } : {}),
+    };
   } catch (e) {
     console.error(`quality: ${(e as Error).message}`);
     Deno.exit(2);

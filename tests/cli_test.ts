@@ -126,7 +126,7 @@ Deno.test("backscrub reports user mistakes in one line, without a stack trace", 
       [
         ["segment", "src/demo/astronaut.png", "-m", "nosuchmodel"],
         1,
-        /Cannot find model "nosuchmodel"/,
+        /Cannot find model "nosuchmodel" .*\(run "deno task setup" to convert the bundled models/,
       ],
       [
         ["segment", "src/demo/astronaut.png", "-m", broken],
@@ -142,7 +142,8 @@ Deno.test("backscrub reports user mistakes in one line, without a stack trace", 
       [
         ["segment", "src/demo/astronaut.png", "--ort-lib", "/nonexistent/libonnxruntime.so.1"],
         1,
-        /Cannot load ONNX Runtime \(tried "\/nonexistent/,
+        // The facts from the loader, then the fix the command line adds (src/cli/explain.ts).
+        /^backscrub: Cannot load ONNX Runtime \(tried "\/nonexistent\/libonnxruntime\.so\.1" \(No such file or directory\)\) \(check the path given with --ort-lib\)$/m,
       ],
       [["convert", broken, join(dir, "x.onnx")], 1, /not a TFLite model/],
       [["frobnicate"], 2, /Unknown command "frobnicate"/],
@@ -169,6 +170,30 @@ Deno.test("backscrub --version names ONNX Runtime and libjpeg-turbo", async () =
   assert.match(r.stdout, /^backscrub \d+\.\d+\.\d+\nDeno 2\./);
   assert.match(r.stdout, /ONNX Runtime 1\.\d+\.\d+/);
   assert.match(r.stdout, /\nlibjpeg-turbo \d+\.\d+\.\d+ \(\/.*libturbojpeg\.so/);
+});
+
+Deno.test("backscrub --version says which library is missing and the fix", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "main.ts", "--version"],
+    cwd: new URL("../", import.meta.url).pathname,
+    env: {
+      BACKSCRUB_ORT_LIB: "/nonexistent/libonnxruntime.so.1",
+      BACKSCRUB_TURBOJPEG_LIB: "/nonexistent/libturbojpeg.so.0",
+    },
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, text);
+  const lines = text.trimEnd().split("\n");
+  assert.equal(
+    lines[2],
+    "ONNX Runtime: not found; check the path in BACKSCRUB_ORT_LIB, or unset it to use the copy " +
+      "backscrub finds itself",
+  );
+  assert.equal(
+    lines[3],
+    "libjpeg-turbo: not found; check the path in BACKSCRUB_TURBOJPEG_LIB, or unset it to use " +
+      "the system libturbojpeg.so.0",
+  );
 });
 
 Deno.test("backscrub segment reads a JPEG through libjpeg-turbo like the same PNG", async () => {

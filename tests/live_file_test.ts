@@ -1,6 +1,10 @@
 /**
  * The live command in file mode (`-c photo.png -v folder/`), as a user runs it: the same pipeline
  * as the virtual camera, frame-exact, on real photos of people (../shared/reference/images).
+ *
+ * File runs work in full-range YCbCr 4:4:4: the photo is converted once on read and the PNG once
+ * on write, which gives back every RGB colour within 1 (not exactly), so pixels the pipeline
+ * keeps or paints are compared within 1. A grey photo converts exactly and is compared exactly.
  */
 
 import assert from "node:assert/strict";
@@ -43,25 +47,24 @@ for (const [name, points] of Object.entries(PHOTOS)) {
       const output = readPng(await Deno.readFile(join(dir, "frame_000001.png")));
       assert.equal(output.width, input.width);
       assert.equal(output.height, input.height);
-      assert.deepEqual(
-        pixel(output, points.face[0], points.face[1]),
-        pixel(input, points.face[0], points.face[1]),
-      );
+      const face = pixel(output, points.face[0], points.face[1]);
+      assert.ok(near(face, pixel(input, points.face[0], points.face[1]), 1), `face ${face}`);
       for (const [x, y] of points.background) {
-        assert.deepEqual(pixel(output, x, y), [0x00, 0xb1, 0x40]);
+        assert.ok(near(pixel(output, x, y), [0x00, 0xb1, 0x40], 1), `${pixel(output, x, y)}`);
       }
-      // Every pixel is the person as it was, the colour, or a mix of the two (soft edges).
+      // Every pixel is the person as it was, the colour, or a mix of the two (soft edges): within
+      // 1 for the blend's rounding and 1 for the 4:4:4 round trip.
       const bg = [0x00, 0xb1, 0x40];
       let kept = 0;
       let painted = 0;
       for (let i = 0; i < output.data.length; i += 3) {
         const o = [output.data[i]!, output.data[i + 1]!, output.data[i + 2]!];
         const src = [input.data[i]!, input.data[i + 1]!, input.data[i + 2]!];
-        if (near(o, bg, 0)) painted++;
-        else if (near(o, src, 0)) kept++;
+        if (near(o, bg, 1)) painted++;
+        else if (near(o, src, 1)) kept++;
         for (let c = 0; c < 3; c++) {
-          const lo = Math.min(src[c]!, bg[c]!) - 1;
-          const hi = Math.max(src[c]!, bg[c]!) + 1;
+          const lo = Math.min(src[c]!, bg[c]!) - 2;
+          const hi = Math.max(src[c]!, bg[c]!) + 2;
           if (o[c]! < lo || o[c]! > hi) {
             assert.fail(`pixel ${i / 3} is ${o}, not between ${src} and ${bg}`);
           }
@@ -84,8 +87,8 @@ Deno.test("backscrub --blur blurs only the background of a photo", async () => {
     assert.match(r.stdout, /background blur 20/);
     const input = readPng(await Deno.readFile(photo));
     const output = readPng(await Deno.readFile(join(dir, "frame_000001.png")));
-    // The face is untouched...
-    assert.deepEqual(pixel(output, 0.5, 0.3), pixel(input, 0.5, 0.3));
+    // The face is untouched (within the 4:4:4 round trip)...
+    assert.ok(near(pixel(output, 0.5, 0.3), pixel(input, 0.5, 0.3), 1));
     // ...and the background lost its detail: less local contrast than in the photo.
     const contrast = (img: typeof input): number => {
       let sum = 0;
@@ -115,6 +118,7 @@ Deno.test("backscrub -H --vg mirrors and crops a file run; -b off passes it thro
     const r = await backscrub("-c", photo, "-v", `${dir}/`, "-b", "off", "-H", "--frames", "1");
     assert.equal(r.code, 0, r.stderr);
     const out = readPng(await Deno.readFile(join(dir, "frame_000001.png")));
+    // A grey photo survives the 4:4:4 round trip exactly: mirrored pixels are equal.
     for (const [x, y] of [[0, 0], [10, 200], [300, 17]] as const) {
       const i = (y * input.width + x) * 3;
       const j = (y * input.width + (input.width - 1 - x)) * 3;

@@ -1,7 +1,8 @@
 /**
  * The converted models, run by ONNX Runtime through our binding, against ground truth:
  * - the four models with MediaPipe references (../shared/reference): mean absolute difference of
- *   the person probability ≤ 1e-4 and IoU at 0.5 ≥ 0.999 on every reference photo;
+ *   the person probability ≤ 1e-4 and IoU at 0.5 ≥ 0.999 on every reference photo, and the same
+ *   output from a model opened on ONNX Runtime's thread (`Segmenter.openAsync`);
  * - DeepLab v3 and BodyPix, which have no published reference: their raw outputs against the
  *   independent TypeScript evaluation of the same TFLite graph (tests/reference/tflite_eval.ts,
  *   itself checked against MediaPipe's outputs in tflite_eval_test.ts).
@@ -52,6 +53,8 @@ for (const key of ["selfie", "landscape", "segm_full_v679", "segm_lite_v681"] as
     const onnxPath = await convertToTemp(model);
     try {
       using seg = Segmenter.open(ort, { name: key, onnxPath, manifest: null });
+      using opened = await Segmenter.openAsync(ort, { name: key, onnxPath, manifest: null });
+      assert.deepEqual(opened.manifest, seg.manifest);
       for (const image of REFERENCE_IMAGES) {
         const dir = join(SHARED, "reference");
         const png = readPng(
@@ -69,10 +72,13 @@ for (const key of ["selfie", "landscape", "segm_full_v679", "segm_lite_v681"] as
         );
         assert.ok(mad <= 1e-4, `${key} ${image}: mean abs diff ${mad}`);
         assert.ok(iou >= 0.999, `${key} ${image}: IoU ${iou}`);
-        // Async (nonblocking) Run gives the same answer.
+        // Async (nonblocking) Run gives the same answer, as does the session made asynchronously.
         const sync = seg.probability.slice();
         await seg.runAsync();
         assert.deepEqual(seg.probability, sync);
+        opened.setInput(png.data, png.width, png.height);
+        await opened.runAsync();
+        assert.deepEqual(opened.probability, sync);
       }
     } finally {
       await Deno.remove(onnxPath);

@@ -11,7 +11,9 @@
  *   nonblocking inotify descriptor. {@linkcode Inotify.wait} sleeps in `poll()` on Deno's
  *   blocking-call thread, so waiting for events costs no CPU and never blocks the event loop.
  *
- * Failed calls become {@linkcode LibcError} (with `errno`) in one place, `check`.
+ * Failed calls become {@linkcode LibcError} (with `errno`) in one place, `check`. libc itself is
+ * loaded once per process ({@linkcode libc}); the V4L2 binding uses the same symbols and
+ * {@linkcode readErrno}.
  *
  * @module
  */
@@ -19,15 +21,22 @@
 import { EFD, ERRNO, IN_INIT, INOTIFY_EVENT, NAME_MAX, POLL, POLLFD } from "./layout.ts";
 import { errnoName, errnoText } from "./errno.ts";
 import { type LibcSymbols, symbols } from "./symbols.ts";
+import { namedCandidates, openLibrary } from "../_library.ts";
 
 export { IN } from "./layout.ts";
+export type { LibcSymbols } from "./symbols.ts";
 
-let lib: Deno.DynamicLibrary<typeof symbols> | null = null;
+let lib: LibcSymbols | null = null;
 
-/** libc, loaded once per process (it stays loaded until exit). */
-function libc(): LibcSymbols {
-  lib ??= Deno.dlopen("libc.so.6", symbols);
-  return lib.symbols;
+/**
+ * libc, loaded once per process for every binding (it stays loaded until exit).
+ *
+ * @returns its symbols
+ * @throws {LibraryLoadError} when `libc.so.6` cannot be loaded (not a glibc system)
+ */
+export function libc(): LibcSymbols {
+  lib ??= openLibrary("libc", namedCandidates("libc"), symbols, (l) => l.symbols).value;
+  return lib;
 }
 
 /**
@@ -51,13 +60,15 @@ export class LibcError extends Error {
   readonly errno: number;
   /** The symbolic name, e.g. `"ENOENT"` (`"E?"` for values this binding does not name). */
   readonly code: string;
+  /** What was attempted, e.g. `watch "/dev/video10"` or `use inotify`. */
+  readonly action: string;
 
   /**
    * Creates the error.
    *
    * @param action What was attempted, e.g. `watch "/dev/video10"`.
    * @param errno The `errno` value.
-   * @param detail A reason that replaces the `errno` text (e.g. with the fix).
+   * @param detail A reason that replaces the `errno` text.
    */
   constructor(action: string, errno: number, detail?: string) {
     const code = errnoName(errno) ?? `E${errno}`;
@@ -66,14 +77,23 @@ export class LibcError extends Error {
     this.name = "LibcError";
     this.errno = errno;
     this.code = errnoName(errno) ?? "E?";
+    this.action = action;
   }
 }
 
 /**
  * Reads the calling thread's `errno`. Only valid right after a failed call made on this thread
  * (not after a `nonblocking` one, which runs on another thread).
+ *
+ * Why reading it after the call is safe: Deno runs a synchronous FFI call (no `nonblocking`) on
+ * the calling JavaScript thread and returns straight to it, and `errno` is thread-local. Between
+ * the failing call and this read only the FFI return path and our own JavaScript run on this
+ * thread; neither calls libc functions that fail, and successful libc calls leave `errno` alone.
+ *
+ * @param c libc (default: {@linkcode libc})
+ * @returns the current `errno`
  */
-function readErrno(c: LibcSymbols): number {
+export function readErrno(c: LibcSymbols = libc()): number {
   const ptr = c.__errno_location();
   return ptr === null ? 0 : new Deno.UnsafePointerView(ptr).getInt32();
 }
@@ -86,7 +106,7 @@ function readErrno(c: LibcSymbols): number {
  * @param c libc.
  * @param call The call (made again after `EINTR`).
  * @param action For the message, e.g. `watch "/dev/video10"`.
- * @param options `again`, and reasons (with fixes) that replace the `errno` text.
+ * @param options `again`, and reasons that replace the `errno` text.
  * @returns The result, or `null` for `EAGAIN` with `again: "return"`.
  * @throws {LibcError} When the call fails.
  */
@@ -181,10 +201,7 @@ export class Inotify {
   static open(): Inotify {
     const c = libc();
     const fd = check(c, () => c.inotify_init1(IN_INIT.NONBLOCK | IN_INIT.CLOEXEC), "use inotify", {
-      reasons: {
-        [ERRNO.EMFILE]:
-          "this user has too many inotify instances (raise sysctl fs.inotify.max_user_instances)",
-      },
+      reasons: { [ERRNO.EMFILE]: "this user has too many inotify instances" },
     })!;
     let wake: number;
     try {
@@ -219,10 +236,7 @@ export class Inotify {
     const fd = this.#live(`watch "${path}"`);
     const cpath = encoder.encode(path + "\0");
     return check(this.#c, () => this.#c.inotify_add_watch(fd, cpath, mask), `watch "${path}"`, {
-      reasons: {
-        [ERRNO.ENOSPC]:
-          "this user has too many inotify watches (raise sysctl fs.inotify.max_user_watches)",
-      },
+      reasons: { [ERRNO.ENOSPC]: "this user has too many inotify watches" },
     })!;
   }
 

@@ -1,7 +1,14 @@
 /**
- * libc symbols used outside a device binding: `sched_yield` (see `yieldToEventLoop`) and the
- * calls of the inotify watch (`inotify_init1`, `inotify_add_watch`, `inotify_rm_watch`, `eventfd`,
- * `read`, `write`, `poll`, `close`, `__errno_location`). None of them is variadic.
+ * The libc symbols of the whole program, bound once (`libc.so.6`): `sched_yield` (see
+ * `yieldToEventLoop`), the calls of the inotify watch (`inotify_init1`, `inotify_add_watch`,
+ * `inotify_rm_watch`, `eventfd`, `read`, `write`, `poll`, `close`), `__errno_location`, and what
+ * the V4L2 binding needs besides libv4l2 (`open`, `fopen`, `poll`).
+ *
+ * One is variadic: `open(const char *path, int flags, ...)` is declared with a fixed third
+ * `mode_t mode`. On x86-64 (System V) and aarch64 Linux (AAPCS64 as used by glibc) variadic
+ * integer and pointer arguments are passed exactly like fixed ones, in the next general-purpose
+ * register; the callee's `va_arg` reads that register. (x86-64 also expects `al` to bound the
+ * number of vector registers used; it only matters for floating-point varargs.)
  *
  * @module
  */
@@ -86,6 +93,21 @@ export const symbols = {
       "i32", // int fd
     ],
     result: "i32", // int
+  },
+  open: {
+    parameters: [
+      "buffer", // const char *pathname
+      "i32", // int flags
+      "u32", // mode_t mode (the first variadic argument; see the module comment)
+    ],
+    result: "i32", // int (the fd, or -1 with errno)
+  },
+  fopen: {
+    parameters: [
+      "buffer", // const char *pathname
+      "buffer", // const char *mode
+    ],
+    result: "pointer", // FILE * (NULL with errno)
   },
   __errno_location: {
     parameters: [],

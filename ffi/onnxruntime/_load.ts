@@ -14,6 +14,14 @@
 
 import { createHash } from "node:crypto";
 import {
+  LIBRARY_ENVS,
+  LIBRARY_SONAMES,
+  type LibraryCandidate,
+  LibraryLoadError,
+  openLibrary,
+  Rejection,
+} from "../_library.ts";
+import {
   ORT_API_VERSION,
   ORT_API_VERSION_BUILD_INFO,
   ortApi,
@@ -25,10 +33,10 @@ import {
 } from "./symbols.ts";
 
 /** The file name looked up everywhere. */
-const SONAME = "libonnxruntime.so.1";
+const SONAME = LIBRARY_SONAMES.onnxruntime;
 
 /** The environment variable naming the library. */
-export const ORT_LIB_ENV = "BACKSCRUB_ORT_LIB";
+export const ORT_LIB_ENV: string = LIBRARY_ENVS.onnxruntime!;
 
 /**
  * ONNX Runtime's own switch for its telemetry. Official Linux builds since 1.29 carry Microsoft's
@@ -56,10 +64,6 @@ export function disableOrtTelemetry(): string | null {
   }
 }
 
-/** How to fix a failed load, quoted in {@linkcode OrtLoadError}. */
-const FIX = 'run "deno task setup" (installs onnxruntime-node), ' +
-  "or pass --ort-lib /path/to/libonnxruntime.so.1 or set BACKSCRUB_ORT_LIB";
-
 /** The callable `OrtApi` slots, each an `UnsafeFnPointer` built once. */
 export type OrtApi = {
   readonly [K in keyof typeof ortApi]: Deno.UnsafeFnPointer<(typeof ortApi)[K]>;
@@ -77,39 +81,11 @@ export interface OrtLibrary {
   readonly buildInfo: string | undefined;
 }
 
-/** One library path tried, and why it did not load. */
-export interface OrtLoadAttempt {
-  /** The path or soname given to the loader. */
-  readonly path: string;
-  /** Why it failed. */
-  readonly reason: string;
-}
-
-/** Thrown when no `libonnxruntime` could be loaded; lists every path tried and the fix. */
-export class OrtLoadError extends Error {
-  /** Every path tried, in order, with the reason each failed. */
-  readonly attempts: readonly OrtLoadAttempt[];
-
-  /**
-   * Builds the message from the attempts.
-   *
-   * @param attempts the paths tried, in order
-   * @param summary what failed, placed before the list
-   */
-  constructor(attempts: readonly OrtLoadAttempt[], summary = "Cannot load ONNX Runtime") {
-    const tried = attempts.map((a) => `"${a.path}" (${a.reason})`);
-    super(`${summary} (tried ${tried.join(", ")}): ${FIX}`);
-    this.name = "OrtLoadError";
-    this.attempts = attempts;
-  }
-}
-
-/** A candidate library: a path, or a bare soname for the system loader. */
-export interface OrtLibraryCandidate {
-  /** Given to `Deno.dlopen` (for an embedded copy: the file inside the program's tree). */
-  readonly path: string;
-  /** Skip the candidate (but report it) unless the file exists. */
-  readonly mustExist?: boolean;
+/**
+ * A candidate library: a path, or a bare soname for the system loader (`path` is given to
+ * `Deno.dlopen`; for an embedded copy it is the file inside the program's tree).
+ */
+export interface OrtLibraryCandidate extends LibraryCandidate {
   /** An embedded copy: extracted with {@linkcode extractEmbeddedOrt} before it is opened. */
   readonly embedded?: { readonly sha256: string; readonly cacheHome?: string | undefined };
 }
@@ -295,81 +271,62 @@ export function ortLibraryCandidates(
   options: OrtLibraryLookupOptions = {},
 ): OrtLibraryCandidate[] {
   const candidates: OrtLibraryCandidate[] = [];
-  const add = (path: string, mustExist = false): void => {
-    if (!candidates.some((c) => c.path === path)) candidates.push({ path, mustExist });
+  const add = (path: string, via: "beside-exe" | "system" | "npm", mustExist = false): void => {
+    if (!candidates.some((c) => c.path === path)) candidates.push({ path, via, mustExist });
   };
   const root = options.programRoot ?? programRoot();
-  if (options.libraryPath) return [{ path: options.libraryPath, mustExist: false }];
+  if (options.libraryPath) {
+    return [{ path: options.libraryPath, via: "argument", mustExist: false }];
+  }
   const fromEnv = tryOr(() => Deno.env.get(ORT_LIB_ENV), undefined);
-  if (fromEnv) return [{ path: fromEnv, mustExist: false }];
+  if (fromEnv) return [{ path: fromEnv, via: "env", mustExist: false }];
   const execPath = tryOr(() => Deno.execPath(), undefined);
-  if (execPath) add(join(dirname(execPath), SONAME), true);
-  add(SONAME);
-  add("libonnxruntime.so");
+  if (execPath) add(join(dirname(execPath), SONAME), "beside-exe", true);
+  add(SONAME, "system");
+  add("libonnxruntime.so", "system");
   const embedded = embeddedOrt(root);
   if (embedded) {
-    candidates.push({ path: embedded.path, embedded: { sha256: embedded.manifest.sha256 } });
+    candidates.push({
+      path: embedded.path,
+      via: "embedded",
+      embedded: { sha256: embedded.manifest.sha256 },
+    });
   }
   const npm = `node_modules/onnxruntime-node/bin/napi-v6/linux/${npmArch()}/${SONAME}`;
   const cwd = tryOr(() => Deno.cwd(), undefined);
-  if (cwd) add(join(cwd, npm));
-  if (root !== null) add(join(root, npm));
+  if (cwd) add(join(cwd, npm), "npm");
+  if (root !== null) add(join(root, npm), "npm");
   return candidates;
 }
 
 /**
  * Opens the first candidate that loads and has `OrtApi` version {@linkcode ORT_API_VERSION}, with
- * ONNX Runtime's telemetry turned off first ({@linkcode disableOrtTelemetry}).
+ * ONNX Runtime's telemetry turned off first ({@linkcode disableOrtTelemetry}): when it cannot be
+ * turned off, no candidate is opened at all (fail closed).
  *
  * @param candidates from {@linkcode ortLibraryCandidates}
  * @returns the bound library
- * @throws {OrtLoadError} when none loads, listing every path tried
+ * @throws {LibraryLoadError} when none loads, listing every path tried
  */
 export function openOrtLibrary(candidates: readonly OrtLibraryCandidate[]): OrtLibrary {
-  const telemetry = disableOrtTelemetry();
-  if (telemetry !== null) {
-    // Fail closed: a library that may report home is not loaded at all.
-    throw new OrtLoadError(
-      candidates.map(({ path }) => ({
-        path,
-        reason:
-          `not opened: cannot set ${ORT_TELEMETRY_ENV}=1 to keep its telemetry off (${telemetry})`,
-      })),
-    );
-  }
-  const attempts: OrtLoadAttempt[] = [];
-  for (const candidate of candidates) {
-    const { mustExist, embedded } = candidate;
-    let path = candidate.path;
-    if (mustExist && !tryOr(() => Deno.statSync(path).isFile, false)) {
-      attempts.push({ path, reason: "no such file" });
-      continue;
-    }
-    if (embedded) {
+  return openLibrary("onnxruntime", candidates, symbols, bind, {
+    guard: () => {
+      const telemetry = disableOrtTelemetry();
+      // Fail closed: a library that may report home is not loaded at all.
+      return telemetry === null
+        ? null
+        : `not opened: cannot set ${ORT_TELEMETRY_ENV}=1 to keep its telemetry off (${telemetry})`;
+    },
+    prepare: ({ path, embedded }) => {
+      if (!embedded) return path;
       try {
-        path = extractEmbeddedOrt(path, embedded);
+        return extractEmbeddedOrt(path, embedded);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        attempts.push({ path, reason: `cannot extract the embedded copy: ${reason}` });
-        continue;
+        return new Rejection("not-loadable", `cannot extract the embedded copy: ${reason}`);
       }
-    }
-    let lib: Deno.DynamicLibrary<typeof symbols>;
-    try {
-      lib = Deno.dlopen(path, symbols);
-    } catch (error) {
-      attempts.push({ path, reason: dlopenReason(error) });
-      continue;
-    }
-    const bound = bind(path, lib);
-    if (typeof bound === "string") {
-      lib.close();
-      attempts.push({ path, reason: bound });
-      continue;
-    }
-    return bound;
-  }
-  throw new OrtLoadError(attempts);
+    },
+  }).value;
 }
 
 let loaded: OrtLibrary | undefined;
@@ -379,16 +336,18 @@ let loaded: OrtLibrary | undefined;
  *
  * @param options an explicit path, tried first
  * @returns the bound library
- * @throws {OrtLoadError} when none loads, or when an explicit path differs from the loaded one
+ * @throws {LibraryLoadError} when none loads, or when an explicit path differs from the loaded one
  */
 export function loadOrtLibrary(options: OrtLibraryLookupOptions = {}): OrtLibrary {
   if (loaded) {
     const wanted = options.libraryPath;
     if (wanted !== undefined && wanted !== loaded.path) {
-      throw new OrtLoadError(
-        [{ path: wanted, reason: `another copy is already loaded from "${loaded.path}"` }],
-        "Cannot load ONNX Runtime twice in one process",
-      );
+      throw new LibraryLoadError("onnxruntime", [{
+        path: wanted,
+        via: "argument",
+        failure: "conflict",
+        reason: `another copy is already loaded from "${loaded.path}"`,
+      }], "Cannot load ONNX Runtime twice in one process");
     }
     return loaded;
   }
@@ -405,22 +364,28 @@ export function loadedOrtLibraryPath(): string | undefined {
   return loaded?.path;
 }
 
-/** Reads the tables of an opened library; returns a reason string when it is unusable. */
-function bind(path: string, lib: Deno.DynamicLibrary<typeof symbols>): OrtLibrary | string {
+/** Reads the tables of an opened library; rejects it when it is unusable. */
+function bind(lib: Deno.DynamicLibrary<typeof symbols>, path: string): OrtLibrary | Rejection {
   const base = lib.symbols.OrtGetApiBase();
-  if (base === null) return "OrtGetApiBase() returned NULL";
+  if (base === null) return new Rejection("unusable", "OrtGetApiBase() returned NULL");
   const getApi = tableEntry(base, ortApiBase.GetApi);
   const getVersion = tableEntry(base, ortApiBase.GetVersionString);
   const version = cStringOrEmpty(getVersion.call());
   const minor = Number(/^1\.(\d+)\./.exec(version)?.[1] ?? 0);
   // GetApi() prints to stderr when the version is too new; ask only when the release has it.
   if (minor < ORT_API_VERSION) {
-    return `ONNX Runtime ${
-      version || "(unknown version)"
-    } is too old (needs 1.${ORT_API_VERSION}+)`;
+    return new Rejection(
+      "unusable",
+      `ONNX Runtime ${version || "(unknown version)"} is too old (needs 1.${ORT_API_VERSION}+)`,
+    );
   }
   const table = getApi.call(ORT_API_VERSION);
-  if (table === null) return `GetApi(${ORT_API_VERSION}) returned NULL (version ${version})`;
+  if (table === null) {
+    return new Rejection(
+      "unusable",
+      `GetApi(${ORT_API_VERSION}) returned NULL (version ${version})`,
+    );
+  }
   const api = bindSlots(table, ortApi);
   let buildInfo: string | undefined;
   if (minor >= ORT_API_VERSION_BUILD_INFO) {
@@ -460,14 +425,6 @@ function tableEntry<T extends OrtTableEntry>(
 
 function cStringOrEmpty(pointer: Deno.PointerValue): string {
   return pointer === null ? "" : Deno.UnsafePointerView.getCString(pointer);
-}
-
-function dlopenReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  // Deno repeats "Could not open library: " before dlerror()'s "<path>: <reason>".
-  const text = message.replace(/^(Could not open library: )+/, "");
-  const colon = text.lastIndexOf(": ");
-  return colon >= 0 ? text.slice(colon + 2) : text;
 }
 
 function tryOr<T, D>(fn: () => T, fallback: D): T | D {

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { embeddedOrt, extractEmbeddedOrt, openOrtLibrary, ortLibraryCandidates } from "./_load.ts";
+import { LibraryLoadError } from "../_library.ts";
+import {
+  embeddedOrt,
+  extractEmbeddedOrt,
+  openOrtLibrary,
+  ORT_TELEMETRY_ENV,
+  ortLibraryCandidates,
+} from "./_load.ts";
 
 const ARCH = Deno.build.arch === "aarch64" ? "arm64" : "x64";
 /** The npm copy installed by `deno task setup`: stands in for the embedded one. */
@@ -94,6 +101,7 @@ Deno.test("ortLibraryCandidates() tries an embedded copy after the system's and 
       assert.ok(index < candidates.findIndex((c) => c.path.includes("onnxruntime-node")));
       assert.deepEqual(candidates[index], {
         path: join(root, "lib/libonnxruntime.so.1"),
+        via: "embedded",
         embedded: { sha256: NPM_SHA },
       });
       // A manifest that is not ours is ignored rather than trusted.
@@ -111,13 +119,84 @@ Deno.test("openOrtLibrary() reports an embedded copy that cannot be extracted", 
     assert.throws(
       () => openOrtLibrary([{ path: NPM_LIB, embedded: { sha256: wrong, cacheHome: cache } }]),
       (e: unknown) => {
-        assert.ok(e instanceof Error && e.name === "OrtLoadError");
+        assert.ok(e instanceof LibraryLoadError && e.library === "onnxruntime");
         assert.ok(
           e.message.includes(`"${NPM_LIB}" (cannot extract the embedded copy: the embedded copy`),
           e.message,
         );
+        assert.equal(e.kind, "not-loadable");
+        assert.equal(e.attempts[0]!.via, "system", "a candidate without `via` is the system's");
         return true;
       },
     );
   });
+});
+
+Deno.test("openOrtLibrary() throws one LibraryLoadError listing every path tried, facts only", () => {
+  const tried = [
+    { path: "/nonexistent/libonnxruntime.so.1" },
+    { path: "/nonexistent/next-to-exe/libonnxruntime.so.1", via: "beside-exe", mustExist: true },
+    { path: "/etc/hostname", via: "npm" },
+  ] as const;
+  assert.throws(() => openOrtLibrary(tried), (e: unknown) => {
+    assert.ok(e instanceof LibraryLoadError);
+    assert.equal(e.library, "onnxruntime");
+    assert.deepEqual(e.attempts.map((a) => a.path), tried.map((t) => t.path));
+    assert.deepEqual(e.attempts.map((a) => a.via), ["system", "beside-exe", "npm"]);
+    assert.deepEqual(e.attempts.map((a) => a.failure), ["not-found", "not-found", "not-loadable"]);
+    assert.deepEqual(e.attempts.map((a) => a.errno), [2, 2, undefined]);
+    assert.equal(e.kind, "not-loadable", "a file that is there but does not load says most");
+    assert.equal(e.named, null);
+    assert.equal(
+      e.message,
+      'Cannot load ONNX Runtime (tried "/nonexistent/libonnxruntime.so.1" (No such file or ' +
+        'directory), "/nonexistent/next-to-exe/libonnxruntime.so.1" (no such file), ' +
+        '"/etc/hostname" (file too short))',
+    );
+    return true;
+  });
+});
+
+Deno.test("openOrtLibrary() names a path the user gave, and rejects a library that is not ONNX Runtime", () => {
+  assert.throws(
+    () => openOrtLibrary(ortLibraryCandidates({ libraryPath: "/nonexistent/libonnxruntime.so.1" })),
+    (e: unknown) =>
+      e instanceof LibraryLoadError && e.named === "argument" && e.kind === "not-found",
+  );
+  // libc loads but has no OrtGetApiBase: found, but not ONNX Runtime.
+  assert.throws(() => openOrtLibrary([{ path: "libc.so.6" }]), (e: unknown) => {
+    assert.ok(e instanceof LibraryLoadError);
+    assert.equal(e.kind, "unusable");
+    assert.equal(e.attempts[0]!.reason, "it has no symbol OrtGetApiBase");
+    return true;
+  });
+});
+
+Deno.test("openOrtLibrary() opens nothing when the telemetry switch cannot be set (fail closed)", () => {
+  const previous = Deno.env.get(ORT_TELEMETRY_ENV);
+  const dlopen = Deno.dlopen;
+  let opened = 0;
+  // The environment refuses the variable: Deno.env.set works, but the value does not read back.
+  const env = Deno.env;
+  const fake = Object.create(env) as typeof Deno.env;
+  fake.get = (key: string) => key === ORT_TELEMETRY_ENV ? "0" : env.get(key);
+  fake.set = () => {};
+  Object.defineProperty(Deno, "env", { value: fake, configurable: true });
+  (Deno as { dlopen: typeof Deno.dlopen }).dlopen = ((...args: Parameters<typeof dlopen>) => {
+    opened++;
+    return dlopen(...args);
+  }) as typeof Deno.dlopen;
+  try {
+    assert.throws(() => openOrtLibrary([{ path: NPM_LIB }]), (e: unknown) => {
+      assert.ok(e instanceof LibraryLoadError);
+      assert.equal(e.kind, "refused");
+      assert.match(e.attempts[0]!.reason, /^not opened: cannot set ORT_DISABLE_TELEMETRY=1/);
+      return true;
+    });
+    assert.equal(opened, 0, "no dlopen at all");
+  } finally {
+    Object.defineProperty(Deno, "env", { value: env, configurable: true });
+    (Deno as { dlopen: typeof Deno.dlopen }).dlopen = dlopen;
+    if (previous !== undefined) Deno.env.set(ORT_TELEMETRY_ENV, previous);
+  }
 });

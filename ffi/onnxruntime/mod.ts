@@ -7,6 +7,7 @@
  *
  * using ort = OnnxRuntime.load();
  * using session = ort.createSession("model.onnx", { intraOpThreads: 2 });
+ * // or, ORT building it on another thread: await ort.createSessionAsync("model.onnx", { … })
  * using x = ort.createTensor(new Float32Array(3), [1, 3]);
  * using y = ort.createTensor(new Float32Array(3), [1, 3]);
  * const step = session.prepare({ inputs: { X: x }, outputs: { Y: y } });
@@ -36,20 +37,19 @@ import {
   ORT_TELEMETRY_ENV,
   type OrtApi,
   type OrtLibrary,
-  type OrtLoadAttempt,
-  OrtLoadError,
   programRoot,
 } from "./_load.ts";
+import { LibraryLoadError, type LoadAttempt } from "../_library.ts";
 
 export {
   embeddedOrt,
   type EmbeddedOrtManifest,
   extractEmbeddedOrt,
+  LibraryLoadError,
+  type LoadAttempt,
   loadedOrtLibraryPath,
   ORT_TELEMETRY_ENV,
   OrtError,
-  type OrtLoadAttempt,
-  OrtLoadError,
 };
 
 /** `OrtLoggingLevel` ORT_LOGGING_LEVEL_WARNING. */
@@ -291,7 +291,7 @@ export class OnnxRuntime {
    *
    * @param options an explicit library path
    * @returns the open runtime
-   * @throws {OrtLoadError} when no library loads (the message lists every path tried)
+   * @throws {LibraryLoadError} when no library loads (the message lists every path tried)
    * @throws {OrtError} when the environment cannot be created
    */
   static load(options: LoadOptions = {}): OnnxRuntime {
@@ -335,7 +335,9 @@ export class OnnxRuntime {
   }
 
   /**
-   * Creates an inference session from a model file or from the model's bytes.
+   * Creates an inference session from a model file or from the model's bytes, on the calling
+   * thread (ORT parses and optimises the graph meanwhile: milliseconds to a second). See
+   * {@linkcode OnnxRuntime.createSessionAsync} for the same on another thread.
    *
    * A file inside the program's own tree (the bundled models; in a compiled executable that tree
    * is embedded and only Deno can read it) is read by Deno and handed to ORT as bytes; any other
@@ -347,7 +349,80 @@ export class OnnxRuntime {
    * @throws {OrtError} when ORT rejects the model (e.g. `ORT_INVALID_PROTOBUF`) or the options
    */
   createSession(model: string | Uint8Array, options: SessionOptions = {}): Session {
-    return new Session(this.#parts("create ONNX Runtime session"), model, options);
+    const parts = this.#parts("create ONNX Runtime session");
+    const { api, env } = parts;
+    using request = new SessionRequest(api, model, options);
+    const bytes = request.path === null
+      ? request.bytes
+      : embeddedModelBytes(model as string, request.context);
+    const out = outPointer();
+    const status = bytes === null
+      ? api.CreateSession.call(env.pointer, cString(model as string), request.options, out)
+      : api.CreateSessionFromArray.call(
+        env.pointer,
+        bytes as Uint8Array<ArrayBuffer>,
+        BigInt(bytes.byteLength),
+        request.options,
+        out,
+      );
+    check(api, status, request.context);
+    return new Session(parts, request.label, readPointer(out, "OrtSession"));
+  }
+
+  /**
+   * As {@linkcode OnnxRuntime.createSession}, with ORT's part (parsing and optimising the graph)
+   * on another thread (`CreateSession` declared `nonblocking`): the event loop keeps running,
+   * so a live model switch does not stall frames. The model's bytes are copied first (a caller's
+   * array may change or be transferred while ORT reads); a bundled model file is read
+   * asynchronously.
+   *
+   * @example
+   * ```ts ignore
+   * using ort = OnnxRuntime.load();
+   * using session = await ort.createSessionAsync("model.onnx", { intraOpThreads: 1 });
+   * ```
+   *
+   * @param model a path to an `.onnx` file, or its contents
+   * @param options threads, spinning, optimization level
+   * @returns a promise of the session; close it when done
+   * @throws {OrtError} (rejects) when ORT rejects the model or the options
+   */
+  async createSessionAsync(
+    model: string | Uint8Array,
+    options: SessionOptions = {},
+  ): Promise<Session> {
+    const parts = this.#parts("create ONNX Runtime session");
+    const { api, env } = parts;
+    // The session holds the env once made; until then this call does, so that a close() of the
+    // runtime meanwhile cannot release the env under ORT's thread.
+    env.retain();
+    // Every buffer ORT's thread reads or writes: in own fixed-size ArrayBuffers (outside V8's
+    // moving heap), referenced from `creating` until the call settles.
+    const pending: { bytes?: Uint8Array; path?: Uint8Array; out?: BigUint64Array } = {};
+    creating.add(pending);
+    try {
+      using request = new SessionRequest(api, model, options);
+      let bytes: Uint8Array<ArrayBuffer> | null = null;
+      if (request.path === null) bytes = pinnedCopy(request.bytes!);
+      else if (isEmbedded(request.path)) bytes = await readModelFile(request.path, request.context);
+      const path = request.path === null ? null : pinnedCString(request.path);
+      const out = new BigUint64Array(new ArrayBuffer(8));
+      Object.assign(pending, { bytes, path, out });
+      const status = await (bytes === null
+        ? api.CreateSessionNonblocking.call(env.pointer, path!, request.options, out)
+        : api.CreateSessionFromArrayNonblocking.call(
+          env.pointer,
+          bytes,
+          BigInt(bytes.byteLength),
+          request.options,
+          out,
+        ));
+      check(api, status, request.context);
+      return new Session(parts, request.label, readPointer(out, "OrtSession"));
+    } finally {
+      creating.delete(pending);
+      env.release();
+    }
   }
 
   /**
@@ -486,50 +561,15 @@ class Session {
   readonly #api: OrtApi;
   readonly #owned: Owned;
 
-  /** Internal: use {@linkcode OnnxRuntime.createSession}. */
-  constructor(parts: RuntimeParts, model: string | Uint8Array, options: SessionOptions) {
+  /**
+   * Internal: use {@linkcode OnnxRuntime.createSession}. Takes over `session` (released here if
+   * reading its inputs and outputs fails).
+   */
+  constructor(parts: RuntimeParts, label: string, session: Deno.PointerObject) {
     const { api, env } = parts;
-    this.label = typeof model === "string" ? `"${model}"` : `(${model.byteLength}-byte model)`;
-    const context = `Cannot create ONNX Runtime session from ${this.label}`;
-    using cleanup = new DisposableStack();
+    this.label = label;
+    const context = `Cannot create ONNX Runtime session from ${label}`;
     using onError = new DisposableStack();
-    const out = outPointer();
-
-    check(api, api.CreateSessionOptions.call(out), context);
-    const sessionOptions = readPointer(out, "OrtSessionOptions");
-    cleanup.defer(() => api.ReleaseSessionOptions.call(sessionOptions));
-    const intra = threadCount(options.intraOpThreads, "intraOpThreads", context);
-    const inter = threadCount(options.interOpThreads, "interOpThreads", context);
-    const level = GRAPH_OPTIMIZATION[options.graphOptimization ?? "all"];
-    if (level === undefined) {
-      throw new RangeError(`${context}: unknown graphOptimization "${options.graphOptimization}"`);
-    }
-    check(api, api.SetIntraOpNumThreads.call(sessionOptions, intra), context);
-    check(api, api.SetInterOpNumThreads.call(sessionOptions, inter), context);
-    check(api, api.SetSessionExecutionMode.call(sessionOptions, ORT_SEQUENTIAL), context);
-    check(api, api.SetSessionGraphOptimizationLevel.call(sessionOptions, level), context);
-    check(
-      api,
-      api.AddSessionConfigEntry.call(
-        sessionOptions,
-        cString(ALLOW_SPINNING_KEY),
-        cString(options.spinning ? "1" : "0"),
-      ),
-      context,
-    );
-
-    const bytes = typeof model === "string" ? embeddedModelBytes(model, context) : model;
-    const status = bytes === null
-      ? api.CreateSession.call(env.pointer, cString(model as string), sessionOptions, out)
-      : api.CreateSessionFromArray.call(
-        env.pointer,
-        bytes as Uint8Array<ArrayBuffer>,
-        BigInt(bytes.byteLength),
-        sessionOptions,
-        out,
-      );
-    check(api, status, context);
-    const session = readPointer(out, "OrtSession");
     env.retain();
     const owned = new Owned(session, (p) => {
       api.ReleaseSession.call(p);
@@ -585,18 +625,107 @@ class Session {
 export type { Session };
 
 /**
- * The bytes of a model file inside the program's own tree (read by Deno, which sees into a
- * compiled executable), or null for a file elsewhere (ORT opens it, with any external data).
+ * The session options of one session being made (`OrtSessionOptions`, released on dispose), and
+ * how errors name the model.
  */
-function embeddedModelBytes(path: string, context: string): Uint8Array | null {
+class SessionRequest {
+  /** `"x.onnx"` or `(1234-byte model)`. */
+  readonly label: string;
+  /** The start of every error message. */
+  readonly context: string;
+  /** The model's path, or null for bytes. */
+  readonly path: string | null;
+  /** The model's bytes, or null for a path. */
+  readonly bytes: Uint8Array | null;
+  /** The native options. */
+  readonly options: Deno.PointerObject;
+  readonly #api: OrtApi;
+
+  constructor(api: OrtApi, model: string | Uint8Array, options: SessionOptions) {
+    this.label = typeof model === "string" ? `"${model}"` : `(${model.byteLength}-byte model)`;
+    const context = `Cannot create ONNX Runtime session from ${this.label}`;
+    this.context = context;
+    this.path = typeof model === "string" ? model : null;
+    this.bytes = typeof model === "string" ? null : model;
+    this.#api = api;
+    // Checked before anything native is made.
+    const intra = threadCount(options.intraOpThreads, "intraOpThreads", context);
+    const inter = threadCount(options.interOpThreads, "interOpThreads", context);
+    const level = GRAPH_OPTIMIZATION[options.graphOptimization ?? "all"];
+    if (level === undefined) {
+      throw new RangeError(`${context}: unknown graphOptimization "${options.graphOptimization}"`);
+    }
+    using onError = new DisposableStack();
+    const out = outPointer();
+    check(api, api.CreateSessionOptions.call(out), context);
+    const sessionOptions = readPointer(out, "OrtSessionOptions");
+    onError.defer(() => api.ReleaseSessionOptions.call(sessionOptions));
+    check(api, api.SetIntraOpNumThreads.call(sessionOptions, intra), context);
+    check(api, api.SetInterOpNumThreads.call(sessionOptions, inter), context);
+    check(api, api.SetSessionExecutionMode.call(sessionOptions, ORT_SEQUENTIAL), context);
+    check(api, api.SetSessionGraphOptimizationLevel.call(sessionOptions, level), context);
+    check(
+      api,
+      api.AddSessionConfigEntry.call(
+        sessionOptions,
+        cString(ALLOW_SPINNING_KEY),
+        cString(options.spinning ? "1" : "0"),
+      ),
+      context,
+    );
+    this.options = sessionOptions;
+    onError.move();
+  }
+
+  /** Releases the options (ORT copies what it needs into the session). */
+  [Symbol.dispose](): void {
+    this.#api.ReleaseSessionOptions.call(this.options);
+  }
+}
+
+/** The buffers of in-flight {@linkcode OnnxRuntime.createSessionAsync} calls, kept referenced. */
+const creating = new Set<object>();
+
+/**
+ * Whether a model file lies inside the program's own tree (read by Deno, which sees into a
+ * compiled executable) rather than elsewhere (ORT opens it, with any external data).
+ */
+function isEmbedded(path: string): boolean {
   const root = programRoot();
-  if (root === null || !path.startsWith(root)) return null;
+  return root !== null && path.startsWith(root);
+}
+
+/** The bytes of a model file inside the program's tree, or null for a file elsewhere. */
+function embeddedModelBytes(path: string, context: string): Uint8Array | null {
+  if (!isEmbedded(path)) return null;
   try {
     return Deno.readFileSync(path);
   } catch (error) {
     // ORT_NO_SUCHFILE (3), as ORT itself reports an unreadable model file.
     throw new OrtError(context, 3, (error as Error).message);
   }
+}
+
+/** Reads a model file inside the program's tree without blocking, into its own buffer. */
+async function readModelFile(path: string, context: string): Promise<Uint8Array<ArrayBuffer>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    throw new OrtError(context, 3, (error as Error).message);
+  }
+  // Reading `.buffer` also moves a small array out of V8's heap, so its address is stable.
+  const buffer: ArrayBufferLike = bytes.buffer;
+  return buffer instanceof ArrayBuffer && !buffer.resizable
+    ? bytes as Uint8Array<ArrayBuffer>
+    : pinnedCopy(bytes);
+}
+
+/** A copy of `bytes` in its own fixed-size `ArrayBuffer` (outside V8's moving heap). */
+function pinnedCopy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const copy = new Uint8Array(new ArrayBuffer(bytes.byteLength));
+  copy.set(bytes);
+  return copy;
 }
 
 /** The strong references of in-flight async runs: their arrays must outlive the native call. */

@@ -121,6 +121,34 @@ export const ortApi = {
     ],
     result: "pointer", // OrtStatus *
   },
+  /**
+   * `CreateSession` again, called on a Deno worker thread: the call returns a `Promise`. Every
+   * buffer passed must stay referenced, and unmoved, until it settles.
+   */
+  CreateSessionNonblocking: {
+    index: 7,
+    parameters: [
+      "pointer", // const OrtEnv *env
+      "buffer", // const ORTCHAR_T *model_path (char on Linux)
+      "pointer", // const OrtSessionOptions *options
+      "buffer", // OrtSession **out
+    ],
+    result: "pointer", // OrtStatus *
+    nonblocking: true,
+  },
+  /** `CreateSessionFromArray` again, on a Deno worker thread (as `CreateSessionNonblocking`). */
+  CreateSessionFromArrayNonblocking: {
+    index: 8,
+    parameters: [
+      "pointer", // const OrtEnv *env
+      "buffer", // const void *model_data
+      "usize", // size_t model_data_length
+      "pointer", // const OrtSessionOptions *options
+      "buffer", // OrtSession **out
+    ],
+    result: "pointer", // OrtStatus *
+    nonblocking: true,
+  },
   Run: {
     index: 9,
     parameters: [

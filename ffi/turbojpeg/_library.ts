@@ -7,18 +7,21 @@
  */
 
 import { symbols, TJERR, type TurbojpegSymbols } from "./symbols.ts";
-import { readEnv, reasonOf } from "../_util.ts";
+import { LIBRARY_ENVS, LIBRARY_SONAMES, namedCandidates, openLibrary } from "../_library.ts";
 
 /** Environment variable that overrides the library path. */
-export const LIBRARY_ENV = "BACKSCRUB_TURBOJPEG_LIB";
+export const LIBRARY_ENV: string = LIBRARY_ENVS.turbojpeg!;
 /** The versioned soname loaded by default. */
-export const LIBRARY_NAME = "libturbojpeg.so.0";
+export const LIBRARY_NAME: string = LIBRARY_SONAMES.turbojpeg;
 
-/** An error reported by libturbojpeg. */
+/**
+ * An error reported by libturbojpeg while encoding or decoding (a library that cannot be loaded
+ * is a `LibraryLoadError` instead).
+ */
 export class JpegError extends Error {
   /**
    * `true` when libturbojpeg reported a fatal error (the frame is unusable and
-   * should be dropped); `false` for other failures such as a missing library.
+   * should be dropped); `false` for other failures such as a closed handle.
    */
   readonly fatal: boolean;
 
@@ -54,28 +57,17 @@ let loaded: Turbojpeg | null = null;
  *
  * @param path An explicit library path (overrides the environment).
  * @returns The loaded library.
- * @throws {JpegError} When the library cannot be loaded, with the fix.
+ * @throws {LibraryLoadError} When the library cannot be loaded, with the path tried.
  */
 export function loadTurbojpeg(path?: string): Turbojpeg {
   if (loaded !== null && (path === undefined || path === loaded.path)) return loaded;
-  const override = path ?? readEnv(LIBRARY_ENV);
-  const target = override ?? LIBRARY_NAME;
-  try {
-    const lib = Deno.dlopen(target, symbols);
-    loaded = { symbols: lib.symbols, path: target };
-    return loaded;
-  } catch (error) {
-    const reason = reasonOf(error);
-    const fix = override === undefined
-      ? `install it: sudo apt install libturbojpeg0, or set ${LIBRARY_ENV} to its path`
-      : path === undefined
-      ? `check the path in ${LIBRARY_ENV}, or unset it to use the system ${LIBRARY_NAME}`
-      : "check the path";
-    throw new JpegError(`Cannot load ${target}: ${reason} (${fix})`, {
-      fatal: false,
-      cause: error,
-    });
-  }
+  loaded = openLibrary(
+    "turbojpeg",
+    namedCandidates("turbojpeg", path),
+    symbols,
+    (lib, at): Turbojpeg => ({ symbols: lib.symbols, path: at }),
+  ).value;
+  return loaded;
 }
 
 /** Reads the per-handle (or global) error message. */

@@ -220,7 +220,7 @@ export function scaledSize(
  * ```
  *
  * @returns The library path and capabilities.
- * @throws {JpegError} When the library cannot be loaded.
+ * @throws {LibraryLoadError} When the library cannot be loaded.
  */
 export function turbojpegInfo(): TurbojpegInfo {
   const { symbols, path } = loadTurbojpeg();
@@ -358,7 +358,7 @@ export class JpegDecoder extends TjHandle {
   /**
    * Creates a decoder (loading libturbojpeg on first use).
    *
-   * @throws {JpegError} When the library cannot be loaded.
+   * @throws {LibraryLoadError} When the library cannot be loaded.
    */
   constructor() {
     super("decompressor");
@@ -560,7 +560,7 @@ export class JpegEncoder extends TjHandle {
   /**
    * Creates an encoder (loading libturbojpeg on first use).
    *
-   * @throws {JpegError} When the library cannot be loaded.
+   * @throws {LibraryLoadError} When the library cannot be loaded.
    */
   constructor() {
     super("compressor");

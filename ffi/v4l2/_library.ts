@@ -1,21 +1,23 @@
 /**
- * Internal helpers for libv4l2: loading it (and libc) once, reading `errno`,
- * and the one check function that turns `-1` into {@linkcode V4l2Error}.
+ * Internal helpers for libv4l2: loading it once (libc comes from `ffi/libc`, loaded once for the
+ * whole program), and the one check function that turns `-1` into {@linkcode V4l2Error}.
  *
  * @module
  */
 
 import { errnoName, errnoText } from "../libc/errno.ts";
+import { libc, type LibcSymbols, readErrno } from "../libc/mod.ts";
 import { ERRNO } from "./layout.ts";
-import { type LibcSymbols, libcSymbols, symbols, type V4l2Symbols } from "./symbols.ts";
-import { readEnv, reasonOf } from "../_util.ts";
+import { symbols, type V4l2Symbols } from "./symbols.ts";
+import { readEnv } from "../_util.ts";
+import { LIBRARY_ENVS, LIBRARY_SONAMES, namedCandidates, openLibrary } from "../_library.ts";
+
+export { readErrno };
 
 /** Environment variable that overrides the libv4l2 path. */
-export const LIBRARY_ENV = "BACKSCRUB_V4L2_LIB";
+export const LIBRARY_ENV: string = LIBRARY_ENVS.v4l2!;
 /** The versioned soname loaded by default. */
-export const LIBRARY_NAME = "libv4l2.so.0";
-/** The C library (glibc's soname on every Linux target we support). */
-export const LIBC_NAME = "libc.so.6";
+export const LIBRARY_NAME: string = LIBRARY_SONAMES.v4l2;
 
 /**
  * A failed V4L2 or libc call, with its `errno`.
@@ -33,6 +35,8 @@ export class V4l2Error extends Error {
   readonly action: string;
   /** The device path. */
   readonly path: string;
+  /** The reason alone, e.g. `"device busy"`. */
+  readonly reason: string;
 
   /**
    * Creates the error.
@@ -51,6 +55,7 @@ export class V4l2Error extends Error {
     this.code = code === "" ? "E?" : code;
     this.action = action;
     this.path = path;
+    this.reason = reason;
   }
 }
 
@@ -58,7 +63,7 @@ export class V4l2Error extends Error {
 export interface V4l2Libraries {
   /** libv4l2 symbols. */
   readonly v4l2: V4l2Symbols;
-  /** libc symbols. */
+  /** libc symbols (the program's one copy, from `ffi/libc`). */
   readonly libc: LibcSymbols;
   /** The path or soname libv4l2 was loaded from. */
   readonly path: string;
@@ -67,38 +72,28 @@ export interface V4l2Libraries {
 let loaded: V4l2Libraries | null = null;
 
 /**
- * Loads libv4l2 and libc once per process (they stay loaded until exit).
+ * Loads libv4l2 once per process (it stays loaded until exit), with the program's libc.
  *
  * Order: the explicit `path`, then `$BACKSCRUB_V4L2_LIB`, then the system
  * `libv4l2.so.0`. An explicit path is never silently replaced by another copy.
  *
  * @param path An explicit libv4l2 path.
  * @returns The loaded libraries.
- * @throws {V4l2Error} When a library cannot be loaded, with the fix.
+ * @throws {LibraryLoadError} When libv4l2 or libc cannot be loaded, with the paths tried.
  */
 export function loadV4l2(path?: string): V4l2Libraries {
   if (loaded !== null && (path === undefined || path === loaded.path)) return loaded;
-  const override = path ?? readEnv(LIBRARY_ENV);
-  const target = override ?? LIBRARY_NAME;
-  let libc: LibcSymbols;
-  try {
-    libc = Deno.dlopen(LIBC_NAME, libcSymbols).symbols;
-  } catch (error) {
-    throw new V4l2Error("load", LIBC_NAME, 0, `${reasonOf(error)} (backscrub needs glibc)`);
-  }
-  try {
-    const v4l2 = Deno.dlopen(target, symbols).symbols;
-    quietLibv4l2(v4l2, libc);
-    loaded = { v4l2, libc, path: target };
-    return loaded;
-  } catch (error) {
-    const fix = override === undefined
-      ? `install it: sudo apt install libv4l-0, or set ${LIBRARY_ENV} to its path`
-      : path === undefined
-      ? `check the path in ${LIBRARY_ENV}, or unset it to use the system ${LIBRARY_NAME}`
-      : "check the path";
-    throw new V4l2Error("load", target, 0, `${reasonOf(error)} (${fix})`);
-  }
+  const c = libc();
+  loaded = openLibrary(
+    "v4l2",
+    namedCandidates("v4l2", path),
+    symbols,
+    (lib, at): V4l2Libraries => {
+      quietLibv4l2(lib.symbols, c);
+      return { v4l2: lib.symbols, libc: c, path: at };
+    },
+  ).value;
+  return loaded;
 }
 
 /**
@@ -107,35 +102,16 @@ export function loadV4l2(path?: string): V4l2Libraries {
  * for its log (`$LIBV4L2_LOG_FILENAME`), point its `v4l2_log_file` at
  * `/dev/null`.
  */
-function quietLibv4l2(v4l2: V4l2Symbols, libc: LibcSymbols): void {
+function quietLibv4l2(v4l2: V4l2Symbols, c: LibcSymbols): void {
   const address = v4l2.v4l2_log_file;
   if (address === null || readEnv("LIBV4L2_LOG_FILENAME") !== undefined) return;
   const slot = new BigUint64Array(Deno.UnsafePointerView.getArrayBuffer(address, 8));
   if (slot[0] !== 0n) return;
-  const file = libc.fopen(encoder.encode("/dev/null\0"), encoder.encode("w\0"));
+  const file = c.fopen(encoder.encode("/dev/null\0"), encoder.encode("w\0"));
   if (file !== null) slot[0] = BigInt(Deno.UnsafePointer.value(file));
 }
 
 const encoder = new TextEncoder();
-
-/**
- * Reads the calling thread's `errno`.
- *
- * Why reading it after the call is safe: Deno runs a synchronous FFI call
- * (no `nonblocking`) on the calling JavaScript thread and returns straight to
- * it, and `errno` is thread-local. Between the failing call and this read only
- * the FFI return path and our own JavaScript run on this thread; neither calls
- * libc functions that fail, and successful libc calls leave `errno` alone.
- * Nonblocking FFI calls run on another thread, so their `errno` is not
- * readable this way; the binding never uses them.
- *
- * @param libc The libc symbols.
- * @returns The current `errno`.
- */
-export function readErrno(libc: LibcSymbols): number {
-  const ptr = libc.__errno_location();
-  return ptr === null ? 0 : new Deno.UnsafePointerView(ptr).getInt32();
-}
 
 /** What {@linkcode v4l2Check} does with `EAGAIN` (`EINTR` is always retried). */
 export type AgainPolicy = "throw" | "return" | "retry";

@@ -1,10 +1,11 @@
 /**
- * Raw symbols of libv4l2 (`libv4l2.so.0`, package libv4l-0) and of the few libc
- * functions the V4L2 binding needs (`open`, `poll`, `__errno_location`).
+ * Raw symbols of libv4l2 (`libv4l2.so.0`). The libc functions the V4L2 binding
+ * needs besides (`open`, `poll`, `fopen`, `__errno_location`) come from the
+ * program's one libc binding, `ffi/libc`.
  *
- * Variadic functions: `v4l2_ioctl(int fd, unsigned long request, ...)` is
- * declared with a fixed third parameter `void *arg`, and libc
- * `open(const char *path, int flags, ...)` with a fixed third `mode_t mode`.
+ * Variadic function: `v4l2_ioctl(int fd, unsigned long request, ...)` is
+ * declared with a fixed third parameter `void *arg` (libc's `open` likewise
+ * takes a fixed third `mode_t mode`, see `ffi/libc/symbols.ts`).
  * On x86-64 (System V) and aarch64 Linux (AAPCS64 as used by glibc) variadic
  * integer and pointer arguments are passed exactly like fixed ones: in the next
  * general-purpose register (rdx / x2). The callee's `va_arg(ap, void *)` reads
@@ -79,50 +80,5 @@ export const symbols = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** The libc symbol table for `Deno.dlopen("libc.so.6", ...)`. */
-export const libcSymbols = {
-  open: {
-    parameters: [
-      "buffer", // const char *pathname
-      "i32", // int flags
-      "u32", // mode_t mode (the first variadic argument; see the module comment)
-    ],
-    result: "i32", // int
-  },
-  poll: {
-    parameters: [
-      "buffer", // struct pollfd *fds
-      "u64", // nfds_t nfds (unsigned long)
-      "i32", // int timeout (milliseconds, -1 = forever)
-    ],
-    result: "i32", // int
-  },
-  poll_nonblocking: {
-    name: "poll",
-    parameters: [
-      "buffer", // struct pollfd *fds
-      "u64", // nfds_t nfds (unsigned long)
-      "i32", // int timeout (milliseconds)
-    ],
-    result: "i32", // int
-    // Runs on a Deno worker thread and resolves a promise: the event loop stays free while a
-    // camera waits for its next frame. errno from that thread is not readable (see _library.ts).
-    nonblocking: true,
-  },
-  fopen: {
-    parameters: [
-      "buffer", // const char *pathname
-      "buffer", // const char *mode
-    ],
-    result: "pointer", // FILE *
-  },
-  __errno_location: {
-    parameters: [],
-    result: "pointer", // int * (the calling thread's errno)
-  },
-} as const satisfies Deno.ForeignLibraryInterface;
-
 /** The loaded libv4l2 symbols. */
 export type V4l2Symbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
-/** The loaded libc symbols. */
-export type LibcSymbols = Deno.DynamicLibrary<typeof libcSymbols>["symbols"];

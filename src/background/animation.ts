@@ -1,18 +1,14 @@
 /**
- * Animated GIF backgrounds: every frame is decoded and cover-scaled once, at open; `render()`
- * picks the frame for the time (looping at the GIF's own delays) and returns it as it is.
+ * Animated GIF backgrounds: every frame is decoded, cover-scaled and converted to the pipeline's
+ * layout once, at open; `render()` picks the frame for the time (looping at the GIF's own
+ * delays) and returns it as it is.
  *
  * @module
  */
 
-import type { YuvFrame } from "../image/planar.ts";
-import type {
-  Background,
-  BackgroundContext,
-  BackgroundOptions,
-  YuvBackgroundContext,
-} from "../pipeline/types.ts";
-import { PlanarCache } from "./planar_cache.ts";
+import { chromaWidth, type Frame, makeFrame } from "../frame/frame.ts";
+import type { Background, BackgroundContext, BackgroundOptions } from "../frame/stages.ts";
+import { rgbToFrame } from "../image/planar.ts";
 import { coverScale } from "./cover.ts";
 import { BackgroundError } from "./errors.ts";
 import { composeGif, type GifFile } from "./gif.ts";
@@ -26,9 +22,10 @@ export const DEFAULT_ANIMATION_BYTES = 300 * 1024 * 1024;
  * @example
  * ```ts
  * import { AnimatedBackground } from "./animation.ts";
- * const red = new Uint8Array([255, 0, 0]), blue = new Uint8Array([0, 0, 255]);
+ * import { makeFrame } from "../frame/frame.ts";
+ * const red = makeFrame({ width: 1, height: 1 }, "444"), blue = makeFrame({ width: 1, height: 1 }, "444");
  * const anim = new AnimatedBackground([red, blue], { delaysMs: [100, 50], description: "2 frames" });
- * const at = (timeMs: number) => anim.render({ frame: red, mask: new Uint8Array(1), timeMs });
+ * const at = (timeMs: number) => anim.render({ timeMs });
  * at(0) === red; at(120) === blue; at(160) === red; // true, true, true
  * ```
  */
@@ -37,23 +34,25 @@ export class AnimatedBackground implements Background {
   readonly description: string;
   /** Always false. */
   readonly passthrough = false;
+  /** True only for a single frame. */
+  readonly still: boolean;
   /** Length of one loop in milliseconds. */
   readonly durationMs: number;
-  readonly #frames: Uint8Array[];
+  readonly #frames: Frame[];
   /** End time of each frame within the loop. */
   readonly #ends: Float64Array;
   #start = NaN;
   #index = 0;
-  readonly #planar = new PlanarCache();
 
   /**
    * Wraps prepared frames.
    *
-   * @param frames Output-size RGB frames (kept, not copied), at least one.
+   * @param frames Frames of the output size in the pipeline's layout (kept, not copied), at
+   *   least one.
    * @param options Each frame's delay (ms, > 0) and the description.
    * @throws {RangeError} When there are no frames or the delays do not match.
    */
-  constructor(frames: Uint8Array[], options: { delaysMs: number[]; description: string }) {
+  constructor(frames: Frame[], options: { delaysMs: number[]; description: string }) {
     const { delaysMs } = options;
     if (frames.length === 0 || delaysMs.length !== frames.length) {
       throw new RangeError(
@@ -61,6 +60,7 @@ export class AnimatedBackground implements Background {
       );
     }
     this.#frames = frames;
+    this.still = frames.length === 1;
     this.#ends = new Float64Array(frames.length);
     let t = 0;
     delaysMs.forEach((d, i) => this.#ends[i] = t += Math.max(d, 1));
@@ -74,7 +74,7 @@ export class AnimatedBackground implements Background {
    * @param ctx Only `timeMs` is used.
    * @returns One of the prepared frames (not a copy).
    */
-  render(ctx: Pick<BackgroundContext, "timeMs">): Uint8Array {
+  render(ctx: Pick<BackgroundContext, "timeMs">): Frame {
     if (Number.isNaN(this.#start)) this.#start = ctx.timeMs;
     const t = (ctx.timeMs - this.#start) % this.durationMs;
     const time = t < 0 ? t + this.durationMs : t;
@@ -87,17 +87,6 @@ export class AnimatedBackground implements Background {
     return this.#frames[i]!;
   }
 
-  /**
-   * The frame for `ctx.timeMs` as planar YCbCr (the fast path), converted when it changes.
-   *
-   * @param ctx Only `timeMs` and the frame's size are used.
-   * @returns The same frame object on every call.
-   */
-  renderYuv(ctx: YuvBackgroundContext): YuvFrame {
-    const rgb = this.render(ctx);
-    return this.#planar.frameFor(rgb, ctx.frame, this.#index);
-  }
-
   /** Nothing to release (the frames are garbage-collected with the background). */
   close(): Promise<void> {
     return Promise.resolve();
@@ -105,48 +94,53 @@ export class AnimatedBackground implements Background {
 }
 
 /**
- * An animated GIF as a background: each frame composed, flattened over black and cover-scaled
- * once.
+ * An animated GIF as a background: each frame composed, flattened over black, cover-scaled and
+ * converted to the pipeline's layout once.
  *
  * @example
  * ```ts
  * import { gifBackground } from "./animation.ts";
  * import { parseGif } from "./gif.ts";
  * const gif = parseGif(await Deno.readFile("backgrounds/loop.gif"));
- * const background = gifBackground(gif, { width: 1280, height: 720, path: "loop.gif" });
+ * const size = { width: 1280, height: 720 };
+ * const background = gifBackground(gif, { size, layout: "422", path: "loop.gif" });
  * console.log(background.description); // "GIF loop.gif 12 frames 480x270 → cover 1280x720, 1.2 s loop"
  * ```
  *
  * @param gif The parsed GIF.
- * @param options The output size, the path (for messages) and the memory limit in bytes
- *   (default {@linkcode DEFAULT_ANIMATION_BYTES}).
+ * @param options The output size and layout, the path (for messages) and the memory limit in
+ *   bytes (default {@linkcode DEFAULT_ANIMATION_BYTES}) for the converted frames.
  * @returns The background.
- * @throws {BackgroundError} When the scaled frames would take more memory than the limit.
+ * @throws {BackgroundError} When the frames would take more memory than the limit.
  * @throws {GifError} For corrupt LZW data.
+ * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
  */
 export function gifBackground(
   gif: GifFile,
   options: BackgroundOptions & { path: string; maxBytes?: number },
 ): AnimatedBackground {
-  const { width, height, path } = options;
+  const { size, layout, path } = options;
+  const { width, height } = size;
   const maxBytes = options.maxBytes ?? DEFAULT_ANIMATION_BYTES;
-  const frameBytes = width * height * 3;
+  const frameBytes = (width + 2 * chromaWidth(width, layout)) * height;
   const count = gif.frames.length;
   if (count * frameBytes > maxBytes) {
     const mb = (n: number): string => `${Math.round(n / 1024 / 1024)} MB`;
     throw new BackgroundError(
+      "too-large",
       `Cannot use GIF background ${
         JSON.stringify(path)
       }: ${count} frames at ${width}x${height} need ${mb(count * frameBytes)}, more than the ${
         mb(maxBytes)
-      } allowed (shorten it, or convert it to a video: ffmpeg -i ${path} ${
-        path.replace(/\.gif$/i, "")
-      }.mp4)`,
+      } allowed (shorten it, or convert it to a video)`,
+      { path },
     );
   }
   const rgb = new Uint8Array(gif.width * gif.height * 3);
   const source = { width: gif.width, height: gif.height, data: rgb };
-  const frames: Uint8Array[] = [];
+  // One RGB frame at output size for the scaling, reused: only the converted frames are kept.
+  const scaled = new Uint8Array(width * height * 3);
+  const frames: Frame[] = [];
   const delaysMs: number[] = [];
   for (const canvas of composeGif(gif)) {
     const rgba = canvas.rgba;
@@ -157,8 +151,9 @@ export function gifBackground(
       rgb[o + 1] = (rgba[i + 1]! * a + 127) / 255;
       rgb[o + 2] = (rgba[i + 2]! * a + 127) / 255;
     }
-    const frame = new Uint8Array(frameBytes);
-    coverScale(source, frame, { width, height });
+    coverScale(source, scaled, size);
+    const frame = makeFrame(size, layout);
+    rgbToFrame(scaled, frame);
     frames.push(frame);
     delaysMs.push(canvas.delayMs);
   }

@@ -21,22 +21,19 @@
  * σ = 3 px the 2x2 reduction itself blurs a little more than asked. Every buffer is made in the
  * constructor; `render()` allocates nothing.
  *
- * **YCbCr:** `renderYuv()` runs the same blur on Y, Cb, Cr (the blur is linear, so this equals
- * blurring RGB and converting): Y sampled from the luma plane and Cb, Cr from the chroma planes
- * (4:2:2 or 4:2:0) at the same sample pixels with the same weights, and chroma upsampled
- * straight to half width. It writes 2 bytes per pixel instead of 3; its output frame is made by
- * its first call, so RGB-only users do not pay for it, and later calls allocate nothing.
+ * **YCbCr:** the blur runs on the frame's own planes (it is linear, so this equals blurring RGB
+ * and converting): Y sampled from the luma plane and Cb, Cr from the chroma planes at the same
+ * sample pixels with the same weights, whatever the camera's layout (`"444"`, `"422"` or
+ * `"420"`). It draws in the layout it was opened for: `"444"` upsamples all three planes to full
+ * resolution the way it does luma; `"422"` upsamples chroma straight to half width, interpolated
+ * at the centre of each pixel pair, and writes 2 bytes per pixel instead of 3.
  *
  * @module
  */
 
-import type {
-  Background,
-  BackgroundContext,
-  BackgroundOptions,
-  YuvBackgroundContext,
-} from "../pipeline/types.ts";
-import { makeYuvFrame, type YuvFrame } from "../image/planar.ts";
+import { chromaWidth, type Frame, makeFrame, type WorkingLayout } from "../frame/frame.ts";
+import type { Size } from "../frame/geometry.ts";
+import type { Background, BackgroundContext, BackgroundOptions } from "../frame/stages.ts";
 import { BackgroundError } from "./errors.ts";
 
 /** The blur strength used by `blur` without a number (also the default background). */
@@ -95,20 +92,21 @@ export function boxRadii(sigma: number): [number, number, number] {
  * ```
  *
  * @param strength 1 … 100.
- * @param options The output size.
+ * @param size The output size.
  * @returns The plan.
  * @throws {BackgroundError} When the strength is not a number from 1 to 100.
  */
-export function blurPlan(strength: number, options: BackgroundOptions): BlurPlan {
+export function blurPlan(strength: number, size: Size): BlurPlan {
   const [min, max] = BLUR_STRENGTH_RANGE;
   if (!Number.isFinite(strength) || strength < min || strength > max) {
     throw new BackgroundError(
+      "spec",
       `Cannot use blur strength ${
         JSON.stringify(strength)
       }: use a number from ${min} to ${max} (e.g. blur:${DEFAULT_BLUR_STRENGTH})`,
     );
   }
-  const { width, height } = options;
+  const { width, height } = size;
   const sigma = strength * Math.min(width, height) / 720;
   let factor = 8;
   while (factor > 2 && factor > sigma / 1.5) factor /= 2;
@@ -153,20 +151,6 @@ interface WordPlane {
   readonly even: readonly [Int32Array, Int32Array];
   /** As `even`, bytes 1 and 3. */
   readonly odd: readonly [Int32Array, Int32Array];
-}
-
-/** What {@linkcode MaskAwareBlur.renderYuv} needs besides the RGB path's buffers. */
-interface YuvOutput {
-  /** The background, 4:2:2. */
-  readonly frame: YuvFrame;
-  /** Y, Cb, Cr. */
-  readonly planes: readonly WordPlane[];
-  /** Words per luma row (4 pixels each). */
-  readonly lumaStride: number;
-  /** Words per chroma row (4 chroma pixels, 8 picture pixels, each). */
-  readonly chromaStride: number;
-  /** Runs of the chroma columns (centred on each pixel pair), as `MaskAwareBlur.#columns`. */
-  readonly chromaColumns: Int32Array;
 }
 
 /**
@@ -410,17 +394,18 @@ function boxColumns(
 
 /**
  * A mask-aware blur of the camera frame, as a {@linkcode Background}: the person does not bleed
- * into the blurred background (see the module documentation for the method and its cost).
- * `render()` draws in RGB; `renderYuv()` draws the same blur in full-range 4:2:2 YCbCr.
+ * into the blurred background (see the module documentation for the method and its cost). It
+ * reads a camera frame of any layout and draws in the layout it was opened for.
  *
  * @example
  * ```ts
  * import { MaskAwareBlur } from "./blur.ts";
- * const blur = new MaskAwareBlur({ width: 64, height: 48, strength: 12 });
- * const frame = new Uint8Array(64 * 48 * 3);
- * const mask = new Uint8Array(64 * 48);
- * const background = blur.render({ frame, mask, timeMs: 0 });
- * console.log(blur.description, background.length); // "blur 12 (mask-aware)" 9216
+ * import { makeFrame } from "../frame/frame.ts";
+ * const size = { width: 64, height: 48 };
+ * const blur = new MaskAwareBlur({ size, layout: "444", strength: 12 });
+ * const frame = makeFrame(size, "444");
+ * const background = blur.render({ frame, mask: new Uint8Array(64 * 48), timeMs: 0 });
+ * console.log(blur.description, background.layout, background.u.length); // "blur 12 (mask-aware)" 444 3072
  * ```
  */
 export class MaskAwareBlur implements Background {
@@ -428,22 +413,29 @@ export class MaskAwareBlur implements Background {
   readonly description: string;
   /** Always false. */
   readonly passthrough = false;
+  /** Always false: every frame is blurred anew. */
+  readonly still = false;
   /** The strength, 1 … 100. */
   readonly strength: number;
   /** How the blur is computed. */
   readonly plan: BlurPlan;
+  /** The layout it draws in. */
+  readonly layout: WorkingLayout;
   readonly #width: number;
   readonly #height: number;
-  /** The RGB output, as one plane of 4-pixel groups (3 words each). */
-  readonly #rgb: readonly WordPlane[];
-  /** The YCbCr output and its tables, made by the first `renderYuv()`. */
-  #yuv: YuvOutput | null = null;
-  // Reduced grid, 4 interleaved channels (R·w, G·w, B·w, w) or (Cb·w, Y·w, Cr·w, w);
-  // ping-pong between a and b.
+  /** The background, overwritten by every `render()`. */
+  readonly #out: Frame;
+  /** Y, Cb, Cr of `#out` as word planes. */
+  readonly #planes: readonly WordPlane[];
+  /** Words per luma row (4 pixels each). */
+  readonly #lumaStride: number;
+  /** Words per chroma row (4 chroma samples each). */
+  readonly #chromaStride: number;
+  // Reduced grid, 4 interleaved channels (Cb·w, Y·w, Cr·w, w); ping-pong between a and b.
   readonly #a: Float32Array;
   readonly #b: Float32Array;
   readonly #sums: Float64Array;
-  /** Reduced colours: channels 0 | 2 << 16 (red and blue, or Cb and Cr), and channel 1. */
+  /** Reduced colours: Cb | Cr << 16, and Y. */
   readonly #lowPair: Int32Array;
   readonly #lowMid: Int32Array;
   // Sample columns/rows of each reduced pixel (two each: 2x2 samples per block).
@@ -451,35 +443,42 @@ export class MaskAwareBlur implements Background {
   readonly #sampleY: Int32Array;
   /** Runs of output columns between the same two reduced columns ({@linkcode runTable}). */
   readonly #columns: Int32Array;
+  /** The same for chroma columns: `#columns` in 4:4:4, centred on each pixel pair in 4:2:2. */
+  readonly #chromaColumns: Int32Array;
   // Bilinear table: per output row the two reduced rows and the second's weight.
   readonly #rowA: Int32Array;
   readonly #rowB: Int32Array;
   readonly #rowW: Int32Array;
   /**
    * Two horizontally upsampled reduced rows (slot = reduced row & 1) as output-row words split
-   * into bytes 0 and 2 (`#even`) and bytes 1 and 3 (`#odd`), so one multiply does two channels.
-   * RGB rows fill them whole; YCbCr rows use their start for Y words, then Cb, then Cr.
+   * into bytes 0 and 2 (`#even`) and bytes 1 and 3 (`#odd`), so one multiply does two bytes:
+   * the Y words, then the Cb words, then the Cr words.
    */
   readonly #even: [Int32Array, Int32Array];
   readonly #odd: [Int32Array, Int32Array];
   readonly #rowOf = new Int32Array(2);
-  /** One horizontally upsampled reduced row, as words and as bytes (RGB, or Y then Cb then Cr). */
+  /** One horizontally upsampled reduced row, as words and as bytes (Y, then Cb, then Cr). */
   readonly #line: Int32Array;
   readonly #lineBytes: Uint8Array;
 
   /**
-   * Makes every buffer for one output size (the YCbCr output's on the first `renderYuv()`).
+   * Makes every buffer for one output size and layout.
    *
-   * @param options The output size, and the strength (default {@linkcode DEFAULT_BLUR_STRENGTH}).
+   * @param options The output size and layout, and the strength (default
+   *   {@linkcode DEFAULT_BLUR_STRENGTH}).
    * @throws {BackgroundError} When the strength is not a number from 1 to 100.
+   * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
    */
   constructor(options: BackgroundOptions & { strength?: number }) {
-    const { width, height } = options;
+    const { size, layout } = options;
+    const { width, height } = size;
     this.strength = options.strength ?? DEFAULT_BLUR_STRENGTH;
-    this.plan = blurPlan(this.strength, { width, height });
+    this.plan = blurPlan(this.strength, size);
     this.description = `blur ${this.strength} (mask-aware)`;
+    this.layout = layout;
     this.#width = width;
     this.#height = height;
+    this.#out = makeFrame(size, layout);
     const { factor, lowWidth, lowHeight } = this.plan;
     this.#a = new Float32Array(lowWidth * lowHeight * 4);
     this.#b = new Float32Array(lowWidth * lowHeight * 4);
@@ -488,87 +487,20 @@ export class MaskAwareBlur implements Background {
     this.#lowMid = new Int32Array(lowWidth * lowHeight);
     this.#sampleX = samples(lowWidth, factor, width);
     this.#sampleY = samples(lowHeight, factor, height);
-    // RGB rows are built 4 pixels (3 words) at a time.
-    const groups = Math.ceil(width / 4);
-    this.#columns = runTable(lerpTable(groups * 4, { lowSize: lowWidth, factor }));
+    // 4 luma pixels, or 4 chroma samples (8 pixels in 4:2:2), per word.
+    const lumaStride = this.#lumaStride = Math.ceil(width / 4);
+    const chromaStride = this.#chromaStride = layout === "444" ? lumaStride : Math.ceil(width / 8);
+    this.#columns = runTable(lerpTable(lumaStride * 4, { lowSize: lowWidth, factor }));
+    // A 4:2:2 chroma sample's centre is between its two pixels: half the factor on its grid.
+    this.#chromaColumns = layout === "444"
+      ? this.#columns
+      : runTable(lerpTable(chromaStride * 4, { lowSize: lowWidth, factor: factor / 2 }));
     [this.#rowA, this.#rowB, this.#rowW] = lerpTable(height, { lowSize: lowHeight, factor });
-    this.#even = [new Int32Array(groups * 3), new Int32Array(groups * 3)];
-    this.#odd = [new Int32Array(groups * 3), new Int32Array(groups * 3)];
-    this.#line = new Int32Array(groups * 3);
+    const words = lumaStride + 2 * chromaStride;
+    this.#even = [new Int32Array(words), new Int32Array(words)];
+    this.#odd = [new Int32Array(words), new Int32Array(words)];
+    this.#line = new Int32Array(words);
     this.#lineBytes = new Uint8Array(this.#line.buffer);
-    this.#rgb = [
-      wordPlane(new Uint8Array(width * height * 3), {
-        rowBytes: width * 3,
-        stride: groups * 3,
-        even: this.#even,
-        odd: this.#odd,
-      }),
-    ];
-  }
-
-  /**
-   * Blurs `ctx.frame` without the person (`ctx.mask`) into the background's own buffer.
-   *
-   * @param ctx The frame and mask at output size.
-   * @returns The same buffer on every call, overwritten.
-   */
-  render(ctx: BackgroundContext): Uint8Array {
-    this.#reduce(ctx.frame, ctx.mask);
-    this.#blurReduced();
-    this.#upsample(this.#rgb, false);
-    return this.#rgb[0]!.bytes;
-  }
-
-  /**
-   * The same blur as {@linkcode MaskAwareBlur.render} drawn in YCbCr, with no RGB on the way:
-   * Y is sampled from the luma plane and Cb, Cr from the chroma planes at the same places (each
-   * weighted by the mask at its picture pixel), and chroma is upsampled straight to half width,
-   * interpolated at each chroma pixel's centre. Given the same picture this is `render()` then
-   * RGB → YCbCr within ±2 (at f = 2, where the centre is a node of the reduced grid, chroma
-   * is a little sharper than the mean of two interpolated pixels). The first call makes the
-   * output frame; later calls allocate nothing.
-   *
-   * @example
-   * ```ts
-   * import { MaskAwareBlur } from "./blur.ts";
-   * import { makeYuvFrame } from "../image/planar.ts";
-   * const blur = new MaskAwareBlur({ width: 64, height: 48 });
-   * const frame = makeYuvFrame(64, 48);
-   * const out = blur.renderYuv({ frame, mask: new Uint8Array(64 * 48), timeMs: 0 });
-   * console.log(out.width, out.height, out.chromaShift, out.u.length); // 64 48 0 1536
-   * ```
-   *
-   * @param ctx The frame (4:2:2 or 4:2:0, full range) and mask at output size.
-   * @returns The same full-range 4:2:2 frame on every call, overwritten.
-   * @throws {RangeError} When the frame is not of the output size.
-   */
-  renderYuv(ctx: YuvBackgroundContext): YuvFrame {
-    const { frame } = ctx;
-    if (frame.width !== this.#width || frame.height !== this.#height) {
-      throw new RangeError(
-        `Cannot blur a ${frame.width}x${frame.height} frame: this blur is made for ${this.#width}x${this.#height}`,
-      );
-    }
-    const yuv = this.#yuv ?? this.#makeYuv();
-    this.#reduceYuv(frame, ctx.mask);
-    this.#blurReduced();
-    this.#upsample(yuv.planes, true);
-    return yuv.frame;
-  }
-
-  /** Nothing to release. */
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** The YCbCr output: a 4:2:2 frame, its planes as words, the chroma columns' table. */
-  #makeYuv(): YuvOutput {
-    const width = this.#width;
-    const frame = makeYuvFrame(width, this.#height);
-    // 4 luma pixels, or 4 chroma pixels, per word; the rows share `#even` and `#odd`, which the
-    // RGB rows (3 words per 4 pixels) make long enough.
-    const lumaStride = Math.ceil(width / 4);
-    const chromaStride = Math.ceil(width / 8);
     const part = (from: number, length: number): Pick<WordPlane, "even" | "odd"> => {
       const [e0, e1] = this.#even, [o0, o1] = this.#odd;
       const end = from + length;
@@ -577,41 +509,81 @@ export class MaskAwareBlur implements Background {
         odd: [o0.subarray(from, end), o1.subarray(from, end)],
       };
     };
-    const planes = [
-      wordPlane(frame.y, { rowBytes: width, stride: lumaStride, ...part(0, lumaStride) }),
-      wordPlane(frame.u, {
-        rowBytes: width / 2,
+    const out = this.#out;
+    const chromaBytes = chromaWidth(width, layout);
+    this.#planes = [
+      wordPlane(out.y, { rowBytes: width, stride: lumaStride, ...part(0, lumaStride) }),
+      wordPlane(out.u, {
+        rowBytes: chromaBytes,
         stride: chromaStride,
         ...part(lumaStride, chromaStride),
       }),
-      wordPlane(frame.v, {
-        rowBytes: width / 2,
+      wordPlane(out.v, {
+        rowBytes: chromaBytes,
         stride: chromaStride,
         ...part(lumaStride + chromaStride, chromaStride),
       }),
     ];
-    // A chroma pixel's centre is between its two picture pixels: half the factor on its grid.
-    const { lowWidth, factor } = this.plan;
-    const chromaColumns = runTable(lerpTable(chromaStride * 4, {
-      lowSize: lowWidth,
-      factor: factor / 2,
-    }));
-    this.#yuv = { frame, planes, lumaStride, chromaStride, chromaColumns };
-    return this.#yuv;
   }
 
-  /** Weighted 2x2 samples of each block into the reduced grid `a` (R, G, B, weight). */
-  #reduce(frame: Uint8Array, mask: Uint8Array): void {
+  /**
+   * Blurs `ctx.frame` without the person (`ctx.mask`): Y is sampled from the luma plane and Cb,
+   * Cr from the chroma planes at the same places (each weighted by the mask at its picture
+   * pixel), then drawn in the blur's layout. Allocates nothing.
+   *
+   * @example
+   * ```ts
+   * import { MaskAwareBlur } from "./blur.ts";
+   * import { makeFrame } from "../frame/frame.ts";
+   * const size = { width: 64, height: 48 };
+   * const blur = new MaskAwareBlur({ size, layout: "422" });
+   * const out = blur.render({ frame: makeFrame(size, "422"), mask: new Uint8Array(64 * 48), timeMs: 0 });
+   * console.log(out.width, out.height, out.layout, out.u.length); // 64 48 422 1536
+   * ```
+   *
+   * @param ctx The camera frame (any layout, full range) and the mask, at output size.
+   * @returns The same frame, of the output size in the blur's layout, on every call, overwritten.
+   * @throws {RangeError} When the frame is not of the output size.
+   */
+  render(ctx: BackgroundContext): Frame {
+    const { frame } = ctx;
+    if (frame.width !== this.#width || frame.height !== this.#height) {
+      throw new RangeError(
+        `Cannot blur a ${frame.width}x${frame.height} frame: this blur is made for ${this.#width}x${this.#height}`,
+      );
+    }
+    this.#reduce(frame, ctx.mask);
+    this.#blurReduced();
+    this.#upsample();
+    return this.#out;
+  }
+
+  /** Nothing to release. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * Weighted 2x2 samples of each block into the reduced grid `a`, as (Cb, Y, Cr, weight) so that
+   * Y is the single channel of `#lowMid`: chroma read at each sample's chroma pixel (column
+   * `x >> 1` in 4:2:2 and 4:2:0, row `y >> 1` in 4:2:0).
+   */
+  #reduce(frame: Frame, mask: Uint8Array): void {
     const { lowWidth, lowHeight } = this.plan;
     const width = this.#width;
+    const { y: luma, u, v, layout } = frame;
+    const cw = chromaWidth(width, layout);
+    const hs = layout === "444" ? 0 : 1;
+    const vs = layout === "420" ? 1 : 0;
     const a = this.#a;
     const sx = this.#sampleX;
     const sy = this.#sampleY;
     const scale = (BACKGROUND_WEIGHT - 1) / 255;
     let o = 0;
     for (let j = 0; j < lowHeight; j++) {
-      const r0 = sy[2 * j]! * width;
-      const r1 = sy[2 * j + 1]! * width;
+      const y0 = sy[2 * j]!, y1 = sy[2 * j + 1]!;
+      const r0 = y0 * width, r1 = y1 * width;
+      const c0 = (y0 >> vs) * cw, c1 = (y1 >> vs) * cw;
       for (let i = 0; i < lowWidth; i++) {
         const x0 = sx[2 * i]!;
         const x1 = sx[2 * i + 1]!;
@@ -621,46 +593,7 @@ export class MaskAwareBlur implements Background {
         const w1 = (255 - mask[p1]!) * scale + 1;
         const w2 = (255 - mask[p2]!) * scale + 1;
         const w3 = (255 - mask[p3]!) * scale + 1;
-        const q0 = p0 * 3, q1 = p1 * 3, q2 = p2 * 3, q3 = p3 * 3;
-        a[o] = frame[q0]! * w0 + frame[q1]! * w1 + frame[q2]! * w2 + frame[q3]! * w3;
-        a[o + 1] = frame[q0 + 1]! * w0 + frame[q1 + 1]! * w1 + frame[q2 + 1]! * w2 +
-          frame[q3 + 1]! * w3;
-        a[o + 2] = frame[q0 + 2]! * w0 + frame[q1 + 2]! * w1 + frame[q2 + 2]! * w2 +
-          frame[q3 + 2]! * w3;
-        a[o + 3] = w0 + w1 + w2 + w3;
-        o += 4;
-      }
-    }
-  }
-
-  /**
-   * {@linkcode #reduce} for a YCbCr frame, into (Cb, Y, Cr, weight) so that Y is the single
-   * channel of `#lowMid`: the same samples and weights, chroma read at each sample's chroma
-   * pixel (column x / 2, row y >> chromaShift).
-   */
-  #reduceYuv(frame: YuvFrame, mask: Uint8Array): void {
-    const { lowWidth, lowHeight } = this.plan;
-    const width = this.#width;
-    const chromaWidth = width >> 1;
-    const { y: luma, u, v, chromaShift } = frame;
-    const a = this.#a;
-    const sx = this.#sampleX;
-    const sy = this.#sampleY;
-    const scale = (BACKGROUND_WEIGHT - 1) / 255;
-    let o = 0;
-    for (let j = 0; j < lowHeight; j++) {
-      const y0 = sy[2 * j]!, y1 = sy[2 * j + 1]!;
-      const r0 = y0 * width, r1 = y1 * width;
-      const c0 = (y0 >> chromaShift) * chromaWidth, c1 = (y1 >> chromaShift) * chromaWidth;
-      for (let i = 0; i < lowWidth; i++) {
-        const x0 = sx[2 * i]!;
-        const x1 = sx[2 * i + 1]!;
-        const p0 = r0 + x0, p1 = r0 + x1, p2 = r1 + x0, p3 = r1 + x1;
-        const w0 = (255 - mask[p0]!) * scale + 1;
-        const w1 = (255 - mask[p1]!) * scale + 1;
-        const w2 = (255 - mask[p2]!) * scale + 1;
-        const w3 = (255 - mask[p3]!) * scale + 1;
-        const h0 = x0 >> 1, h1 = x1 >> 1;
+        const h0 = x0 >> hs, h1 = x1 >> hs;
         const q0 = c0 + h0, q1 = c0 + h1, q2 = c1 + h0, q3 = c1 + h1;
         a[o] = u[q0]! * w0 + u[q1]! * w1 + u[q2]! * w2 + u[q3]! * w3;
         a[o + 1] = luma[p0]! * w0 + luma[p1]! * w1 + luma[p2]! * w2 + luma[p3]! * w3;
@@ -704,30 +637,21 @@ export class MaskAwareBlur implements Background {
   }
 
   /**
-   * Reduced row `k` upsampled horizontally to the output width (RGB, or Y then Cb then Cr), as
-   * the even and odd bytes of the output rows' words, cached in slot `k & 1`.
+   * Reduced row `k` upsampled horizontally (Y to the output width, Cb and Cr to the chroma
+   * width), as the even and odd bytes of the output rows' words, cached in slot `k & 1`.
    */
-  #row(k: number, yuv: boolean): number {
+  #row(k: number): number {
     const slot = k & 1;
     if (this.#rowOf[slot] === k) return slot;
     this.#rowOf[slot] = k;
     const base = k * this.plan.lowWidth;
     const line = this.#lineBytes;
-    let words = this.#line.length;
-    if (yuv) {
-      const { lumaStride, chromaStride, chromaColumns } = this.#yuv!;
-      lerpRow(this.#lowMid, base, this.#columns, line, 0, 1);
-      // Cb and Cr are lanes 0 and 1 of the pairs.
-      const u = lumaStride * 4, v = u + chromaStride * 4;
-      lerpPairRow(this.#lowPair, base, chromaColumns, line, u, v, 1);
-      words = lumaStride + 2 * chromaStride;
-    } else {
-      // Red and blue are lanes 0 and 1 of the pairs; pixel x is bytes 3x … 3x + 2.
-      lerpPairRow(this.#lowPair, base, this.#columns, line, 0, 2, 3);
-      lerpRow(this.#lowMid, base, this.#columns, line, 1, 3);
-    }
+    lerpRow(this.#lowMid, base, this.#columns, line, 0, 1);
+    // Cb and Cr are lanes 0 and 1 of the pairs.
+    const u = this.#lumaStride * 4, v = u + this.#chromaStride * 4;
+    lerpPairRow(this.#lowPair, base, this.#chromaColumns, line, u, v, 1);
     const even = this.#even[slot]!, odd = this.#odd[slot]!, all = this.#line;
-    for (let i = 0; i < words; i++) {
+    for (let i = 0; i < all.length; i++) {
       const word = all[i]!;
       even[i] = word & LANES_MASK;
       odd[i] = (word >>> 8) & LANES_MASK;
@@ -741,8 +665,9 @@ export class MaskAwareBlur implements Background {
    * 8.8 fixed-point accumulators (two bytes each) and adds the step: two adds per 4 bytes, one
    * 32-bit store (little-endian, as on every platform Deno runs).
    */
-  #upsample(planes: readonly WordPlane[], yuv: boolean): void {
+  #upsample(): void {
     this.#rowOf.fill(-1);
+    const planes = this.#planes;
     const height = this.#height;
     const rowA = this.#rowA, rowB = this.#rowB, rowW = this.#rowW;
     const step = 256 / this.plan.factor; // weight change per output row, in 1/256ths
@@ -752,7 +677,7 @@ export class MaskAwareBlur implements Background {
       const k0 = rowW[y]! * 2;
       let end = y + 1;
       while (end < height && rowA[end] === k && rowW[end]! * 2 === k0 + (end - y) * step) end++;
-      const top = this.#row(k, yuv), bottom = this.#row(rowB[y]!, yuv);
+      const top = this.#row(k), bottom = this.#row(rowB[y]!);
       for (let p = 0; p < planes.length; p++) {
         spanRows(planes[p]!, y, end - y, top, bottom, k0, step);
       }

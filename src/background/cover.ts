@@ -8,56 +8,33 @@
  * @module
  */
 
+import { coverRect, type Rect, type Size } from "../frame/geometry.ts";
 import type { RgbImage } from "../image/types.ts";
 
-/** A size in pixels. */
-export interface Size {
-  /** Width in pixels. */
-  width: number;
-  /** Height in pixels. */
-  height: number;
-}
-
-/** The part of the source that a cover scaling shows, in source pixels. */
-export interface CoverRect {
-  /** Left edge of the visible part (≥ 0). */
-  x: number;
-  /** Top edge of the visible part (≥ 0). */
-  y: number;
-  /** Width of the visible part (≤ the source width). */
-  width: number;
-  /** Height of the visible part (≤ the source height). */
-  height: number;
+/** The part of the source that a cover scaling shows, in source pixels, and the scale. */
+export interface CoverCrop extends Rect {
   /** Output pixels per source pixel: `max(W / w, H / h)`. */
   scale: number;
 }
 
 /**
- * Which part of a `source` picture covers an `output` of another aspect ratio: the scale
- * `max(W / w, H / h)` and the centred crop.
+ * Which part of a `source` picture covers an `output` of another aspect ratio: the centred crop
+ * (as the frame's {@linkcode coverRect}) and the scale `max(W / w, H / h)`.
  *
  * @example
  * ```ts
- * import { coverRect } from "./cover.ts";
- * coverRect({ width: 1000, height: 1000 }, { width: 1280, height: 720 });
- * // { x: 0, y: 218.75, width: 1000, height: 562.5, scale: 1.28 }
+ * import { coverCrop } from "./cover.ts";
+ * coverCrop({ width: 1000, height: 1000 }, { width: 1280, height: 720 });
+ * // { x: 0, y: 218.75, w: 1000, h: 562.5, scale: 1.28 }
  * ```
  *
  * @param source The picture's size.
  * @param output The output's size.
  * @returns The visible rectangle of the source and the scale.
  */
-export function coverRect(source: Size, output: Size): CoverRect {
+export function coverCrop(source: Size, output: Size): CoverCrop {
   const scale = Math.max(output.width / source.width, output.height / source.height);
-  const width = output.width / scale;
-  const height = output.height / scale;
-  return {
-    x: (source.width - width) / 2,
-    y: (source.height - height) / 2,
-    width,
-    height,
-    scale,
-  };
+  return { ...coverRect(source.width, source.height, output), scale };
 }
 
 /**
@@ -95,7 +72,7 @@ export function halve(image: RgbImage): RgbImage {
 }
 
 /**
- * Scales an RGB picture to cover `output` (see {@linkcode coverRect}) with bilinear sampling
+ * Scales an RGB picture to cover `output` (see {@linkcode coverCrop}) with bilinear sampling
  * and half-pixel centres, into `dst`.
  *
  * @example
@@ -119,11 +96,11 @@ export function coverScale(image: RgbImage, dst: Uint8Array, output: Size): void
     );
   }
   let source = image;
-  while (coverRect(source, output).scale <= 0.5 && source.width > 1 && source.height > 1) {
+  while (coverCrop(source, output).scale <= 0.5 && source.width > 1 && source.height > 1) {
     source = halve(source);
   }
   const { width: w, height: h, data } = source;
-  const rect = coverRect(source, output);
+  const rect = coverCrop(source, output);
   const columns = new Int32Array(W * 2);
   const weights = new Float64Array(W);
   for (let x = 0; x < W; x++) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { RgbImage } from "../image/types.ts";
-import { coverRect, coverScale, halve } from "./cover.ts";
+import { coverCrop, coverScale, halve } from "./cover.ts";
 
 function image(
   width: number,
@@ -20,24 +20,24 @@ function cover(src: RgbImage, width: number, height: number): Uint8Array {
   return dst;
 }
 
-Deno.test("coverRect() scales by the larger ratio and crops the centre", () => {
-  assert.deepEqual(coverRect({ width: 1000, height: 1000 }, { width: 1280, height: 720 }), {
+Deno.test("coverCrop() scales by the larger ratio and crops the centre", () => {
+  assert.deepEqual(coverCrop({ width: 1000, height: 1000 }, { width: 1280, height: 720 }), {
     x: 0,
     y: 218.75,
-    width: 1000,
-    height: 562.5,
+    w: 1000,
+    h: 562.5,
     scale: 1.28,
   });
-  assert.deepEqual(coverRect({ width: 1920, height: 1080 }, { width: 1280, height: 720 }), {
+  assert.deepEqual(coverCrop({ width: 1920, height: 1080 }, { width: 1280, height: 720 }), {
     x: 0,
     y: 0,
-    width: 1920,
-    height: 1080,
+    w: 1920,
+    h: 1080,
     scale: 2 / 3,
   });
-  const tall = coverRect({ width: 3000, height: 1000 }, { width: 640, height: 480 });
-  assert.equal(tall.height, 1000);
-  assert.equal(tall.x, (3000 - tall.width) / 2);
+  const tall = coverCrop({ width: 3000, height: 1000 }, { width: 640, height: 480 });
+  assert.equal(tall.h, 1000);
+  assert.equal(tall.x, (3000 - tall.w) / 2);
 });
 
 Deno.test("coverScale() keeps a circle round", () => {

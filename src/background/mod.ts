@@ -16,29 +16,34 @@
  * `$XDG_DATA_HOME/backscrub/backgrounds`, next to the executable and in the bundled
  * `backgrounds/`.
  *
+ * Every background draws frames of the output size in the pipeline's working layout (`"444"`
+ * for files, `"422"` for the virtual camera); pictures, colours and GIF frames are converted to
+ * it once, at open.
+ *
  * ```ts
  * import { openBackground } from "./mod.ts";
- * const background = await openBackground("blur", { width: 1280, height: 720 });
+ * const size = { width: 1280, height: 720 };
+ * const background = await openBackground("blur", { size, layout: "422" });
  * console.log(background.description); // "blur 12 (mask-aware)"
  * ```
  *
  * @module
  */
 
-import { isJpeg, loadImage } from "../image/load.ts";
+import type { Background, BackgroundOptions } from "../frame/stages.ts";
 import { isPng } from "../image/png.ts";
 import { ImageError } from "../image/types.ts";
-import type { Background, BackgroundOptions } from "../pipeline/types.ts";
+import { isJpeg, loadImage } from "../io/image_file.ts";
 import { resolveResource } from "../resources.ts";
 import { gifBackground } from "./animation.ts";
 import { MaskAwareBlur } from "./blur.ts";
-import { BackgroundError } from "./errors.ts";
+import { BackgroundError, type BackgroundErrorKind } from "./errors.ts";
 import { GifError, isGif, parseGif } from "./gif.ts";
 import { type FileKind, parseBackgroundSpec } from "./spec.ts";
 import { imageBackground, passthroughBackground, solidBackground } from "./still.ts";
 import { openVideoBackground } from "./video.ts";
 
-export { BackgroundError } from "./errors.ts";
+export { BackgroundError, type BackgroundErrorKind } from "./errors.ts";
 export { DEFAULT_BLUR_STRENGTH, MaskAwareBlur } from "./blur.ts";
 export { type BackgroundSpec, parseBackgroundSpec, parseColor } from "./spec.ts";
 export { VideoBackground } from "./video.ts";
@@ -54,19 +59,33 @@ export interface OpenBackgroundOptions extends BackgroundOptions {
 }
 
 function checkSize(options: BackgroundOptions): void {
-  const { width, height } = options;
+  const { size: { width, height }, layout } = options;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(
       `Cannot make a background of ${width}x${height}: the output size must be positive integers`,
     );
   }
+  if (layout !== "444" && width % 2 !== 0) {
+    throw new RangeError(
+      `Cannot make a ${layout} background ${width} pixels wide: half-width chroma needs an even width`,
+    );
+  }
 }
 
-function readError(error: unknown): string {
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
-  if (error instanceof Deno.errors.NotCapable) return "no read permission (run with --allow-read)";
-  return error instanceof Error ? error.message.replace(/\s+/g, " ").trim() : String(error);
+/** Why reading a file failed, in a few words, and the kind of error it makes. */
+function readError(error: unknown): { kind: BackgroundErrorKind; text: string } {
+  if (error instanceof Deno.errors.NotCapable) {
+    return { kind: "read-permission", text: "no read permission" };
+  }
+  if (error instanceof Deno.errors.NotFound) return { kind: "not-found", text: "no such file" };
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return { kind: "unreadable", text: "permission denied" };
+  }
+  if (error instanceof Deno.errors.IsADirectory) {
+    return { kind: "unreadable", text: "it is a directory" };
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return { kind: "unreadable", text: text.replace(/\s+/g, " ").trim() };
 }
 
 /** The kind of a file without a known extension, from its first bytes. */
@@ -83,39 +102,42 @@ function sniff(bytes: Uint8Array): FileKind {
  * @example
  * ```ts
  * import { openBackground } from "./mod.ts";
- * const green = await openBackground("#00ff00", { width: 640, height: 480 });
+ * const green = await openBackground("#00ff00", { size: { width: 640, height: 480 }, layout: "444" });
  * console.log(green.description); // "colour #00ff00"
  * await green.close();
  * ```
  *
  * @param spec What the user typed, e.g. `blur:20`, `#336699`, `beach.jpg`, `loop.mp4`.
- * @param options The output size (and the ffmpeg commands, the GIF memory limit).
+ * @param options The output size and working layout (and the ffmpeg commands, the GIF memory
+ *   limit).
  * @returns The background; close it when done.
- * @throws {BackgroundError} One line with the fix: unknown spec, bad colour or strength,
- *   missing file (with every place looked in), unreadable or corrupt picture, GIF too long,
- *   ffmpeg missing or failing.
- * @throws {JpegError} When a JPEG needs libturbojpeg and it cannot be loaded.
+ * @throws {BackgroundError} One line of facts, with a {@linkcode BackgroundErrorKind}: unknown
+ *   spec, bad colour or strength, missing file (with every place looked in), unreadable or
+ *   corrupt picture, GIF too long, ffmpeg missing or failing.
+ * @throws {LibraryLoadError} When a JPEG needs libturbojpeg and it cannot be loaded.
+ * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
  */
 export async function openBackground(
   spec: string,
   options: OpenBackgroundOptions,
 ): Promise<Background> {
   checkSize(options);
-  const { width, height } = options;
+  const { size, layout } = options;
   const parsed = parseBackgroundSpec(spec);
   switch (parsed.kind) {
     case "off":
       return passthroughBackground();
     case "blur":
-      return new MaskAwareBlur({ width, height, strength: parsed.strength });
+      return new MaskAwareBlur({ size, layout, strength: parsed.strength });
     case "color":
-      return solidBackground(parsed.rgb, { width, height });
+      return solidBackground(parsed.rgb, { size, layout });
   }
   const { name } = parsed;
   const { path, tried } = resolveResource(name, "backgrounds");
   if (path === null) {
     if (parsed.type === "unknown" && !name.includes("/")) {
       throw new BackgroundError(
+        "spec",
         `Cannot use background ${
           JSON.stringify(name)
         }: it is not off, blur[:N], #RRGGBB, color:NAME or a file in ${
@@ -125,69 +147,77 @@ export async function openBackground(
     }
     if (tried.length === 1) {
       throw new BackgroundError(
+        "not-found",
         `Cannot find background ${JSON.stringify(name)}: no such file (check the path)`,
+        { path: name },
       );
     }
     throw new BackgroundError(
+      "not-found",
       `Cannot find background ${JSON.stringify(name)}: looked in ${
         tried.join(", ")
       } (give its path, or put it in one of these folders)`,
+      { path: name },
     );
   }
   let type = parsed.type;
-  if (type === "video") return await openVideoBackground(path, { ...options, width, height });
+  if (type === "video") return await openVideoBackground(path, options);
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (error) {
-    throw new BackgroundError(
-      `Cannot read background ${JSON.stringify(path)}: ${readError(error)}`,
-      {
-        cause: error,
-      },
-    );
+    const { kind, text } = readError(error);
+    throw new BackgroundError(kind, `Cannot read background ${JSON.stringify(path)}: ${text}`, {
+      cause: error,
+      path,
+    });
   }
   // The content wins over the name (a GIF saved as .png, a PNG saved as .gif).
   const content = sniff(bytes);
   if (content !== "unknown") type = content;
   if (type === "unknown") {
     throw new BackgroundError(
+      "unsupported",
       `Cannot use background ${
         JSON.stringify(path)
       }: it is not a PNG, JPEG or GIF (for a video, give it a .mp4, .webm, .mkv, .mov or .avi name)`,
+      { path },
     );
   }
   if (type === "gif") {
     try {
       return gifBackground(parseGif(bytes), {
-        width,
-        height,
+        size,
+        layout,
         path,
         ...(options.maxAnimationBytes === undefined ? {} : { maxBytes: options.maxAnimationBytes }),
       });
     } catch (error) {
       if (error instanceof GifError) {
         throw new BackgroundError(
+          "corrupt",
           `Cannot read background ${
             JSON.stringify(path)
-          }: corrupt GIF data (${error.detail}; re-export it, or convert it: ffmpeg -i in.gif out.gif)`,
-          { cause: error },
+          }: corrupt GIF data (${error.detail}; re-export it)`,
+          { cause: error, path },
         );
       }
       throw error;
     }
   }
   try {
-    return imageBackground(await loadImage(path), { width, height, path });
+    return imageBackground(await loadImage(path), { size, layout, path });
   } catch (error) {
     if (error instanceof ImageError) {
+      // The content is PNG or JPEG (then it does not decode), or neither (a name that says so).
       throw new BackgroundError(
+        content === "unknown" ? "unsupported" : "corrupt",
         `Cannot read background ${
           JSON.stringify(path)
         }: ${error.detail} (use a PNG or JPEG picture)`,
-        { cause: error },
+        { cause: error, path },
       );
     }
-    throw error; // JpegError when libturbojpeg is missing: its message has the fix
+    throw error; // LibraryLoadError when libturbojpeg is missing
   }
 }

@@ -100,7 +100,7 @@ export function hexColor(rgb: Rgb): string {
 }
 
 function fail(spec: string, detail: string): never {
-  throw new BackgroundError(`Cannot use background ${JSON.stringify(spec)}: ${detail}`);
+  throw new BackgroundError("spec", `Cannot use background ${JSON.stringify(spec)}: ${detail}`);
 }
 
 /**

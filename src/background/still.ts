@@ -1,30 +1,28 @@
 /**
  * Backgrounds that never change: a solid colour, a picture scaled to cover the output, and
- * "off" (the camera passes through). Each is computed once; `render()` returns the same buffer.
+ * "off" (the camera passes through). Each is drawn once, at open, in the layout the pipeline
+ * works in; `render()` returns the same frame every time.
  *
  * @module
  */
 
+import { type Frame, makeFrame } from "../frame/frame.ts";
+import type { Background, BackgroundContext, BackgroundOptions } from "../frame/stages.ts";
+import { fillFrame, rgbToFrame } from "../image/planar.ts";
 import type { RgbImage } from "../image/types.ts";
-import type { YuvFrame } from "../image/planar.ts";
-import type {
-  Background,
-  BackgroundContext,
-  BackgroundOptions,
-  YuvBackgroundContext,
-} from "../pipeline/types.ts";
-import { coverRect, coverScale } from "./cover.ts";
-import { PlanarCache } from "./planar_cache.ts";
+import { coverCrop, coverScale } from "./cover.ts";
 import { hexColor, type Rgb } from "./spec.ts";
 
 /**
- * A background made once: `render()` returns the same pixels every frame.
+ * A background drawn once: `render()` returns the same frame every time.
  *
  * @example
  * ```ts
  * import { StillBackground } from "./still.ts";
- * const still = new StillBackground(new Uint8Array(2 * 2 * 3), { description: "black" });
- * still.render({ frame: new Uint8Array(12), mask: new Uint8Array(4), timeMs: 0 }).length; // 12
+ * import { makeFrame } from "../frame/frame.ts";
+ * const picture = makeFrame({ width: 2, height: 2 }, "444");
+ * const still = new StillBackground(picture, { description: "black" });
+ * still.render({ frame: picture, mask: new Uint8Array(4), timeMs: 0 }) === picture; // true
  * ```
  */
 export class StillBackground implements Background {
@@ -34,39 +32,27 @@ export class StillBackground implements Background {
   readonly passthrough = false;
   /** The same picture every frame (the loop may keep it packed for the output). */
   readonly still = true;
-  readonly #pixels: Uint8Array;
-  /** The picture as planar YCbCr, converted on the first {@linkcode renderYuv}. */
-  readonly #planar = new PlanarCache();
+  readonly #frame: Frame;
 
   /**
-   * Wraps prepared pixels.
+   * Wraps a prepared frame.
    *
-   * @param pixels Output width × height × 3 bytes, RGB (kept, not copied).
+   * @param frame The picture at output size, in the pipeline's layout (kept, not copied).
    * @param options The description for the banner.
    */
-  constructor(pixels: Uint8Array, options: { description: string }) {
-    this.#pixels = pixels;
+  constructor(frame: Frame, options: { description: string }) {
+    this.#frame = frame;
     this.description = options.description;
   }
 
   /**
-   * The prepared pixels.
+   * The prepared picture.
    *
    * @param _ctx Unused.
-   * @returns The same buffer on every call.
+   * @returns The same frame on every call.
    */
-  render(_ctx: BackgroundContext): Uint8Array {
-    return this.#pixels;
-  }
-
-  /**
-   * The picture as full-range 4:2:2 YCbCr (converted once, on the first call).
-   *
-   * @param ctx the frame (only its size is used)
-   * @returns the same frame every time
-   */
-  renderYuv(ctx: YuvBackgroundContext): YuvFrame {
-    return this.#planar.frameFor(this.#pixels, ctx.frame, 0);
+  render(_ctx: BackgroundContext): Frame {
+    return this.#frame;
   }
 
   /** Nothing to release. */
@@ -81,8 +67,9 @@ export class StillBackground implements Background {
  * @example
  * ```ts
  * import { passthroughBackground } from "./still.ts";
+ * import { makeFrame } from "../frame/frame.ts";
  * const off = passthroughBackground();
- * const frame = new Uint8Array(12);
+ * const frame = makeFrame({ width: 2, height: 2 }, "422");
  * off.render({ frame, mask: new Uint8Array(4), timeMs: 0 }) === frame; // true
  * ```
  *
@@ -92,33 +79,31 @@ export function passthroughBackground(): Background {
   return {
     description: "off (camera passes through)",
     passthrough: true,
-    render: (ctx: BackgroundContext): Uint8Array => ctx.frame,
+    still: false,
+    render: (ctx: BackgroundContext): Frame => ctx.frame,
     close: (): Promise<void> => Promise.resolve(),
   };
 }
 
 /**
- * A solid colour at output size.
+ * A solid colour at output size, in the pipeline's layout.
  *
  * @example
  * ```ts
  * import { solidBackground } from "./still.ts";
- * const green = solidBackground([0, 255, 0], { width: 2, height: 1 });
+ * const green = solidBackground([0, 255, 0], { size: { width: 2, height: 1 }, layout: "444" });
  * console.log(green.description); // "colour #00ff00"
  * ```
  *
  * @param rgb The colour.
- * @param options The output size.
+ * @param options The output size and layout.
  * @returns The background.
+ * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
  */
 export function solidBackground(rgb: Rgb, options: BackgroundOptions): StillBackground {
-  const pixels = new Uint8Array(options.width * options.height * 3);
-  for (let i = 0; i < pixels.length; i += 3) {
-    pixels[i] = rgb[0];
-    pixels[i + 1] = rgb[1];
-    pixels[i + 2] = rgb[2];
-  }
-  return new StillBackground(pixels, { description: `colour ${hexColor(rgb)}` });
+  const frame = makeFrame(options.size, options.layout);
+  fillFrame(frame, rgb);
+  return new StillBackground(frame, { description: `colour ${hexColor(rgb)}` });
 }
 
 /**
@@ -150,32 +135,36 @@ export function flattenAlpha(image: RgbImage): RgbImage {
 
 /**
  * A picture scaled once to cover the output (no distortion, centred crop; transparency shows
- * black).
+ * black), then converted once to the pipeline's layout.
  *
  * @example
  * ```ts
  * import { imageBackground } from "./still.ts";
  * const image = { width: 4, height: 3, data: new Uint8Array(4 * 3 * 3) };
- * const still = imageBackground(image, { width: 8, height: 4, path: "x.png" });
+ * const still = imageBackground(image, { size: { width: 8, height: 4 }, layout: "444", path: "x.png" });
  * console.log(still.description); // "image x.png 4x3 → cover 8x4 (crops 4x2)"
  * ```
  *
  * @param image The picture.
- * @param options The output size and the picture's path (for the description).
+ * @param options The output size and layout, and the picture's path (for the description).
  * @returns The background.
+ * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
  */
 export function imageBackground(
   image: RgbImage,
   options: BackgroundOptions & { path: string },
 ): StillBackground {
-  const { width, height, path } = options;
+  const { size, layout, path } = options;
+  const { width, height } = size;
+  const frame = makeFrame(size, layout);
   const pixels = new Uint8Array(width * height * 3);
-  coverScale(flattenAlpha(image), pixels, { width, height });
-  const rect = coverRect(image, { width, height });
-  const crop = rect.width < image.width - 0.5 || rect.height < image.height - 0.5
-    ? ` (crops ${Math.round(rect.width)}x${Math.round(rect.height)})`
+  coverScale(flattenAlpha(image), pixels, size);
+  rgbToFrame(pixels, frame);
+  const rect = coverCrop(image, size);
+  const crop = rect.w < image.width - 0.5 || rect.h < image.height - 0.5
+    ? ` (crops ${Math.round(rect.w)}x${Math.round(rect.h)})`
     : "";
-  return new StillBackground(pixels, {
+  return new StillBackground(frame, {
     description: `image ${path} ${image.width}x${image.height} → cover ${width}x${height}${crop}`,
   });
 }

@@ -1,6 +1,7 @@
 /**
  * Video backgrounds, decoded by `ffmpeg` in a subprocess: scaled and cropped to cover the output
- * by ffmpeg itself, read as raw RGB into a small ring of buffers made at open, looped with
+ * by ffmpeg itself, read as raw RGB into a small ring of buffers made at open (each frame shown is
+ * converted once to the pipeline's layout, into one frame made at open), looped with
  * `-stream_loop -1` (and restarted should ffmpeg stop anyway), paced by `ctx.timeMs` at the
  * video's own frame rate (from `ffprobe`).
  *
@@ -12,15 +13,11 @@
  * @module
  */
 
-import type { YuvFrame } from "../image/planar.ts";
-import type {
-  Background,
-  BackgroundContext,
-  BackgroundOptions,
-  YuvBackgroundContext,
-} from "../pipeline/types.ts";
-import { PlanarCache } from "./planar_cache.ts";
-import { BackgroundError } from "./errors.ts";
+import { type Frame, makeFrame } from "../frame/frame.ts";
+import type { Size } from "../frame/geometry.ts";
+import type { Background, BackgroundContext, BackgroundOptions } from "../frame/stages.ts";
+import { rgbToFrame } from "../image/planar.ts";
+import { BackgroundError, type BackgroundErrorKind } from "./errors.ts";
 
 /** Options of {@linkcode openVideoBackground}. */
 export interface VideoOptions extends BackgroundOptions {
@@ -32,17 +29,13 @@ export interface VideoOptions extends BackgroundOptions {
   ring?: number;
 }
 
-/** What ffprobe says about the first video stream. */
-export interface VideoInfo {
-  /** Width of the video. */
-  width: number;
-  /** Height of the video. */
-  height: number;
+/** What ffprobe says about the first video stream: its size and frame rate. */
+export interface VideoInfo extends Size {
   /** Frames per second (the average rate, else the base rate, else 25). */
   fps: number;
 }
 
-const INSTALL = "ffmpeg is not installed (sudo apt install ffmpeg)";
+const MISSING = "ffmpeg is not installed";
 
 function actionFor(path: string): string {
   return `Cannot play video background ${JSON.stringify(path)}`;
@@ -89,12 +82,17 @@ async function run(
       .output();
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new BackgroundError(`${actionFor(path)}: ${INSTALL}`, { cause: error });
+      throw new BackgroundError("ffmpeg-missing", `${actionFor(path)}: ${MISSING}`, {
+        cause: error,
+        path,
+        command,
+      });
     }
     if (error instanceof Deno.errors.NotCapable) {
       throw new BackgroundError(
-        `${actionFor(path)}: no permission to run ${command} (run with --allow-run)`,
-        { cause: error },
+        "run-permission",
+        `${actionFor(path)}: no permission to run ${command}`,
+        { cause: error, path, command },
       );
     }
     throw error;
@@ -120,7 +118,8 @@ export async function probeVideo(
   path: string,
   options: { ffprobe?: string } = {},
 ): Promise<VideoInfo> {
-  const output = await run(options.ffprobe ?? "ffprobe", [
+  const ffprobe = options.ffprobe ?? "ffprobe";
+  const output = await run(ffprobe, [
     "-v",
     "error",
     "-select_streams",
@@ -134,7 +133,10 @@ export async function probeVideo(
   const stderr = new TextDecoder().decode(output.stderr);
   if (!output.success) {
     const reason = lastLine(stderr, path) || `ffprobe exited with code ${output.code}`;
-    throw new BackgroundError(`${actionFor(path)}: ${reason} (is it a video file?)`);
+    throw new BackgroundError("video", `${actionFor(path)}: ${reason} (is it a video file?)`, {
+      path,
+      command: ffprobe,
+    });
   }
   let stream: Record<string, unknown> | undefined;
   try {
@@ -145,7 +147,11 @@ export async function probeVideo(
   const width = Number(stream?.width);
   const height = Number(stream?.height);
   if (!(width > 0 && height > 0)) {
-    throw new BackgroundError(`${actionFor(path)}: it has no video stream (use a video file)`);
+    throw new BackgroundError(
+      "video",
+      `${actionFor(path)}: it has no video stream (use a video file)`,
+      { path, command: ffprobe },
+    );
   }
   const fps = parseRate(String(stream?.avg_frame_rate)) ||
     parseRate(String(stream?.r_frame_rate)) ||
@@ -162,20 +168,22 @@ export class VideoBackground implements Background {
   readonly description: string;
   /** Always false. */
   readonly passthrough = false;
+  /** Always false. */
+  readonly still = false;
   /** The video's frame rate. */
   readonly fps: number;
   readonly #path: string;
   readonly #args: string[];
   readonly #ffmpeg: string;
   readonly #frameBytes: number;
-  readonly #out: Uint8Array;
+  /** The frame shown, in the pipeline's layout: converted once per new video frame. */
+  readonly #out: Frame;
   /** The ring; a slot's view is replaced by each read (the stream transfers its buffer). */
   readonly #slots: Uint8Array[];
   /** Frames fully read; frame i is in slot i % ring. */
   #produced = 0;
   /** The frame in `#out`, or -1. */
   #shown = -1;
-  readonly #planar = new PlanarCache();
   /** Frames below this are not needed any more (their slots may be refilled). */
   #floor = 0;
   #start = NaN;
@@ -191,15 +199,17 @@ export class VideoBackground implements Background {
    * Prepares the buffers; {@linkcode openVideoBackground} starts ffmpeg.
    *
    * @param path The video file.
-   * @param options Output size, video info and commands.
+   * @param options Output size and layout, video info and commands.
+   * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
    */
   constructor(path: string, options: VideoOptions & { info: VideoInfo }) {
-    const { width, height, info } = options;
+    const { size, layout, info } = options;
+    const { width, height } = size;
     this.#path = path;
     this.fps = info.fps;
     this.#ffmpeg = options.ffmpeg ?? "ffmpeg";
     this.#frameBytes = width * height * 3;
-    this.#out = new Uint8Array(this.#frameBytes);
+    this.#out = makeFrame(size, layout);
     const ring = Math.max(2, options.ring ?? 4);
     this.#slots = Array.from({ length: ring }, () => new Uint8Array(this.#frameBytes));
     const fps = Math.round(info.fps * 100) / 100;
@@ -258,33 +268,23 @@ export class VideoBackground implements Background {
   }
 
   /**
-   * The newest decoded frame not ahead of `ctx.timeMs` (the video starts at the first call).
+   * The newest decoded frame not ahead of `ctx.timeMs` (the video starts at the first call),
+   * converted from RGB when it is a new one.
    *
    * @param ctx Only `timeMs` is used.
-   * @returns The same buffer on every call.
+   * @returns The same frame on every call.
    */
-  render(ctx: Pick<BackgroundContext, "timeMs">): Uint8Array {
+  render(ctx: Pick<BackgroundContext, "timeMs">): Frame {
     const want = this.#frameAt(ctx.timeMs);
     const newest = this.#produced - 1;
     let target = want < newest ? want : newest;
     if (target < this.#floor) target = this.#floor; // older slots may be refilled already
     if (target > newest || target <= this.#shown) return this.#out;
-    this.#out.set(this.#slots[target % this.#slots.length]!);
+    rgbToFrame(this.#slots[target % this.#slots.length]!, this.#out);
     this.#shown = target;
     this.#floor = target;
     this.#wakeReader();
     return this.#out;
-  }
-
-  /**
-   * The newest frame as planar YCbCr (the fast path), converted once per new video frame.
-   *
-   * @param ctx Only `timeMs` and the frame's size are used.
-   * @returns The same frame object on every call.
-   */
-  renderYuv(ctx: YuvBackgroundContext): YuvFrame {
-    const rgb = this.render(ctx);
-    return this.#planar.frameFor(rgb, ctx.frame, this.#shown);
   }
 
   /** Stops ffmpeg. Idempotent. */
@@ -318,8 +318,11 @@ export class VideoBackground implements Background {
     for (const resolve of waiters) resolve();
   }
 
-  #fail(detail: string): void {
-    this.#error ??= new BackgroundError(`${actionFor(this.#path)}: ${detail}`);
+  #fail(kind: BackgroundErrorKind, detail: string): void {
+    this.#error ??= new BackgroundError(kind, `${actionFor(this.#path)}: ${detail}`, {
+      path: this.#path,
+      command: this.#ffmpeg,
+    });
     this.#notify();
   }
 
@@ -335,11 +338,11 @@ export class VideoBackground implements Background {
           stderr: "piped",
         }).spawn();
       } catch (error) {
-        if (error instanceof Deno.errors.NotFound) return this.#fail(INSTALL);
+        if (error instanceof Deno.errors.NotFound) return this.#fail("ffmpeg-missing", MISSING);
         if (error instanceof Deno.errors.NotCapable) {
-          return this.#fail(`no permission to run ${this.#ffmpeg} (run with --allow-run)`);
+          return this.#fail("run-permission", `no permission to run ${this.#ffmpeg}`);
         }
-        return this.#fail(error instanceof Error ? error.message : String(error));
+        return this.#fail("video", error instanceof Error ? error.message : String(error));
       }
       this.#child = child;
       const stderr = collect(child.stderr);
@@ -357,7 +360,9 @@ export class VideoBackground implements Background {
           this.#notify();
         }
       } catch (error) {
-        if (!this.#closed) this.#fail(error instanceof Error ? error.message : String(error));
+        if (!this.#closed) {
+          this.#fail("video", error instanceof Error ? error.message : String(error));
+        }
       } finally {
         try {
           child.kill("SIGTERM");
@@ -369,6 +374,7 @@ export class VideoBackground implements Background {
       if (this.#closed || this.#error !== null) return;
       if (frames === 0) {
         return this.#fail(
+          "video",
           `${lastLine(text, this.#path) || "ffmpeg gave no frames"} (is it a video file?)`,
         );
       }
@@ -410,15 +416,17 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<string> {
  * @example
  * ```ts
  * import { openVideoBackground } from "./video.ts";
- * const video = await openVideoBackground("backgrounds/loop.mp4", { width: 1280, height: 720 });
+ * const size = { width: 1280, height: 720 };
+ * const video = await openVideoBackground("backgrounds/loop.mp4", { size, layout: "422" });
  * console.log(video.description);
  * await video.close();
  * ```
  *
  * @param path The video file.
- * @param options The output size, and optionally the commands and the ring size.
+ * @param options The output size and layout, and optionally the commands and the ring size.
  * @returns The running background.
  * @throws {BackgroundError} When ffmpeg is missing or cannot decode the file.
+ * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
  */
 export async function openVideoBackground(
   path: string,

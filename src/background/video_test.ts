@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { makeYuvFrame, planarToRgb } from "../image/planar.ts";
-import { BackgroundError } from "./errors.ts";
+import type { Frame } from "../frame/frame.ts";
+import { frameToRgb } from "../image/planar.ts";
+import { BackgroundError, type BackgroundErrorKind } from "./errors.ts";
 import { openVideoBackground, parseRate, probeVideo } from "./video.ts";
 
 /** A 1 s, 10 fps, 160x120 test pattern clip (a moving pattern and a frame counter), made by ffmpeg. */
@@ -31,7 +32,17 @@ async function withClip(fn: (path: string, dir: string) => Promise<void>): Promi
   }
 }
 
-const ctx = (timeMs: number) => ({ frame: new Uint8Array(0), mask: new Uint8Array(0), timeMs });
+const ctx = (timeMs: number) => ({ timeMs });
+const SIZE = { width: 80, height: 60 };
+
+/** The planes of a frame, copied. */
+function snapshot(frame: Frame): Uint8Array {
+  const out = new Uint8Array(frame.y.length + frame.u.length + frame.v.length);
+  out.set(frame.y);
+  out.set(frame.u, frame.y.length);
+  out.set(frame.v, frame.y.length + frame.u.length);
+  return out;
+}
 
 function meanDiff(a: Uint8Array, b: Uint8Array): number {
   let sum = 0;
@@ -55,22 +66,24 @@ Deno.test("probeVideo() reads size and frame rate", async () => {
 
 Deno.test("VideoBackground plays the video at its frame rate and loops", async () => {
   await withClip(async (path) => {
-    const video = await openVideoBackground(path, { width: 80, height: 60 });
+    const video = await openVideoBackground(path, { size: SIZE, layout: "444" });
     try {
       assert.equal(video.description, `video ${path} 160x120 10 fps → cover 80x60 (ffmpeg)`);
       assert.equal(video.fps, 10);
       assert.equal(video.passthrough, false);
+      assert.equal(video.still, false);
       await video.ready(0);
-      const out = video.render(ctx(0));
-      assert.equal(out.length, 80 * 60 * 3);
-      const first = out.slice();
-      assert.ok(first.some((v) => v > 0), "the first frame is not black");
+      const frame = video.render(ctx(0));
+      assert.deepEqual([frame.width, frame.height, frame.layout], [80, 60, "444"]);
+      const out = (): Uint8Array => snapshot(frame);
+      const first = out();
+      assert.ok(frame.y.some((v) => v > 0), "the first frame is not black");
       await video.ready(50);
-      assert.equal(video.render(ctx(50)), out, "the same buffer every call");
-      assert.deepEqual(out, first, "50 ms in: still frame 0");
+      assert.equal(video.render(ctx(50)), frame, "the same frame every call");
+      assert.deepEqual(out(), first, "50 ms in: still frame 0");
       await video.ready(500);
       video.render(ctx(500));
-      const middle = out.slice();
+      const middle = out();
       assert.ok(
         meanDiff(middle, first) > 2,
         `frame 5 differs from frame 0 (${meanDiff(middle, first)})`,
@@ -78,26 +91,13 @@ Deno.test("VideoBackground plays the video at its frame rate and loops", async (
       // 1 s later the loop starts again: frame 10 is frame 0 again, frame 15 is frame 5.
       await video.ready(1000);
       video.render(ctx(1000));
-      assert.ok(meanDiff(out, first) < 0.5, `frame 10 = frame 0 (${meanDiff(out, first)})`);
+      assert.ok(meanDiff(out(), first) < 0.5, `frame 10 = frame 0 (${meanDiff(out(), first)})`);
       await video.ready(1500);
       video.render(ctx(1500));
-      assert.ok(meanDiff(out, middle) < 0.5, `frame 15 = frame 5 (${meanDiff(out, middle)})`);
-      // renderYuv() is the same picture in YCbCr (the fast path).
-      const yuv = video.renderYuv({
-        frame: makeYuvFrame(80, 60),
-        mask: new Uint8Array(1),
-        timeMs: 1500,
-      });
-      const back = new Uint8Array(80 * 60 * 3);
-      planarToRgb(yuv, back);
-      assert.ok(
-        meanDiff(back, out) < 3,
-        `renderYuv() shows render()'s frame (${meanDiff(back, out)})`,
-      );
-      assert.ok(meanDiff(back, first) > 2, "and not the first frame");
+      assert.ok(meanDiff(out(), middle) < 0.5, `frame 15 = frame 5 (${meanDiff(out(), middle)})`);
       // render() never waits: far ahead it shows the newest decoded frame, at once.
       const start = performance.now();
-      assert.equal(video.render(ctx(60_000)), out);
+      assert.equal(video.render(ctx(60_000)), frame);
       assert.ok(performance.now() - start < 20);
       assert.equal(video.error, null);
     } finally {
@@ -107,9 +107,33 @@ Deno.test("VideoBackground plays the video at its frame rate and loops", async (
   });
 });
 
+Deno.test("VideoBackground draws in 4:2:2 the picture it draws in 4:4:4", async () => {
+  // Both convert ffmpeg's rgb24 frames: 4:4:4 per pixel, 4:2:2 with each pair's chroma mean.
+  await withClip(async (path) => {
+    const full = await openVideoBackground(path, { size: SIZE, layout: "444" });
+    const half = await openVideoBackground(path, { size: SIZE, layout: "422" });
+    try {
+      for (const t of [0, 500]) {
+        await full.ready(t);
+        await half.ready(t);
+        const a = full.render(ctx(t)), b = half.render(ctx(t));
+        assert.deepEqual([b.layout, b.u.length], ["422", 40 * 60]);
+        assert.deepEqual(b.y, a.y, `${t} ms: luma`);
+        const rgbA = new Uint8Array(80 * 60 * 3), rgbB = new Uint8Array(80 * 60 * 3);
+        frameToRgb(a, rgbA);
+        frameToRgb(b, rgbB);
+        assert.ok(meanDiff(rgbA, rgbB) < 3, `${t} ms: ${meanDiff(rgbA, rgbB)}`);
+      }
+    } finally {
+      await full.close();
+      await half.close();
+    }
+  });
+});
+
 Deno.test("VideoBackground keeps up in real time without waiting", async () => {
   await withClip(async (path) => {
-    const video = await openVideoBackground(path, { width: 80, height: 60 });
+    const video = await openVideoBackground(path, { size: SIZE, layout: "422" });
     try {
       const start = performance.now();
       const seen = new Set<number>();
@@ -119,7 +143,7 @@ Deno.test("VideoBackground keeps up in real time without waiting", async () => {
         const t = performance.now();
         const out = video.render(ctx(t - start));
         slowest = Math.max(slowest, performance.now() - t);
-        seen.add(out.reduce((hash, v) => (Math.imul(hash, 31) + v) | 0, 0));
+        seen.add(out.y.reduce((hash, v) => (Math.imul(hash, 31) + v) | 0, 0));
         await new Promise((resolve) => setTimeout(resolve, 33));
       }
       // A 10-frame loop at 10 fps: over 1.5 s most of its frames show.
@@ -133,10 +157,12 @@ Deno.test("VideoBackground keeps up in real time without waiting", async () => {
 
 async function assertVideoError(
   run: () => Promise<unknown>,
+  kind: BackgroundErrorKind,
   message: string | RegExp,
 ): Promise<void> {
   await assert.rejects(run, (e: unknown) => {
     assert.ok(e instanceof BackgroundError, String(e));
+    assert.equal(e.kind, kind);
     assert.doesNotMatch(e.message, /\n/);
     if (typeof message === "string") assert.equal(e.message, message);
     else assert.match(e.message, message);
@@ -144,26 +170,36 @@ async function assertVideoError(
   });
 }
 
-Deno.test("openVideoBackground() says to install ffmpeg when it is missing", async () => {
+Deno.test("openVideoBackground() says ffmpeg is missing, with the kind and the command", async () => {
   await withClip(async (path) => {
     const expected = `Cannot play video background ${
       JSON.stringify(path)
-    }: ffmpeg is not installed (sudo apt install ffmpeg)`;
+    }: ffmpeg is not installed`;
     await assertVideoError(
       () =>
         openVideoBackground(path, {
-          width: 80,
-          height: 60,
+          size: SIZE,
+          layout: "444",
           ffmpeg: "backscrub-missing-ffmpeg",
           ffprobe: "backscrub-missing-ffprobe",
         }),
+      "ffmpeg-missing",
       expected,
     );
     // ffprobe there but not ffmpeg.
     await assertVideoError(
       () =>
-        openVideoBackground(path, { width: 80, height: 60, ffmpeg: "backscrub-missing-ffmpeg" }),
+        openVideoBackground(path, {
+          size: SIZE,
+          layout: "444",
+          ffmpeg: "backscrub-missing-ffmpeg",
+        }),
+      "ffmpeg-missing",
       expected,
+    );
+    await assert.rejects(
+      () => openVideoBackground(path, { size: SIZE, layout: "444", ffprobe: "no-ffprobe-here" }),
+      (e: unknown) => e instanceof BackgroundError && e.command === "no-ffprobe-here",
     );
   });
 });
@@ -173,7 +209,8 @@ Deno.test("openVideoBackground() reports a file that is not a video in one line"
     const bad = `${dir}/bad.mp4`;
     await Deno.writeTextFile(bad, "this is not a video\n".repeat(20));
     await assertVideoError(
-      () => openVideoBackground(bad, { width: 80, height: 60 }),
+      () => openVideoBackground(bad, { size: SIZE, layout: "444" }),
+      "video",
       /^Cannot play video background ".*bad\.mp4": .+ \(is it a video file\?\)$/,
     );
   });

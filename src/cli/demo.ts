@@ -8,18 +8,18 @@
  */
 
 import { join } from "node:path";
-import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
-import { openBackground } from "../background/mod.ts";
-import { loadImage } from "../image/load.ts";
+import { type Frame, makeFrame } from "../frame/frame.ts";
+import type { FrameSource, PlanarSink } from "../frame/stages.ts";
+import type { FrameTiming } from "../frame/timing.ts";
+import { frameToRgb } from "../image/planar.ts";
 import { writePng } from "../image/png.ts";
+import { loadImage } from "../io/image_file.ts";
 import { openFileSink } from "../io/mod.ts";
-import { resolveModel } from "../models/resolve.ts";
-import { runPipeline } from "../pipeline/loop.ts";
-import type { FrameSink, FrameSource } from "../pipeline/types.ts";
+import { Pipeline } from "../pipeline/loop.ts";
 import { projectRoot, resolveResource } from "../resources.ts";
 import { PortraitSource } from "../demo/portrait_source.ts";
-import { Segmenter } from "../segment/segmenter.ts";
 import { UsageError } from "./errors.ts";
+import { cliStageFactory } from "./stage_factory.ts";
 
 /** Options of the demo. */
 export interface DemoOptions {
@@ -49,22 +49,23 @@ function ffmpegAvailable(): boolean {
 
 /** Keeps a copy of the source frame with a given index (for the preview). */
 class Tee implements FrameSource {
-  readonly width: number;
-  readonly height: number;
-  readonly fps: number;
-  readonly description: string;
-  readonly kept: Uint8Array;
+  readonly kept: Frame;
   #index = 0;
   constructor(private readonly inner: FrameSource, private readonly keep: number) {
-    this.width = inner.width;
-    this.height = inner.height;
-    this.fps = inner.fps;
-    this.description = inner.description;
-    this.kept = new Uint8Array(inner.width * inner.height * 3);
+    this.kept = makeFrame(inner.size, "444");
   }
-  async read(into: Uint8Array): Promise<boolean> {
-    const ok = await this.inner.read(into);
-    if (ok && this.#index++ === this.keep) this.kept.set(into);
+  get size() {
+    return this.inner.size;
+  }
+  get fps(): number {
+    return this.inner.fps;
+  }
+  get description(): string {
+    return this.inner.description;
+  }
+  async read(into: Frame, timing: FrameTiming): Promise<boolean> {
+    const ok = await this.inner.read(into, timing);
+    if (ok && this.#index++ === this.keep) copyInto(into, this.kept);
     return ok;
   }
   close(): Promise<void> {
@@ -73,25 +74,32 @@ class Tee implements FrameSource {
 }
 
 /** Passes frames on and keeps the one with a given index. */
-class TeeSink implements FrameSink {
-  readonly width: number;
-  readonly height: number;
-  readonly description: string;
-  readonly kept: Uint8Array;
+class TeeSink implements PlanarSink {
+  readonly kind = "planar";
+  readonly kept: Frame;
   #index = 0;
-  constructor(private readonly inner: FrameSink, private readonly keep: number) {
-    this.width = inner.width;
-    this.height = inner.height;
-    this.description = inner.description;
-    this.kept = new Uint8Array(inner.width * inner.height * 3);
+  constructor(private readonly inner: PlanarSink, private readonly keep: number) {
+    this.kept = makeFrame(inner.size, "444");
   }
-  write(frame: Uint8Array): Promise<void> {
-    if (this.#index++ === this.keep) this.kept.set(frame);
-    return this.inner.write(frame);
+  get size() {
+    return this.inner.size;
+  }
+  get description(): string {
+    return this.inner.description;
+  }
+  write(frame: Frame, timing: FrameTiming): Promise<void> {
+    if (this.#index++ === this.keep) copyInto(frame, this.kept);
+    return this.inner.write(frame, timing);
   }
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+function copyInto(src: Frame, dst: Frame): void {
+  dst.y.set(src.y);
+  dst.u.set(src.u);
+  dst.v.set(src.v);
 }
 
 /**
@@ -110,40 +118,60 @@ export async function runDemo(options: DemoOptions): Promise<string[]> {
   const fps = 30;
   const keep = Math.floor(options.frames / 2);
   const source = new Tee(
-    new PortraitSource(photo, { width, height, frames: options.frames, fps }),
+    new PortraitSource(photo, { size: { width, height }, frames: options.frames, fps }),
     keep,
   );
   await Deno.mkdir(options.outDir, { recursive: true });
   const video = join(options.outDir, ffmpegAvailable() ? "demo.mp4" : "demo.y4m");
   const preview = join(options.outDir, "demo-preview.png");
 
-  const model = await resolveModel(options.model);
-  using ort = OnnxRuntime.load({ libraryPath: options.ortLib });
-  using segmenter = Segmenter.open(ort, model);
-  const background = await openBackground(options.background, { width, height });
-  const sink = new TeeSink(await openFileSink(video, { width, height, fps }), keep);
+  using factory = cliStageFactory({ ortLib: options.ortLib });
+  const sink = new TeeSink(await openFileSink(video, { size: { width, height }, fps }), keep);
   const t0 = performance.now();
   let stats;
+  let description: string;
+  let modelName: string;
   try {
-    stats = await runPipeline({ source, sink, background, segmenter, mode: "exact" });
+    await using pipeline = await Pipeline.open({
+      source,
+      sink,
+      factory,
+      settings: {
+        background: options.background,
+        model: options.model,
+        mirror: false,
+        flip: false,
+        threshold: null,
+        mask: {},
+        despill: null,
+        fps: null,
+      },
+      mode: "exact",
+    });
+    description = pipeline.background.description;
+    modelName = pipeline.model?.manifest.name ?? options.model;
+    stats = await pipeline.run();
   } finally {
     await sink.close();
-    await background.close();
     await source.close();
   }
   const seconds = (performance.now() - t0) / 1000;
 
   // Preview: camera | result, side by side.
+  const camera = new Uint8Array(width * height * 3);
+  const result = new Uint8Array(width * height * 3);
+  frameToRgb(source.kept, camera);
+  frameToRgb(sink.kept, result);
   const side = new Uint8Array(width * 2 * height * 3);
   for (let y = 0; y < height; y++) {
-    side.set(source.kept.subarray(y * width * 3, (y + 1) * width * 3), y * width * 6);
-    side.set(sink.kept.subarray(y * width * 3, (y + 1) * width * 3), y * width * 6 + width * 3);
+    side.set(camera.subarray(y * width * 3, (y + 1) * width * 3), y * width * 6);
+    side.set(result.subarray(y * width * 3, (y + 1) * width * 3), y * width * 6 + width * 3);
   }
   await Deno.writeFile(preview, writePng({ width: width * 2, height, channels: 3, data: side }));
 
   return [
     `demo: ${source.description}`,
-    `demo: model "${segmenter.manifest.name}", background ${background.description}`,
+    `demo: model "${modelName}", background ${description}`,
     `demo: ${stats.totalFrames} frames in ${seconds.toFixed(1)} s (${
       (stats.totalFrames / seconds).toFixed(0)
     } fps)`,

@@ -10,7 +10,8 @@
  * @module
  */
 
-import { formatDeviceReport, listDevices } from "../device/mod.ts";
+import { listDevices } from "../device/list.ts";
+import { formatDeviceReport } from "./device_report.ts";
 
 /** Options of {@linkcode devicesCommand}. */
 export interface DevicesCommandOptions {

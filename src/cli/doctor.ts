@@ -15,12 +15,22 @@ import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
 import { turbojpegInfo } from "../../ffi/turbojpeg/mod.ts";
 import { loadV4l2 } from "../../ffi/v4l2/_library.ts";
 import { describeHolders, findHolders } from "../device/holders.ts";
-import { LOOPBACK_FIX, MODPROBE_COMMAND, VIDEO_GROUP_FIX } from "../device/errors.ts";
 import { devicePath } from "../device/formats.ts";
 import { type DeviceInfo, type DeviceList, type FormatInfo, listDevices } from "../device/list.ts";
 import { isFileSpec } from "../io/mod.ts";
 import { modelDirs, resolveModel } from "../models/resolve.ts";
 import { Segmenter } from "../segment/segmenter.ts";
+import {
+  deviceFix,
+  type Distro,
+  distroFamily,
+  fixFor,
+  installCommand,
+  LOOPBACK_FIX,
+  MODPROBE_COMMAND,
+  RELOAD_LOOPBACK,
+  VIDEO_GROUP_FIX,
+} from "./explain.ts";
 import { loadedLibraryFile, packageOf, turbojpegVersion } from "./libraries.ts";
 import type { LiveOptions } from "./options.ts";
 
@@ -35,65 +45,6 @@ export interface Check {
   text: string;
   /** What to do about it (for `warn` and `fail`). */
   fix?: string;
-}
-
-/** The Linux distribution family, for package names in the fixes. */
-export type Distro = "debian" | "fedora" | "arch" | "suse" | "other";
-
-/**
- * The distribution family from `/etc/os-release` text.
- *
- * @param osRelease the file's text (empty when missing)
- * @returns the family
- */
-export function distroFamily(osRelease: string): Distro {
-  const field = (k: string): string =>
-    new RegExp(`^${k}="?([^"\\n]*)"?$`, "m").exec(osRelease)?.[1]?.toLowerCase() ?? "";
-  const ids = `${field("ID")} ${field("ID_LIKE")}`.split(/\s+/);
-  if (ids.some((id) => id === "debian" || id === "ubuntu")) return "debian";
-  if (ids.some((id) => id === "fedora" || id === "rhel" || id === "centos")) return "fedora";
-  if (ids.some((id) => id === "arch" || id === "manjaro")) return "arch";
-  if (ids.some((id) => id.startsWith("opensuse") || id === "suse" || id === "sles")) return "suse";
-  return "other";
-}
-
-const PACKAGES: Record<Distro, { install: string; loopback: string; v4l2: string; jpeg: string }> =
-  {
-    debian: {
-      install: "sudo apt install",
-      loopback: "v4l2loopback-dkms",
-      v4l2: "libv4l-0",
-      jpeg: "libturbojpeg0",
-    },
-    fedora: {
-      install: "sudo dnf install",
-      loopback: "v4l2loopback (from RPM Fusion)",
-      v4l2: "libv4l",
-      jpeg: "turbojpeg",
-    },
-    arch: {
-      install: "sudo pacman -S",
-      loopback: "v4l2loopback-dkms",
-      v4l2: "v4l-utils",
-      jpeg: "libjpeg-turbo",
-    },
-    suse: {
-      install: "sudo zypper install",
-      loopback: "v4l2loopback-kmp-default",
-      v4l2: "libv4l2-0",
-      jpeg: "libturbojpeg0",
-    },
-    other: {
-      install: "install",
-      loopback: "v4l2loopback (https://github.com/umlaeute/v4l2loopback)",
-      v4l2: "libv4l2 (v4l-utils)",
-      jpeg: "libjpeg-turbo's libturbojpeg",
-    },
-  };
-
-/** The command that installs a package on a distribution. */
-function install(distro: Distro, what: "loopback" | "v4l2" | "jpeg"): string {
-  return `${PACKAGES[distro].install} ${PACKAGES[distro][what]}`;
 }
 
 /** What `/sys/module/v4l2loopback` says. */
@@ -167,7 +118,7 @@ export function checkModule(module: LoopbackModule, distro: Distro): Check {
       return {
         status: "fail",
         text: "v4l2loopback is not installed for this kernel",
-        fix: `${install(distro, "loopback")}, then ${LOOPBACK_FIX}`,
+        fix: `${installCommand(distro, "loopback")}, then ${LOOPBACK_FIX}`,
       };
     }
     return {
@@ -175,7 +126,7 @@ export function checkModule(module: LoopbackModule, distro: Distro): Check {
       text: "v4l2loopback is not loaded",
       fix: module.installed === true
         ? LOOPBACK_FIX
-        : `install it if needed (${install(distro, "loopback")}), then ${LOOPBACK_FIX}`,
+        : `install it if needed (${installCommand(distro, "loopback")}), then ${LOOPBACK_FIX}`,
     };
   }
   const p = module.parameters;
@@ -225,9 +176,9 @@ function formatsText(formats: FormatInfo[]): string {
   return formats.filter((f) => f.usable).map((f) => `${f.fourcc}${biggest(f)}`).join(", ");
 }
 
-/** A device's error without the fix it carries when the line gives that fix itself. */
-function reason(error: string, fix: string): string {
-  return error.replace(` (${fix})`, "");
+/** The fix for a device that could not be opened, from its error's kind. */
+function openFix(device: DeviceInfo, purpose: "camera" | "virtual"): string {
+  return deviceFix({ ...device.error!, path: device.path, purpose }) ?? "see the message";
 }
 
 /** How to name a device in a fix: the flag and the settings-file key. */
@@ -272,8 +223,8 @@ export function checkCamera(list: DeviceList, capture: string): Check {
   if (device.error !== null) {
     return {
       status: "fail",
-      text: `cannot open the camera ${path}: ${reason(device.error, VIDEO_GROUP_FIX)}`,
-      fix: /permission/i.test(device.error) ? VIDEO_GROUP_FIX : "see the message",
+      text: `cannot open the camera ${path}: ${device.error.message}`,
+      fix: openFix(device, "camera"),
     };
   }
   if (device.kind !== "capture") {
@@ -329,13 +280,13 @@ export function checkVirtual(
   const path = virtual === null ? list.defaultLoopback : devicePath(virtual);
   if (path === null) {
     // Devices that could not be opened may still be loopbacks: say why they were not checked.
-    const refused = list.devices.filter((d) => d.error !== null && /permission/i.test(d.error));
+    const refused = list.devices.filter((d) => d.error?.kind === "permission");
     const denied = refused.find((d) => isVirtualNode(d.path)) ?? refused[0];
     if (denied) {
       return [{
         status: "fail",
         text: `cannot open ${denied.path} to see whether it is the virtual camera: ${
-          reason(denied.error!, VIDEO_GROUP_FIX)
+          denied.error!.message
         }`,
         fix: VIDEO_GROUP_FIX,
       }];
@@ -346,7 +297,7 @@ export function checkVirtual(
         ? "no virtual camera: v4l2loopback is loaded but made no device"
         : "no virtual camera (v4l2loopback is not loaded)",
       fix: module.loaded
-        ? `reload it: sudo modprobe -r v4l2loopback && ${MODPROBE_COMMAND}`
+        ? `reload it: ${RELOAD_LOOPBACK}`
         : "load v4l2loopback (see the line above)",
     }];
   }
@@ -361,8 +312,8 @@ export function checkVirtual(
   if (device.error !== null) {
     return [{
       status: "fail",
-      text: `cannot open the virtual camera ${path}: ${reason(device.error, VIDEO_GROUP_FIX)}`,
-      fix: /permission/i.test(device.error) ? VIDEO_GROUP_FIX : "see the message",
+      text: `cannot open the virtual camera ${path}: ${device.error.message}`,
+      fix: openFix(device, "virtual"),
     }];
   }
   if (device.kind !== "loopback") {
@@ -401,7 +352,7 @@ function loopbackLines(device: DeviceInfo, holders: (path: string) => string): C
     lines.push({
       status: "warn",
       text: `${device.path} has exclusive_caps off: Chrome, Zoom and Teams will not list it`,
-      fix: `reload v4l2loopback: sudo modprobe -r v4l2loopback && ${MODPROBE_COMMAND}`,
+      fix: `reload v4l2loopback: ${RELOAD_LOOPBACK}`,
     });
   } else {
     lines[0]!.text += ", exclusive_caps=1 (browsers, Zoom and Teams list it)";
@@ -456,7 +407,7 @@ export function checkAccess(who: Identity, groupFile: string, list: DeviceList):
         "(the service runs as your own user: that user needs the video group)",
     };
   }
-  const denied = list.devices.filter((d) => d.error !== null && /permission/i.test(d.error));
+  const denied = list.devices.filter((d) => d.error?.kind === "permission");
   const video = groupFile.split("\n").map((l) => l.split(":")).find((f) => f[0] === "video");
   if (video === undefined) {
     return denied.length === 0
@@ -575,6 +526,15 @@ function errorText(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 }
 
+/** A failed check from an error: its message, and the fix {@linkcode fixFor} gives. */
+function failed(text: string, e: unknown, distro: Distro, fallback: string): Check {
+  return {
+    status: "fail",
+    text: `${text}: ${errorText(e)}`,
+    fix: fixFor(e, { distro }) ?? fallback,
+  };
+}
+
 async function libraryChecks(live: LiveOptions, distro: Distro): Promise<Check[]> {
   const checks: Check[] = [];
   try {
@@ -582,11 +542,7 @@ async function libraryChecks(live: LiveOptions, distro: Distro): Promise<Check[]
     checks.push({ status: "ok", text: `ONNX Runtime ${ort.version} (${ort.libraryPath})` });
     checks.push(checkTelemetry(ort.telemetryOff, ortTelemetryCache()));
   } catch (e) {
-    checks.push({
-      status: "fail",
-      text: `ONNX Runtime cannot be loaded: ${errorText(e).replace(/: run "deno task.*$/, "")}`,
-      fix: "reinstall backscrub, or pass --ort-lib /path/to/libonnxruntime.so.1",
-    });
+    checks.push(failed("ONNX Runtime cannot be loaded", e, distro, "reinstall backscrub"));
   }
   try {
     const info = turbojpegInfo();
@@ -597,11 +553,9 @@ async function libraryChecks(live: LiveOptions, distro: Distro): Promise<Check[]
       text: `libjpeg-turbo ${version ?? "(version unknown)"} (${file})`,
     });
   } catch (e) {
-    checks.push({
-      status: "fail",
-      text: `libjpeg-turbo cannot be loaded: ${errorText(e).replace(/ \(install it.*$/, "")}`,
-      fix: install(distro, "jpeg"),
-    });
+    checks.push(
+      failed("libjpeg-turbo cannot be loaded", e, distro, installCommand(distro, "jpeg")),
+    );
   }
   try {
     const { path } = loadV4l2();
@@ -609,11 +563,7 @@ async function libraryChecks(live: LiveOptions, distro: Distro): Promise<Check[]
     const pkg = file.startsWith("/") ? await packageOf(file) : null;
     checks.push({ status: "ok", text: `libv4l2 ${pkg ? `from ${pkg} ` : ""}(${file})` });
   } catch (e) {
-    checks.push({
-      status: "fail",
-      text: `libv4l2 cannot be loaded: ${errorText(e)}`,
-      fix: install(distro, "v4l2"),
-    });
+    checks.push(failed("libv4l2 cannot be loaded", e, distro, installCommand(distro, "v4l2")));
   }
   return checks;
 }
@@ -707,14 +657,16 @@ async function modelChecks(live: LiveOptions): Promise<Check[]> {
       checks.push({
         status: chosen && needed ? "fail" : "warn",
         text: `model "${name}"${chosen ? " (in use)" : ""} is not usable: ${errorText(e)}`,
-        fix: chosen ? "choose another model with -m, or reinstall backscrub" : "remove or fix it",
+        fix: chosen
+          ? fixFor(e) ?? "choose another model with -m, or reinstall backscrub"
+          : "remove or fix it",
       });
     }
   }
   return checks;
 }
 
-async function ffmpegCheck(live: LiveOptions): Promise<Check> {
+async function ffmpegCheck(live: LiveOptions, distro: Distro): Promise<Check> {
   try {
     const out = await new Deno.Command("ffmpeg", {
       args: ["-version"],
@@ -731,7 +683,7 @@ async function ffmpegCheck(live: LiveOptions): Promise<Check> {
     return {
       status: needed ? "fail" : "warn",
       text: "ffmpeg is not installed: video files and video backgrounds need it",
-      fix: "install ffmpeg (sudo apt install ffmpeg)",
+      fix: `install ffmpeg (${installCommand(distro, "ffmpeg")})`,
     };
   }
 }
@@ -784,11 +736,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   try {
     list = (options.listDevices ?? listDevices)();
   } catch (e) {
-    checks.push({
-      status: "fail",
-      text: `cannot list the video devices: ${errorText(e)}`,
-      fix: install(distro, "v4l2"),
-    });
+    checks.push(failed("cannot list the video devices", e, distro, installCommand(distro, "v4l2")));
   }
   if (list !== null) {
     checks.push(...checkVirtual(list, live.virtual, module));
@@ -816,7 +764,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       ? "settings: none read (defaults and the command line)"
       : `settings: ${options.configPath} (${options.configSettings ?? 0} settings)`,
   });
-  checks.push(await ffmpegCheck(live));
+  checks.push(await ffmpegCheck(live, distro));
   let load: number | null = null;
   try {
     load = Deno.loadavg()[0] ?? null;

@@ -8,13 +8,13 @@ import {
   checkModule,
   checkTelemetry,
   checkVirtual,
-  distroFamily,
   formatReport,
   identity,
   type LoopbackModule,
   ortTelemetryCache,
   readLoopbackModule,
 } from "./doctor.ts";
+import { distroFamily } from "./explain.ts";
 
 function device(path: string, fields: Partial<DeviceInfo>): DeviceInfo {
   return {
@@ -236,10 +236,18 @@ Deno.test("checkVirtual() finds the virtual camera and its exclusive_caps", () =
   const denied = {
     ...LOOPBACK,
     kind: "other" as const,
-    error: 'Cannot open "/dev/video10": permission denied',
+    error: {
+      kind: "permission" as const,
+      message: 'Cannot open video device "/dev/video10": permission denied',
+      errno: 13,
+    },
   };
   assert.match(fails(list(CAMERA, denied), null)[1], /usermod -aG video/);
-  const deniedCamera = { ...CAMERA, kind: "other" as const, error: "permission denied" };
+  const deniedCamera = {
+    ...CAMERA,
+    kind: "other" as const,
+    error: { kind: "permission" as const, message: "permission denied", errno: 13 },
+  };
   const [refused] = checkVirtual(
     list(deniedCamera, denied),
     null,
@@ -248,11 +256,21 @@ Deno.test("checkVirtual() finds the virtual camera and its exclusive_caps", () =
     (p) => p === "/dev/video10",
   );
   assert.equal(refused!.status, "fail");
-  assert.match(
+  assert.equal(
     refused!.text,
-    /^cannot open \/dev\/video10 to see whether it is the virtual camera: /,
+    'cannot open /dev/video10 to see whether it is the virtual camera: Cannot open video device "/dev/video10": permission denied',
   );
   assert.match(refused!.fix!, /usermod -aG video/);
+  // A device that cannot be opened for another reason gets that reason's fix, from its kind.
+  const busy = {
+    ...LOOPBACK,
+    error: { kind: "busy" as const, message: "Cannot open … device busy", errno: 16 },
+  };
+  assert.deepEqual(fails(list(CAMERA, busy), "/dev/video10"), [
+    "cannot open the virtual camera /dev/video10: Cannot open … device busy",
+    "close the program using it, or choose the virtual camera with -v; fuser -v /dev/video10 " +
+    "names it when run as that user or root",
+  ]);
   assert.deepEqual(checkVirtual(list(), "out.y4m", NOT_LOADED, none), [
     { status: "ok", text: 'output: the file "out.y4m"' },
   ]);
@@ -294,7 +312,18 @@ Deno.test("identity() and checkAccess() explain the video group", () => {
   const denied = list({
     ...CAMERA,
     kind: "other",
-    error: 'Cannot open "/dev/video0": permission denied',
+    error: {
+      kind: "permission",
+      message: 'Cannot open video device "/dev/video0": permission denied',
+      errno: 13,
+    },
+  });
+  const camera = checkCamera(denied, "/dev/video0");
+  assert.deepEqual(camera, {
+    status: "fail",
+    text:
+      'cannot open the camera /dev/video0: Cannot open video device "/dev/video0": permission denied',
+    fix: "add yourself to the video group: sudo usermod -aG video $USER, then log out and in again",
   });
 
   assert.equal(checkAccess(identity(0, "", passwd), group(""), denied).status, "ok");

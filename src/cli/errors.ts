@@ -4,7 +4,9 @@
  * @module
  */
 
-import { OrtError, OrtLoadError } from "../../ffi/onnxruntime/mod.ts";
+import { LibraryLoadError } from "../../ffi/_library.ts";
+import { LibcError } from "../../ffi/libc/mod.ts";
+import { OrtError } from "../../ffi/onnxruntime/mod.ts";
 import { JpegError } from "../../ffi/turbojpeg/mod.ts";
 import { ConvertError } from "../convert/errors.ts";
 import { TfliteError } from "../convert/tflite.ts";
@@ -32,7 +34,8 @@ const USER_ERRORS = [
   ManifestError,
   ModelError,
   OrtError,
-  OrtLoadError,
+  LibraryLoadError,
+  LibcError,
   JpegError,
   DeviceError,
   MediaFileError,

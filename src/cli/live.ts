@@ -7,23 +7,17 @@
  * @module
  */
 
-import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
-import { openBackground, parseBackgroundSpec } from "../background/mod.ts";
+import { CameraSource } from "../device/camera_source.ts";
 import { DeviceError } from "../device/errors.ts";
-import { CameraSource, LoopbackSink } from "../device/pipeline.ts";
+import { LoopbackSink } from "../device/loopback_sink.ts";
 import { ReaderGate, ReaderWatch } from "../device/readers.ts";
+import type { FrameSink, FrameSource } from "../frame/stages.ts";
 import { isFileSpec, openFileSink, openFileSource } from "../io/mod.ts";
-import {
-  DEFAULT_LIGHT_WRAP,
-  describeMaskOptions,
-  type MaskOptions,
-  resolveMaskOptions,
-} from "../mask/mod.ts";
-import { resolveModel } from "../models/resolve.ts";
-import { type PipelineConfig, runPipeline, yuvPathBlocker } from "../pipeline/loop.ts";
-import type { Background, FrameSink, FrameSource } from "../pipeline/types.ts";
-import { Segmenter } from "../segment/segmenter.ts";
+import { describeMaskOptions } from "../mask/mod.ts";
+import { Pipeline } from "../pipeline/loop.ts";
+import { explain } from "./explain.ts";
 import type { LiveOptions } from "./options.ts";
+import { cliStageFactory, settingsFromOptions } from "./stage_factory.ts";
 
 /** How long a silent camera is tolerated before backscrub gives up. */
 const STALL_LIMIT_MS = 10_000;
@@ -38,28 +32,6 @@ const REPEAT_AFTER_MS = 500;
 const IDLE_AFTER_MS = 2000;
 
 /**
- * The mask's post-processing options from the command line. No light wrap by default on a solid
- * colour: such a background is usually keyed out downstream, where wrapped colour is spill.
- *
- * @param options the parsed command line
- * @param context whether the background is a solid colour
- * @returns the options for `MaskPipeline`
- */
-export function maskOptions(
-  options: LiveOptions,
-  context: { solidBackground: boolean },
-): MaskOptions {
-  return {
-    upsample: options.upsample,
-    smoothing: options.smooth,
-    hold: options.smooth,
-    tighten: options.tighten,
-    lightWrap: options.lightWrap ?? (context.solidBackground ? 0 : DEFAULT_LIGHT_WRAP),
-    ...(options.threshold !== null ? { threshold: options.threshold } : {}),
-  };
-}
-
-/**
  * Watches the virtual camera for readers; when that is impossible (e.g. the inotify watch limit is
  * reached), says so and returns null: backscrub then runs without idling.
  */
@@ -68,7 +40,7 @@ function openWatch(path: string, warn: (w: string) => void): ReaderWatch | null 
     return ReaderWatch.open(path);
   } catch (error) {
     if (!(error instanceof DeviceError)) throw error;
-    warn(`${error.message}; the camera keeps running while nobody reads`);
+    warn(`${explain(error)}; the camera keeps running while nobody reads`);
     return null;
   }
 }
@@ -110,6 +82,8 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
       timeoutMs: STALL_LIMIT_MS,
       repeatAfterMs: REPEAT_AFTER_MS,
       onWarning: warn,
+      // A camera written to a file is read into 4:4:4 frames (its scratch frame made now).
+      layout: options.virtual !== null && isFileSpec(options.virtual) ? "444" : "422",
     });
     for (const w of camera.warnings) warn(w);
     source = camera;
@@ -117,14 +91,17 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
   }
   stack.defer(() => source.close());
 
-  // 2. The sink, at the output size (default: the source's).
-  const size = options.virtualSize ?? { width: source.width, height: source.height };
+  // 2. The sink, at the output size (default: the source's; the virtual camera's YUYV needs an
+  // even width, so an odd-width file gives up its last column there).
+  const src = source.size;
+  const size = options.virtualSize ?? src;
   let sink: FrameSink;
   if (options.virtual !== null && isFileSpec(options.virtual)) {
-    sink = await openFileSink(options.virtual, { ...size, fps: source.fps || options.fps || 30 });
+    sink = await openFileSink(options.virtual, { size, fps: source.fps || options.fps || 30 });
   } else {
     const loopback = LoopbackSink.open(options.virtual ?? undefined, {
-      ...size,
+      width: size.width - (size.width % 2),
+      height: size.height,
       format: options.outputFormat,
       fps: options.fps ?? (Math.round(source.fps) || 30),
     });
@@ -158,63 +135,45 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     input = gate;
   }
 
-  // 3. Background and model.
-  const background: Background = await openBackground(options.background, size);
-  stack.defer(() => background.close());
-  let segmenter: Segmenter | null = null;
-  let ort: OnnxRuntime | null = null;
-  let modelLine = "none (background off)";
-  if (!background.passthrough) {
-    const model = await resolveModel(options.model);
-    ort = OnnxRuntime.load({ libraryPath: options.ortLib ?? undefined });
-    stack.defer(() => ort!.close());
-    segmenter = Segmenter.open(ort, model, { threads: options.threads });
-    stack.defer(() => segmenter!.close());
-    const m = segmenter.manifest;
-    modelLine =
-      `${m.name} (${m.input.width}x${m.input.height}, ${model.onnxPath}), ONNX Runtime ${ort.version}, ${options.threads} thread${
-        options.threads > 1 ? "s" : ""
-      }`;
-  }
-
-  const mask = maskOptions(options, {
-    solidBackground: parseBackgroundSpec(options.background).kind === "color",
-  });
-
-  io.log(`backscrub: capture    ${source.description}`);
-  io.log(`backscrub: output     ${sink.description}`);
-  io.log(`backscrub: model      ${modelLine}`);
-  io.log(`backscrub: background ${background.description}`);
-  if (segmenter) {
-    io.log(
-      `backscrub: mask       ${describeMaskOptions(resolveMaskOptions(mask))}${
-        options.despill ? `, despill ${options.despill}` : ""
-      }`,
-    );
-  }
-  const pipelineConfig: PipelineConfig = {
+  // 3. Background and model, through the same factory live changes use.
+  const factory = stack.use(cliStageFactory(options));
+  const pipeline = await Pipeline.open({
     source: input,
     sink,
-    background,
-    segmenter,
+    factory,
+    settings: settingsFromOptions(options),
     mode,
     ...(options.everyFrame ? { motion: false as const } : {}),
-    mirror: options.mirror,
-    flip: options.flip,
-    threshold: options.threshold ?? undefined,
-    mask,
-    despill: options.despill,
     maxFrames: options.frames ?? undefined,
     signal: controller.signal,
     ...(options.debug > 0 ? { onStatus: (line: string) => io.status(`${line}\n`) } : {}),
     ...(options.progress
       ? {
-        onFrame: (s: { totalFrames: number }) => {
+        onFrame: (_t: unknown, s: { totalFrames: number }) => {
           if (s.totalFrames % 10 === 0) io.status(`\rbackscrub: ${s.totalFrames} frames`);
         },
       }
       : {}),
-  };
+  });
+  stack.defer(() => pipeline.close());
+  const segmenter = pipeline.model;
+  const modelLine = segmenter === null
+    ? "none (background off)"
+    : `${segmenter.manifest.name} (${segmenter.manifest.input.width}x${segmenter.manifest.input.height}, ${segmenter.path}), ONNX Runtime ${factory.ort?.version}, ${options.threads} thread${
+      options.threads > 1 ? "s" : ""
+    }`;
+
+  io.log(`backscrub: capture    ${source.description}`);
+  io.log(`backscrub: output     ${sink.description}`);
+  io.log(`backscrub: model      ${modelLine}`);
+  io.log(`backscrub: background ${pipeline.background.description}`);
+  if (pipeline.mask !== null) {
+    io.log(
+      `backscrub: mask       ${describeMaskOptions(pipeline.mask.options)}${
+        options.despill ? `, despill ${options.despill}` : ""
+      }`,
+    );
+  }
   const extras = [
     options.mirror ? "mirrored" : "",
     options.flip ? "flipped" : "",
@@ -228,10 +187,11 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     gate ? `camera paused after ${IDLE_AFTER_MS / 1000} s unread` : "",
   ].filter((s) => s !== "");
   io.log(`backscrub: options    ${extras.join(", ")}`);
-  const blocker = yuvPathBlocker(pipelineConfig);
   io.log(
-    `backscrub: path       ${
-      blocker === null ? "YCbCr (camera planes to YUYV, no RGB conversion)" : `RGB (${blocker})`
+    `backscrub: frames     ${
+      sink.kind === "yuyv"
+        ? "YCbCr 4:2:2, composited straight into YUYV"
+        : "YCbCr 4:4:4 (files keep full colour resolution)"
     }`,
   );
 
@@ -243,7 +203,7 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     for (const s of signals) Deno.removeSignalListener(s, stop);
   });
   const t0 = performance.now();
-  const stats = await runPipeline(pipelineConfig);
+  const stats = await pipeline.run();
   if (options.progress) io.status("\n");
   const seconds = (performance.now() - t0) / 1000;
   const skipped = source instanceof CameraSource ? source.decodeStats.skipped : 0;

@@ -11,12 +11,13 @@ import { turbojpegInfo } from "../../ffi/turbojpeg/mod.ts";
 import { inferManifest, type OutputKind } from "../models/manifest.ts";
 import { writeAtomic } from "../models/resolve.ts";
 import { isUserError, UsageError } from "./errors.ts";
+import { explain, libraryStatus } from "./explain.ts";
 import { segmentImage } from "./segment.ts";
 import { DEMO_BACKGROUND, demoBackgroundAvailable, runDemo } from "./demo.ts";
 import { runLive } from "./live.ts";
 import { parseLiveOptions } from "./options.ts";
 import { loadedLibraryFile, turbojpegVersion } from "./libraries.ts";
-import { applyConfig, ConfigError } from "../config/mod.ts";
+import { applyConfig, ConfigError } from "./config.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 /** backscrub's version (from deno.json). */
@@ -264,14 +265,14 @@ function versionText(ortLib?: string): string {
     using ort = OnnxRuntime.load({ libraryPath: ortLib });
     lines.push(`ONNX Runtime ${ort.version} (${ort.libraryPath})`);
   } catch (e) {
-    lines.push(`ONNX Runtime: not found (${(e as Error).message.split(" (tried")[0]})`);
+    lines.push(`ONNX Runtime: ${libraryStatus(e)}`);
   }
   try {
     const { path } = turbojpegInfo(); // loads it
     const file = loadedLibraryFile("libturbojpeg.so") ?? path;
     lines.push(`libjpeg-turbo ${turbojpegVersion(file) ?? "(version unknown)"} (${file})`);
   } catch (e) {
-    lines.push(`libjpeg-turbo: ${(e as Error).message}`);
+    lines.push(`libjpeg-turbo: ${libraryStatus(e)}`);
   }
   return lines.join("\n");
 }
@@ -347,7 +348,7 @@ export async function main(args: string[]): Promise<number> {
       return 2;
     }
     if (isUserError(e)) {
-      console.error(`backscrub: ${e.message}`);
+      console.error(`backscrub: ${explain(e)}`);
       return 1;
     }
     throw e;

@@ -9,18 +9,11 @@
 
 import { parseArgs } from "node:util";
 import { DEFAULT_SMOOTHING, DEFAULT_TIGHTEN } from "../mask/mod.ts";
+import type { Size } from "../frame/geometry.ts";
 import { UsageError } from "./errors.ts";
 
 /** The default background: a gentle blur of the camera's own background. */
 export const DEFAULT_BACKGROUND = "blur";
-
-/** A width × height. */
-export interface Size {
-  /** Width in pixels. */
-  width: number;
-  /** Height in pixels. */
-  height: number;
-}
 
 /** Everything the live command needs to know. */
 export interface LiveOptions {

@@ -8,7 +8,7 @@
 
 import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
 import { writePng } from "../image/png.ts";
-import { loadImage } from "../image/load.ts";
+import { loadImage } from "../io/image_file.ts";
 import { resizeBilinear } from "../image/resize.ts";
 import { resolveModel } from "../models/resolve.ts";
 import { Segmenter, type SegmenterOptions } from "../segment/segmenter.ts";

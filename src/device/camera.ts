@@ -28,7 +28,7 @@ import {
   formatName,
   parsePixelFormat,
 } from "./formats.ts";
-import type { CaptureSource, Frame, Negotiated } from "./source.ts";
+import type { CapturedBuffer, CaptureDevice, Negotiated } from "./capture.ts";
 
 const CAPTURE = BUF_TYPE.VIDEO_CAPTURE;
 
@@ -67,7 +67,7 @@ export interface CameraStats {
 }
 
 /** A frame of a {@linkcode Camera}: one object per buffer, reused. */
-class CameraFrame implements Frame {
+class CameraFrame implements CapturedBuffer {
   data: Uint8Array;
   sequence = 0;
   timestampUs = 0;
@@ -153,7 +153,7 @@ function support(
  * }
  * ```
  */
-export class Camera implements CaptureSource {
+export class Camera implements CaptureDevice {
   readonly #device: VideoDevice;
   readonly #path: string;
   readonly #info: Capability;
@@ -193,7 +193,7 @@ export class Camera implements CaptureSource {
    * @param options Size, rate, format, buffers and I/O method.
    * @returns The camera (not yet streaming: call {@linkcode start}).
    * @throws {DeviceError} When the device is missing, not a camera, busy, or
-   *   not accessible; the message says how to fix it.
+   *   not accessible; its fields say which.
    */
   static open(spec: string, options: CameraOptions = {}): Camera {
     const path = devicePath(spec);
@@ -203,7 +203,7 @@ export class Camera implements CaptureSource {
         ...(options.libraryPath === undefined ? {} : { libraryPath: options.libraryPath }),
       });
     } catch (error) {
-      throw openError(error, path, "capture");
+      throw openError(error, path, "camera");
     }
     try {
       return Camera.#setup(device, path, options);
@@ -225,10 +225,10 @@ export class Camera implements CaptureSource {
     const io = wantIo === "auto" ? (canStream ? "mmap" : "read") : wantIo;
     if ((io === "mmap" && !canStream) || (io === "read" && !canRead && !canStream)) {
       throw new DeviceError(
-        "not-capture",
+        "unsupported",
         `Cannot capture from "${path}" with ${io === "mmap" ? "streaming I/O" : "read()"}: ` +
-          `the driver "${info.driver}" does not offer it (use ${io === "mmap" ? "read" : "mmap"})`,
-        { path },
+          `the driver "${info.driver}" does not offer it`,
+        { path, purpose: "camera" },
       );
     }
     const warnings: string[] = [];
@@ -252,7 +252,7 @@ export class Camera implements CaptureSource {
         field: FIELD.NONE,
       });
     } catch (error) {
-      throw ioctlError(error, path, "set the format of");
+      throw ioctlError(error, path, "set the format of", "camera");
     }
     if (got.width !== size.width || got.height !== size.height) {
       warnings.push(
@@ -345,11 +345,10 @@ export class Camera implements CaptureSource {
     try {
       const count = device.requestBuffers(CAPTURE, this.#bufferCount);
       if (count < 1) {
-        throw new DeviceError(
-          "io",
-          `Cannot start "${this.#path}": the driver gave no buffers (try --io read)`,
-          { path: this.#path },
-        );
+        throw new DeviceError("io", `Cannot start "${this.#path}": the driver gave no buffers`, {
+          path: this.#path,
+          purpose: "camera",
+        });
       }
       this.#frames = [];
       for (let i = 0; i < count; i++) {
@@ -359,7 +358,7 @@ export class Camera implements CaptureSource {
       device.streamOn(CAPTURE);
     } catch (error) {
       this.#teardown();
-      throw error instanceof DeviceError ? error : ioctlError(error, this.#path, "start");
+      throw error instanceof DeviceError ? error : ioctlError(error, this.#path, "start", "camera");
     }
     this.#held = 0;
     this.#lastSequence = -1;
@@ -375,7 +374,7 @@ export class Camera implements CaptureSource {
    * @throws {DeviceError} When the device fails or disappears.
    * @throws {Error} When not started, or when every buffer is held by the caller.
    */
-  grab(timeoutMs: number): Frame | null {
+  grab(timeoutMs: number): CapturedBuffer | null {
     const deadline = this.#beginGrab(timeoutMs);
     try {
       for (;;) {
@@ -388,7 +387,9 @@ export class Camera implements CaptureSource {
         this.#checkRevents(revents);
       }
     } catch (error) {
-      throw error instanceof V4l2Error ? ioctlError(error, this.#path, "capture from") : error;
+      throw error instanceof V4l2Error
+        ? ioctlError(error, this.#path, "capture from", "camera")
+        : error;
     }
     this.#stats.timeouts++;
     return null;
@@ -403,7 +404,7 @@ export class Camera implements CaptureSource {
    * @throws {DeviceError} When the device fails or disappears.
    * @throws {Error} When not started, or when every buffer is held by the caller.
    */
-  async grabAsync(timeoutMs: number): Promise<Frame | null> {
+  async grabAsync(timeoutMs: number): Promise<CapturedBuffer | null> {
     const deadline = this.#beginGrab(timeoutMs);
     try {
       for (;;) {
@@ -417,7 +418,9 @@ export class Camera implements CaptureSource {
         this.#checkRevents(revents);
       }
     } catch (error) {
-      throw error instanceof V4l2Error ? ioctlError(error, this.#path, "capture from") : error;
+      throw error instanceof V4l2Error
+        ? ioctlError(error, this.#path, "capture from", "camera")
+        : error;
     }
     this.#stats.timeouts++;
     return null;
@@ -441,14 +444,14 @@ export class Camera implements CaptureSource {
     if (this.#io === "mmap" && this.#device.dequeueBuffer(CAPTURE) === null) {
       throw new DeviceError(
         "disconnected",
-        `Cannot capture from "${this.#path}": the device stopped streaming (was it unplugged? reconnect it and start again)`,
-        { path: this.#path },
+        `Cannot capture from "${this.#path}": the device stopped streaming`,
+        { path: this.#path, purpose: "camera" },
       );
     }
   }
 
   /** One non-waiting attempt: a frame, or `null` when none is ready. */
-  #tryGrab(): Frame | null {
+  #tryGrab(): CapturedBuffer | null {
     const device = this.#device;
     if (this.#io === "read") {
       let frame = this.#frames[0]!;
@@ -483,7 +486,7 @@ export class Camera implements CaptureSource {
     }
   }
 
-  #handOut(frame: CameraFrame): Frame {
+  #handOut(frame: CameraFrame): CapturedBuffer {
     if (this.#lastSequence >= 0 && frame.sequence > this.#lastSequence + 1) {
       this.#stats.dropped += frame.sequence - this.#lastSequence - 1;
     }
@@ -501,7 +504,7 @@ export class Camera implements CaptureSource {
    * @param frame A frame from {@linkcode grab}.
    * @throws {DeviceError} When the device fails.
    */
-  release(frame: Frame): void {
+  release(frame: CapturedBuffer): void {
     if (!(frame instanceof CameraFrame) || !frame.held) return;
     if (this.#frames[frame.index] !== frame) return;
     frame.held = false;
@@ -510,7 +513,7 @@ export class Camera implements CaptureSource {
       try {
         this.#device.queueBuffer(CAPTURE, frame.index);
       } catch (error) {
-        throw ioctlError(error, this.#path, "capture from");
+        throw ioctlError(error, this.#path, "capture from", "camera");
       }
     }
   }
@@ -561,11 +564,11 @@ function safely<T>(fn: () => T, path: string, action: string): T {
   try {
     return fn();
   } catch (error) {
-    throw ioctlError(error, path, action);
+    throw ioctlError(error, path, action, "camera");
   }
 }
 
-/** The "not a capture device" error, with a loopback-specific fix. */
+/** The "not a capture device" error, saying what the device is instead. */
 export function notCaptureError(path: string, info: Capability): DeviceError {
   const caps = info.deviceCaps;
   const loopback = isLoopbackInfo(info);
@@ -577,13 +580,12 @@ export function notCaptureError(path: string, info: Capability): DeviceError {
     : (caps & CAP.VIDEO_OUTPUT) !== 0
     ? `it is an output device ("${info.card}", driver "${info.driver}")`
     : (caps & CAP.META_CAPTURE) !== 0
-    ? `it is a metadata node of "${info.card}" (cameras often have two nodes; use the other one)`
+    ? `it is a metadata node of "${info.card}" (cameras often have two nodes)`
     : `it is not a video capture device ("${info.card}", driver "${info.driver}")`;
-  return new DeviceError(
-    "not-capture",
-    `Cannot capture from "${path}": ${what} (pick your camera with -c; backscrub devices lists them)`,
-    { path },
-  );
+  return new DeviceError("not-capture", `Cannot capture from "${path}": ${what}`, {
+    path,
+    purpose: "camera",
+  });
 }
 
 /**
@@ -607,34 +609,34 @@ function chooseFormat(
   warnings: string[],
 ): number {
   const offered = formats.map((f) => f.pixelformat);
-  const list = offered.map(formatName).join(", ") || "none";
   if (options.format !== undefined) {
     const wanted = parsePixelFormat(options.format);
     if (offered.length === 0 || offered.includes(wanted)) return wanted;
     const fallback = bestFormat(device, offered, size, options.fps);
     if (fallback === null) {
-      throw noDecodableFormat(path, list);
+      throw noDecodableFormat(path, offered);
     }
     warnings.push(
-      `"${path}" does not offer ${formatName(wanted)} (it offers ${list}); using ${
-        formatName(fallback)
-      }`,
+      `"${path}" does not offer ${formatName(wanted)} (it offers ${
+        offered.map(formatName).join(", ")
+      }); using ${formatName(fallback)}`,
     );
     return fallback;
   }
   if (offered.length === 0) return current.pixelformat;
   const best = bestFormat(device, offered, size, options.fps);
-  if (best === null) throw noDecodableFormat(path, list);
+  if (best === null) throw noDecodableFormat(path, offered);
   return best;
 }
 
-function noDecodableFormat(path: string, list: string): DeviceError {
+function noDecodableFormat(path: string, codes: readonly number[]): DeviceError {
+  const offered = codes.map(formatName);
   return new DeviceError(
     "format",
-    `Cannot capture from "${path}": it offers ${list}, and backscrub reads ${
-      DECODABLE.map(formatName).join(", ")
-    } (pick another camera, or force one of its formats with -f)`,
-    { path },
+    `Cannot capture from "${path}": it offers ${
+      offered.join(", ") || "none"
+    }, and backscrub reads ${DECODABLE.map(formatName).join(", ")}`,
+    { path, purpose: "camera", offered },
   );
 }
 

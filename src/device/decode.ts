@@ -1,20 +1,26 @@
 /**
- * {@linkcode FrameDecoder}: turns a camera frame of any supported format (YUYV,
- * MJPG/JPEG, NV12, YU12) into 8-bit RGB, full size or scaled down. MJPG scales
- * through libturbojpeg's DCT scaling (1/2, 1/4, 1/8 almost for free); raw
- * formats are converted at full size and then resized.
+ * {@linkcode FrameDecoder}: turns a camera frame of any supported format (YUYV, MJPG/JPEG, NV12,
+ * YU12) into the pipeline's planar frame (`src/frame/frame.ts`), full-range YCbCr, without going
+ * through RGB: MJPG's planes come straight out of libturbojpeg (4:2:2 or 4:2:0, as the camera
+ * encoded them), YUYV is unpacked, NV12 and YU12 are copied to 4:2:0 planes. A 4:4:4 frame (a
+ * camera recorded to a file) is filled from a 4:2:2 scratch frame by one conversion.
  *
  * @module
  */
 
-import { JpegDecoder, JpegError, type JpegScale, scaledSize } from "../../ffi/turbojpeg/mod.ts";
+import { JpegDecoder, JpegError, type JpegSubsampling } from "../../ffi/turbojpeg/mod.ts";
 import { PIX_FMT } from "../../ffi/v4l2/mod.ts";
-import { resizeBilinear } from "../image/resize.ts";
-import { rgbToPlanar, type YuvFrame, yuyvToPlanar } from "../image/planar.ts";
-import { i420ToRgb, nv12ToRgb, yuyvToRgb } from "../image/yuv.ts";
+import { type Frame, makeFrame, type Size, type WorkingLayout } from "../frame/mod.ts";
+import {
+  CHROMA_TO_FULL,
+  convertFrame,
+  LUMA_TO_FULL,
+  rgbToFrame,
+  yuyvToFrame,
+} from "../image/planar.ts";
 import { DeviceError } from "./errors.ts";
 import { formatName } from "./formats.ts";
-import type { Negotiated } from "./source.ts";
+import type { Negotiated } from "./capture.ts";
 
 /** Counters of a {@linkcode FrameDecoder}. */
 export interface DecodeStats {
@@ -28,20 +34,18 @@ export interface DecodeStats {
   lastWarning: string | null;
 }
 
-/** Result of {@linkcode FrameDecoder.decode}. */
-export interface DecodeResult {
-  /** Width of the RGB picture. */
-  width: number;
-  /** Height of the RGB picture. */
-  height: number;
-}
-
 /** Options for {@linkcode FrameDecoder}. */
 export interface FrameDecoderOptions {
   /** Called with each skip or damage warning (one line); default: nothing. */
   onWarning?: (message: string) => void;
   /** Use libjpeg-turbo's fast DCT and upsampling (slightly lower quality). */
   fastJpeg?: boolean;
+  /**
+   * The layout of the frames {@linkcode FrameDecoder.decode} will fill (default `"422"`). For
+   * `"444"` the 4:2:2 scratch frame the camera's picture goes through is made in the constructor
+   * (otherwise on the first 4:4:4 decode).
+   */
+  layout?: WorkingLayout;
 }
 
 /** The part of {@linkcode Negotiated} the decoder needs. */
@@ -52,36 +56,46 @@ const JPEG_FORMATS: readonly number[] = [PIX_FMT.MJPEG, PIX_FMT.JPEG];
 const BENIGN_WARNING = /extraneous bytes before marker/i;
 
 /**
- * Decodes frames of one negotiated format into RGB. Every buffer it needs is
- * made once (in the constructor or on the first scaled decode), so decoding
- * allocates nothing per frame.
+ * Decodes frames of one negotiated format into planar frames. Every buffer it needs is made once
+ * (in the constructor, or on the first decode that needs it), so decoding allocates nothing per
+ * frame.
  *
- * A corrupt MJPG frame (no JPEG start or end marker, undecodable data, data
- * libjpeg warns about, or a different size) is skipped: {@linkcode decode}
- * returns `null`, the stats count it, `onWarning` hears why, and `out` may hold
- * a partial picture (do not use it). The caller releases the frame and grabs
- * the next one; the stream goes on. Only libjpeg's "extraneous bytes before
- * marker" warning, which some cameras trigger on every frame, keeps the frame.
+ * What {@linkcode decode} gives, by the frame's layout:
+ * - a `"422"` frame (the virtual camera's pipeline) comes back `"422"` or `"420"`: MJPG as the
+ *   JPEG is subsampled (4:2:2 or 4:2:0, no colour conversion), YUYV `"422"`, NV12 and YU12
+ *   `"420"`. The rare JPEG in 4:4:4 is converted to 4:2:2; other subsamplings (4:4:0, 4:1:1,
+ *   grey) go through libturbojpeg's RGB decode.
+ * - a `"444"` frame (a file's pipeline) stays `"444"`: a 4:4:4 JPEG decodes straight into it,
+ *   everything else is decoded as above into a 4:2:2 scratch frame and converted
+ *   (`convertFrame`).
+ *
+ * A corrupt MJPG frame (no JPEG start or end marker, undecodable data, data libjpeg warns about,
+ * or a different size) is skipped: {@linkcode decode} returns `false`, the stats count it,
+ * `onWarning` hears why, and `into` may hold a partial picture (do not use it). The caller
+ * releases the frame and grabs the next one; the stream goes on.
+ * Only libjpeg's "extraneous bytes before marker" warning, which some cameras trigger on every
+ * frame, keeps the frame.
  *
  * @example
  * ```ts
+ * import { makeFrame } from "../frame/mod.ts";
  * import { Camera } from "./camera.ts";
  * import { FrameDecoder } from "./decode.ts";
  *
  * using camera = Camera.open("/dev/video0", { width: 640, height: 480, format: "MJPG" });
  * using decoder = new FrameDecoder(camera.negotiated, { onWarning: console.warn });
- * const rgb = new Uint8Array(640 * 480 * 3);
- * const small = new Uint8Array(160 * 120 * 3);
+ * const frame = makeFrame(decoder.size, "422");
  * camera.start();
- * const frame = camera.grab(2000);
- * if (frame !== null) {
- *   decoder.decode(frame.data, rgb); // full size
- *   decoder.decode(frame.data, small, { scale: 4 }); // DCT-scaled for the model
- *   camera.release(frame);
+ * const grabbed = camera.grab(2000);
+ * if (grabbed !== null) {
+ *   if (decoder.decode(grabbed.data, frame)) console.log(frame.layout); // "422" or "420"
+ *   camera.release(grabbed);
  * }
  * ```
  */
 export class FrameDecoder {
+  /** The frame size (the camera's). */
+  readonly size: Size;
   readonly #format: DecoderFormat;
   readonly #name: string;
   readonly #jpeg: JpegDecoder | null;
@@ -90,16 +104,20 @@ export class FrameDecoder {
   readonly #stats: DecodeStats = { decoded: 0, skipped: 0, damaged: 0, lastWarning: null };
   /** Tightly packed copy for raw frames with padded rows (made once when needed). */
   #packed: Uint8Array | null = null;
-  /** Full-size RGB for scaled decodes of raw formats (made once when needed). */
-  #full: Uint8Array | null = null;
-  readonly #size: { width: number; height: number };
+  /** The 4:2:2 frame a `"444"` decode goes through (null for an odd width: then RGB). */
+  #scratch422: Frame | null = null;
+  /** A 4:4:4 JPEG's planes on their way to a `"422"` frame (made once when needed). */
+  #scratch444: Frame | null = null;
+  /** RGB for JPEG subsamplings without a planar path (made once when needed). */
+  #rgb: Uint8Array | null = null;
 
   /**
    * Creates a decoder for one format.
    *
    * @param format The negotiated format (e.g. `camera.negotiated`).
-   * @param options Warning callback and JPEG speed.
-   * @throws {DeviceError} When backscrub cannot decode the format.
+   * @param options Warning callback, JPEG speed and the layout to decode into.
+   * @throws {DeviceError} `"format"` for a pixel format it cannot decode, `"size"` for a raw
+   *   format of odd size (purpose `"camera"`).
    */
   constructor(format: DecoderFormat, options: FrameDecoderOptions = {}) {
     const code = format.pixelformat;
@@ -108,20 +126,23 @@ export class FrameDecoder {
     if (!raw && !JPEG_FORMATS.includes(code)) {
       throw new DeviceError(
         "format",
-        `Cannot decode ${this.#name} frames: backscrub reads YUYV, MJPG, JPEG, NV12 and YU12 (ask the camera for one of them with -f)`,
+        `Cannot decode ${this.#name} frames: backscrub reads YUYV, MJPG, JPEG, NV12 and YU12`,
+        { purpose: "camera" },
       );
     }
     if (raw && (format.width % 2 !== 0 || (code !== PIX_FMT.YUYV && format.height % 2 !== 0))) {
       throw new DeviceError(
-        "format",
-        `Cannot decode ${format.width}x${format.height} ${this.#name} frames: the size must be even (ask for an even size)`,
+        "size",
+        `Cannot decode ${format.width}x${format.height} ${this.#name} frames: the size must be even`,
+        { purpose: "camera" },
       );
     }
     this.#format = { ...format };
-    this.#size = { width: format.width, height: format.height };
+    this.size = { width: format.width, height: format.height };
     this.#jpeg = raw ? null : new JpegDecoder();
     this.#onWarning = options.onWarning;
     this.#fast = options.fastJpeg ?? false;
+    if (options.layout === "444") this.#scratch422 = this.#makeScratch422();
   }
 
   /** Counters since creation. */
@@ -130,103 +151,48 @@ export class FrameDecoder {
   }
 
   /**
-   * The RGB size {@linkcode decode} produces at `scale` (`ceil(size / scale)`,
-   * as libturbojpeg's DCT scaling rounds).
-   *
-   * @param scale 1, 2, 4 or 8.
-   * @returns The size.
-   */
-  outputSize(scale: JpegScale = 1): { width: number; height: number } {
-    return scaledSize(this.#size, scale);
-  }
-
-  /**
-   * Decodes one frame into `out` (RGB, 3 bytes per pixel, tightly packed rows).
+   * Decodes one frame into `into` (see the class for the layouts it gives).
    *
    * @param data The frame bytes (`frame.data`).
-   * @param out At least `width * height * 3` bytes of {@linkcode outputSize}`(scale)`.
-   * @param options `scale`: 1 (default), 2, 4 or 8.
-   * @returns The size decoded, or `null` when a corrupt frame was skipped.
-   * @throws {RangeError} When `out` is too small or a raw frame is short.
-   */
-  decode(
-    data: Uint8Array,
-    out: Uint8Array,
-    options: { scale?: JpegScale } = {},
-  ): DecodeResult | null {
-    const scale = options.scale ?? 1;
-    const size = scaledSize(this.#size, scale);
-    const needed = size.width * size.height * 3;
-    if (out.length < needed) {
-      throw new RangeError(
-        `Cannot decode a ${size.width}x${size.height} picture into ${out.length} bytes: it needs ${needed}`,
-      );
-    }
-    if (this.#jpeg !== null) return this.#decodeJpeg(data, out, null, scale, size);
-    if (scale === 1) {
-      this.#decodeRaw(data, out);
-    } else {
-      this.#full ??= new Uint8Array(this.#size.width * this.#size.height * 3);
-      this.#decodeRaw(data, this.#full);
-      resizeBilinear(this.#full, out, {
-        srcWidth: this.#size.width,
-        srcHeight: this.#size.height,
-        dstWidth: size.width,
-        dstHeight: size.height,
-        channels: 3,
-      });
-    }
-    this.#stats.decoded++;
-    return size;
-  }
-
-  /**
-   * Decodes one frame into a full-range planar frame (`src/image/planar.ts`) of the camera's
-   * size: MJPG in 4:2:2 or 4:2:0 (what cameras send) straight to its planes without colour
-   * conversion, YUYV by one unpacking pass; other subsamplings and raw formats through RGB.
-   *
-   * @param data The frame bytes (`frame.data`).
-   * @param frame The destination, `width × height` of the camera.
+   * @param into A frame of the camera's size, made `"422"` (it may come back `"420"`) or
+   *   `"444"`.
    * @returns `true`, or `false` when a corrupt frame was skipped.
-   * @throws {RangeError} When `frame` has another size or a raw frame is short.
+   * @throws {RangeError} When `into` has another size or a raw frame is short.
    */
-  decodeYuv(data: Uint8Array, frame: YuvFrame): boolean {
-    const { width, height } = this.#size;
-    if (frame.width !== width || frame.height !== height) {
+  decode(data: Uint8Array, into: Frame): boolean {
+    const { width, height } = this.size;
+    if (into.width !== width || into.height !== height) {
       throw new RangeError(
-        `Cannot decode a ${width}x${height} frame into a ${frame.width}x${frame.height} YUV frame`,
+        `Cannot decode a ${width}x${height} frame into a ${into.width}x${into.height} frame`,
       );
     }
-    if (this.#jpeg !== null) {
-      return this.#decodeJpeg(data, null, frame, 1, this.#size) !== null;
-    }
-    if (this.#format.pixelformat === PIX_FMT.YUYV) {
-      yuyvToPlanar(this.#unpad(data), frame);
+    if (this.#jpeg !== null) return this.#decodeJpeg(data, into);
+    if (into.layout === "444") {
+      const scratch = this.#scratch422 ??= this.#makeScratch422()!;
+      this.#decodeRaw(data, scratch);
+      convertFrame(scratch, into);
     } else {
-      const rgb = this.#full ??= new Uint8Array(width * height * 3);
-      this.#decodeRaw(data, rgb);
-      rgbToPlanar(rgb, frame);
+      this.#decodeRaw(data, into);
     }
     this.#stats.decoded++;
     return true;
   }
 
-  #skip(reason: string): null {
+  /** The 4:2:2 scratch frame of a `"444"` decode, or null when the width is odd. */
+  #makeScratch422(): Frame | null {
+    return this.size.width % 2 === 0 ? makeFrame(this.size, "422") : null;
+  }
+
+  #skip(reason: string): false {
     const message = `Skipped a corrupt ${this.#name} frame: ${reason}`;
     this.#stats.skipped++;
     this.#stats.lastWarning = message;
     this.#onWarning?.(message);
-    return null;
+    return false;
   }
 
-  /** Decodes JPEG data into `out` (RGB) or, when `out` is null, into `yuv`. */
-  #decodeJpeg(
-    data: Uint8Array,
-    out: Uint8Array | null,
-    yuv: YuvFrame | null,
-    scale: JpegScale,
-    size: { width: number; height: number },
-  ): DecodeResult | null {
+  /** Decodes JPEG data into `into`, checking it first. */
+  #decodeJpeg(data: Uint8Array, into: Frame): boolean {
     // UVC cameras pad frames with zeros after the end marker; a frame cut
     // short (USB packet loss) has no end marker and would decode half gray.
     let end = data.length;
@@ -238,23 +204,28 @@ export class FrameDecoder {
       return this.#skip(`no JPEG end marker (truncated, ${data.length} bytes)`);
     }
     const jpeg = end === data.length ? data : data.subarray(0, end);
+    const decoder = this.#jpeg!;
     try {
-      const header = this.#jpeg!.header(jpeg);
-      if (header.width !== this.#size.width || header.height !== this.#size.height) {
+      const header = decoder.header(jpeg);
+      const { width, height } = this.size;
+      if (header.width !== width || header.height !== height) {
         return this.#skip(
-          `it is ${header.width}x${header.height}, the camera said ${this.#size.width}x${this.#size.height}`,
+          `it is ${header.width}x${header.height}, the camera said ${width}x${height}`,
         );
       }
+      const sub = header.subsampling;
+      const fast = this.#fast;
+      const planes = this.#planesFor(into, sub);
       let warning: string | null;
-      if (out !== null) {
-        warning = this.#jpeg!.decode(jpeg, out, { scale, format: "rgb", fast: this.#fast }).warning;
-      } else if (header.subsampling === "422" || header.subsampling === "420") {
-        warning = this.#jpeg!.decodeToYuv(jpeg, yuv!, { fast: this.#fast }).warning;
-        yuv!.chromaShift = header.subsampling === "420" ? 1 : 0;
+      if (planes !== null) {
+        warning = decoder.decodeToYuv(jpeg, planes, { fast }).warning;
+        if (sub === "422" || sub === "420") planes.layout = sub;
       } else {
-        const rgb = this.#full ??= new Uint8Array(size.width * size.height * 3);
-        warning = this.#jpeg!.decode(jpeg, rgb, { format: "rgb", fast: this.#fast }).warning;
-        rgbToPlanar(rgb, yuv!);
+        // 4:4:0, 4:1:1, grey (or 4:2:x of an odd width into 4:4:4): through RGB.
+        const rgb = this.#rgb ??= new Uint8Array(width * height * 3);
+        warning = decoder.decode(jpeg, rgb, { format: "rgb", fast }).warning;
+        if (into.layout === "420") into.layout = "422";
+        if (warning === null || BENIGN_WARNING.test(warning)) rgbToFrame(rgb, into);
       }
       if (warning !== null) {
         // Corrupt entropy data decodes "successfully" with a warning and
@@ -266,20 +237,69 @@ export class FrameDecoder {
         this.#stats.lastWarning = message;
         this.#onWarning?.(message);
       }
+      if (planes !== null && planes !== into) {
+        // Decoded into a scratch frame: convert, now that the data is good.
+        if (into.layout === "420") into.layout = "422";
+        convertFrame(planes, into);
+      }
       this.#stats.decoded++;
-      return size;
+      return true;
     } catch (error) {
       if (error instanceof JpegError && error.fatal) return this.#skip(error.message);
       throw error;
     }
   }
 
-  #decodeRaw(data: Uint8Array, out: Uint8Array): void {
+  /**
+   * Where libturbojpeg's planes of a `sub`-sampled JPEG go for `into`: `into` itself (its own
+   * layout, or 4:2:0 in a 4:2:2 frame), a scratch frame that is converted into `into` once the data
+   * proves good, or `null`: no planar path (through RGB).
+   */
+  #planesFor(into: Frame, sub: JpegSubsampling): Frame | null {
+    const planar = sub === "422" || sub === "420";
+    if (into.layout === "444") {
+      if (sub === "444") return into;
+      // An odd width has no 4:2:2 scratch frame: through RGB.
+      return planar ? (this.#scratch422 ??= this.#makeScratch422()) : null;
+    }
+    if (planar) return into;
+    return sub === "444" ? (this.#scratch444 ??= makeFrame(this.size, "444")) : null;
+  }
+
+  /** Unpacks a raw frame into a 4:2:2-capable frame: `"422"` for YUYV, `"420"` for NV12/YU12. */
+  #decodeRaw(data: Uint8Array, into: Frame): void {
     const { width, height, pixelformat } = this.#format;
+    const yuyv = pixelformat === PIX_FMT.YUYV;
+    const need = yuyv ? width * height * 2 : width * height * 3 / 2;
+    if (data.length < need) {
+      throw new RangeError(
+        `Cannot decode a ${width}x${height} ${this.#name} frame from ${data.length} bytes: it needs ${need}`,
+      );
+    }
     const src = this.#unpad(data);
-    if (pixelformat === PIX_FMT.YUYV) yuyvToRgb(src, out, { width, height });
-    else if (pixelformat === PIX_FMT.NV12) nv12ToRgb(src, out, { width, height });
-    else i420ToRgb(src, out, { width, height });
+    if (yuyv) {
+      into.layout = "422";
+      yuyvToFrame(src, into);
+      return;
+    }
+    // 4:2:0, BT.601 limited range → full range.
+    const n = width * height;
+    const cn = n >> 2;
+    const { y, u, v } = into;
+    const ly = LUMA_TO_FULL, lc = CHROMA_TO_FULL;
+    for (let i = 0; i < n; i++) y[i] = ly[src[i]!]!;
+    if (pixelformat === PIX_FMT.NV12) {
+      for (let c = 0, k = n; c < cn; c++, k += 2) {
+        u[c] = lc[src[k]!]!;
+        v[c] = lc[src[k + 1]!]!;
+      }
+    } else {
+      for (let c = 0; c < cn; c++) {
+        u[c] = lc[src[n + c]!]!;
+        v[c] = lc[src[n + cn + c]!]!;
+      }
+    }
+    into.layout = "420";
   }
 
   /** Removes row padding (`bytesperline` beyond the pixels), copying into a buffer made once. */

@@ -1,12 +1,21 @@
 import assert from "node:assert/strict";
-import { JpegEncoder } from "../../ffi/turbojpeg/mod.ts";
+import { JpegDecoder, JpegEncoder } from "../../ffi/turbojpeg/mod.ts";
 import { PIX_FMT } from "../../ffi/v4l2/mod.ts";
+import { type ChromaLayout, type Frame, makeFrame } from "../frame/mod.ts";
 import { i420ToRgb, nv12ToRgb, rgbToI420, rgbToNv12, rgbToYuyv, yuyvToRgb } from "../image/yuv.ts";
-import { makeYuvFrame, planarToRgb } from "../image/planar.ts";
+import {
+  CHROMA_TO_FULL,
+  convertFrame,
+  frameToRgb,
+  LUMA_TO_FULL,
+  yuyvToFrame,
+} from "../image/planar.ts";
 import { FrameDecoder } from "./decode.ts";
 import { DeviceError } from "./errors.ts";
-import { MemoryCapture, type Negotiated } from "./source.ts";
-import { BARS, colourBars } from "../../tests/fixtures/bars.ts";
+import type { Negotiated } from "./capture.ts";
+import { MemoryCapture } from "../../tests/fakes/memory_capture.ts";
+import { colourBars } from "../../tests/fixtures/bars.ts";
+import { decodeToRgb } from "../../tests/fixtures/decode_rgb.ts";
 
 function negotiated(width: number, height: number, pixelformat: number): Negotiated {
   return {
@@ -39,6 +48,33 @@ function barError(a: Uint8Array, b: Uint8Array, width: number, height: number): 
   return worst;
 }
 
+/**
+ * The largest per-channel difference over every row, leaving out `margin` pixels either side of
+ * the seven inner bar edges (where chroma subsampling and upsampling filters legitimately differ).
+ */
+function interiorError(a: Uint8Array, b: Uint8Array, width: number, height: number, margin = 4) {
+  let worst = 0;
+  const bar = width / 8;
+  for (let x = 0; x < width; x++) {
+    const k = Math.min(7, Math.max(1, Math.round((x + 0.5) / bar)));
+    if (Math.abs(x + 0.5 - k * bar) < margin) continue;
+    for (let y = 0; y < height; y++) {
+      for (let c = 0; c < 3; c++) {
+        const i = (y * width + x) * 3 + c;
+        worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+      }
+    }
+  }
+  return worst;
+}
+
+/** The mean absolute difference over every byte. */
+function meanError(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
 Deno.test("FrameDecoder skips corrupt MJPG frames from a MemoryCapture and the stream goes on", () => {
   const width = 128;
   const height = 64;
@@ -61,65 +97,65 @@ Deno.test("FrameDecoder skips corrupt MJPG frames from a MemoryCapture and the s
   for (let i = 700; i < damaged.length - 2; i++) damaged[i] = (i * 31) & 0xff;
   const frames = [good, truncated, garbage, good, noStart, wrongSize, padded, damaged, extraneous];
 
-  const source = new MemoryCapture(frames, negotiated(width, height, PIX_FMT.MJPEG));
-  const warnings: string[] = [];
-  using decoder = new FrameDecoder(source.negotiated, { onWarning: (m) => warnings.push(m) });
-  const rgb = new Uint8Array(width * height * 3);
-  source.start();
-  let decoded = 0;
-  for (;;) {
-    const frame = source.grab(0);
-    if (frame === null) break;
-    const result = decoder.decode(frame.data, rgb);
-    source.release(frame);
-    if (result === null) continue;
-    decoded++;
-    assert.deepEqual(result, { width, height });
-    assert.ok(barError(rgb, bars, width, height) <= 6, "bars survive JPEG");
-  }
-  assert.equal(decoded, 4);
-  assert.deepEqual(
-    { ...decoder.stats, lastWarning: null },
-    { decoded: 4, skipped: 5, damaged: 1, lastWarning: null },
-  );
-  assert.equal(warnings.length, 6);
-  assert.match(warnings[0]!, /^Skipped a corrupt MJPG frame: no JPEG end marker/);
-  assert.match(warnings[2]!, /no JPEG start marker/);
-  assert.match(warnings[3]!, /it is 64x64, the camera said 128x64/);
-  assert.match(warnings[4]!, /^Skipped a corrupt MJPG frame: /);
-  assert.match(
-    warnings[5]!,
-    /^Decoded a damaged MJPG frame: Corrupt JPEG data: \d+ extraneous bytes/,
-  );
-  assert.equal(decoder.stats.lastWarning, warnings[5]);
-});
-
-Deno.test("FrameDecoder decodes MJPG at 1/2, 1/4 and 1/8 size through DCT scaling", () => {
-  const width = 128;
-  const height = 64;
-  const bars = colourBars(width, height);
-  using encoder = new JpegEncoder();
-  const jpeg = encoder.encode(bars, { width, height, quality: 95, subsampling: "444" });
-  using decoder = new FrameDecoder(negotiated(width, height, PIX_FMT.MJPEG));
-  for (const scale of [2, 4, 8] as const) {
-    const size = decoder.outputSize(scale);
-    assert.deepEqual(size, { width: width / scale, height: height / scale });
-    const out = new Uint8Array(size.width * size.height * 3);
-    assert.deepEqual(decoder.decode(jpeg, out, { scale }), size);
-    // Sample bar centres: the scaled picture keeps the bars.
-    const y = size.height >> 1;
-    for (let bar = 0; bar < 8; bar++) {
-      const x = Math.floor(((bar + 0.5) * size.width) / 8);
-      const got = Array.from(out.subarray((y * size.width + x) * 3, (y * size.width + x) * 3 + 3));
-      got.forEach((v, c) => assert.ok(Math.abs(v - BARS[bar]![c]!) <= 12, `1/${scale} bar ${bar}`));
+  // The virtual camera's 4:2:2 frames and a file's 4:4:4 ones see the same stream.
+  for (const layout of ["422", "444"] as const) {
+    const source = new MemoryCapture(frames, negotiated(width, height, PIX_FMT.MJPEG));
+    const warnings: string[] = [];
+    using decoder = new FrameDecoder(source.negotiated, {
+      onWarning: (m) => warnings.push(m),
+      layout,
+    });
+    const frame = makeFrame(decoder.size, layout);
+    const rgb = new Uint8Array(width * height * 3);
+    source.start();
+    let decoded = 0;
+    for (;;) {
+      const captured = source.grab(0);
+      if (captured === null) break;
+      const ok = decoder.decode(captured.data, frame);
+      source.release(captured);
+      if (!ok) continue;
+      decoded++;
+      assert.equal(frame.layout, layout, "a 4:2:2 JPEG in a 4:2:2 or 4:4:4 frame");
+      frameToRgb(frame, rgb);
+      assert.ok(barError(rgb, bars, width, height) <= 6, "bars survive JPEG");
     }
+    assert.equal(decoded, 4, layout);
+    assert.deepEqual(
+      { ...decoder.stats, lastWarning: null },
+      { decoded: 4, skipped: 5, damaged: 1, lastWarning: null },
+    );
+    assert.equal(warnings.length, 6);
+    assert.match(warnings[0]!, /^Skipped a corrupt MJPG frame: no JPEG end marker/);
+    assert.match(warnings[2]!, /no JPEG start marker/);
+    assert.match(warnings[3]!, /it is 64x64, the camera said 128x64/);
+    assert.match(warnings[4]!, /^Skipped a corrupt MJPG frame: /);
+    assert.match(
+      warnings[5]!,
+      /^Decoded a damaged MJPG frame: Corrupt JPEG data: \d+ extraneous bytes/,
+    );
+    assert.equal(decoder.stats.lastWarning, warnings[5]);
   }
 });
 
-Deno.test("FrameDecoder decodes YUYV, NV12 and YU12 like src/image/yuv.ts, with padded rows", () => {
-  const width = 16;
+/** Limited-range 4:2:0 planes (I420 order) → the full-range `"420"` frame the decoder must give. */
+function expected420(i420: Uint8Array, width: number, height: number): Frame {
+  const frame = makeFrame({ width, height }, "420");
+  const n = width * height;
+  for (let i = 0; i < n; i++) frame.y[i] = LUMA_TO_FULL[i420[i]!]!;
+  for (let c = 0; c < n / 4; c++) {
+    frame.u[c] = CHROMA_TO_FULL[i420[n + c]!]!;
+    frame.v[c] = CHROMA_TO_FULL[i420[n + n / 4 + c]!]!;
+  }
+  return frame;
+}
+
+Deno.test("FrameDecoder unpacks YUYV, NV12 and YU12 to full-range planes, with padded rows", () => {
+  const width = 64;
   const height = 8;
   const bars = colourBars(width, height);
+  const i420 = new Uint8Array(width * height * 1.5);
+  rgbToI420(bars, i420, { width, height });
   const cases = [
     {
       code: PIX_FMT.YUYV,
@@ -144,15 +180,39 @@ Deno.test("FrameDecoder decodes YUYV, NV12 and YU12 like src/image/yuv.ts, with 
     },
   ];
   for (const { code, line, bytes, to, from } of cases) {
+    const name = code.toString(16);
     const packed = new Uint8Array(bytes);
     to(bars, packed, { width, height });
-    const expected = new Uint8Array(width * height * 3);
-    from(packed, expected, { width, height });
-    // Unpadded.
-    const out = new Uint8Array(width * height * 3);
+    // The frame it must give: YUYV unpacked by src/image/planar.ts; NV12 and YU12 as 4:2:0 planes
+    // through the range tables (the same values: both carry the same 4:2:0 samples).
+    let expected: Frame;
+    if (code === PIX_FMT.YUYV) {
+      expected = makeFrame({ width, height }, "422");
+      yuyvToFrame(packed, expected);
+    } else {
+      expected = expected420(i420, width, height);
+    }
+    // Unpadded, into the virtual camera's 4:2:2 frame (4:2:0 comes back as such).
+    const frame = makeFrame({ width, height }, "422");
     using plain = new FrameDecoder(negotiated(width, height, code));
-    assert.deepEqual(plain.decode(packed, out), { width, height });
-    assert.deepEqual(out, expected);
+    assert.equal(plain.decode(packed, frame), true);
+    assert.deepEqual(frame, expected, name);
+    // In RGB, as src/image/yuv.ts's direct conversion of the packed frame: within 1 two pixels
+    // away from a bar edge (measured 1: the planes are full range, one rounding more). Nearer, the
+    // two differ by design: frameToRgb repeats a chroma sample over its pair, yuv.ts interpolates
+    // the odd pixel's (and rgbToYuyv's chroma filter reaches over the edge): up to 113 there.
+    const direct = new Uint8Array(width * height * 3);
+    from(packed, direct, { width, height });
+    const rgb = new Uint8Array(width * height * 3);
+    frameToRgb(frame, rgb);
+    const off = interiorError(rgb, direct, width, height, 2);
+    assert.ok(off <= 1, `${name}: as yuv.ts in RGB (${off})`);
+    // Into a file's 4:4:4 frame: the same picture, converted once.
+    const full = makeFrame({ width, height }, "444");
+    assert.equal(plain.decode(packed, full), true);
+    const want = makeFrame({ width, height }, "444");
+    convertFrame(expected, want);
+    assert.deepEqual(full, want, `${name} into 4:4:4`);
     // Padded: every row (and chroma row) 8 bytes longer.
     const pad = 8;
     const stride = line + pad;
@@ -184,33 +244,28 @@ Deno.test("FrameDecoder decodes YUYV, NV12 and YU12 like src/image/yuv.ts, with 
     }
     const format = { ...negotiated(width, height, code), bytesperline: stride };
     using withPad = new FrameDecoder(format);
-    out.fill(0);
-    withPad.decode(padded, out);
-    assert.deepEqual(out, expected, `padded ${code.toString(16)}`);
+    const again = makeFrame({ width, height }, "422");
+    withPad.decode(padded, again);
+    assert.deepEqual(again, expected, `padded ${name}`);
+    // A short frame is a caller error, not a skipped frame.
+    assert.throws(() => plain.decode(packed.subarray(1), frame), /Cannot decode a 64x8 .* bytes/);
   }
 });
 
-Deno.test("FrameDecoder scales raw frames down by resizing the full decode", () => {
-  const width = 64;
-  const height = 16;
-  const yuyv = new Uint8Array(width * height * 2);
-  rgbToYuyv(colourBars(width, height), yuyv, { width, height });
-  using decoder = new FrameDecoder(negotiated(width, height, PIX_FMT.YUYV));
-  const out = new Uint8Array(16 * 4 * 3);
-  assert.deepEqual(decoder.decode(yuyv, out, { scale: 4 }), { width: 16, height: 4 });
-  // Bar 3 (green) covers output columns 6 and 7.
-  const px = Array.from(out.subarray((2 * 16 + 7) * 3, (2 * 16 + 7) * 3 + 3));
-  px.forEach((v, c) => assert.ok(Math.abs(v - BARS[3]![c]!) <= 2, `channel ${c}: ${v}`));
-});
-
-Deno.test("FrameDecoder refuses formats it cannot read, with the fix", () => {
+Deno.test("FrameDecoder refuses formats it cannot read, without naming a flag", () => {
   assert.throws(
     () => new FrameDecoder(negotiated(16, 8, PIX_FMT.UYVY)),
     (e: unknown) =>
-      e instanceof DeviceError && e.kind === "format" &&
-      e.message.startsWith("Cannot decode UYVY frames: backscrub reads YUYV, MJPG"),
+      e instanceof DeviceError && e.kind === "format" && e.purpose === "camera" &&
+      e.message === "Cannot decode UYVY frames: backscrub reads YUYV, MJPG, JPEG, NV12 and YU12",
   );
-  assert.throws(() => new FrameDecoder(negotiated(15, 8, PIX_FMT.YUYV)), DeviceError);
+  assert.throws(
+    () => new FrameDecoder(negotiated(15, 8, PIX_FMT.YUYV)),
+    (e: unknown) =>
+      e instanceof DeviceError && e.kind === "size" && e.purpose === "camera" &&
+      e.message === "Cannot decode 15x8 YUYV frames: the size must be even",
+  );
+  assert.throws(() => new FrameDecoder(negotiated(16, 7, PIX_FMT.NV12)), DeviceError);
 });
 
 Deno.test("MemoryCapture hands out one frame at a time and loops when asked", () => {
@@ -229,34 +284,72 @@ Deno.test("MemoryCapture hands out one frame at a time and loops when asked", ()
   assert.deepEqual(seen, [1, 0, 2, 1, 1, 2, 2, 3, 1, 4]);
 });
 
-Deno.test("FrameDecoder.decodeYuv() gives MJPG (4:2:2, 4:2:0, 4:4:4) and YUYV as the RGB decode does", () => {
+Deno.test("FrameDecoder gives MJPG of every subsampling as libturbojpeg's own RGB decode does", () => {
   const width = 128;
   const height = 64;
   const bars = colourBars(width, height);
   using encoder = new JpegEncoder();
+  using jpegDecoder = new JpegDecoder();
+  const reference = new Uint8Array(width * height * 3);
   const rgb = new Uint8Array(width * height * 3);
-  const back = new Uint8Array(width * height * 3);
-  const planes = makeYuvFrame(width, height);
-  for (const subsampling of ["422", "420", "444"] as const) {
+  // The layout a 4:2:2 frame comes back in, per JPEG subsampling: 4:2:2 and 4:2:0 planes as they
+  // are, the rest converted (4:4:4 by averaging pairs, 4:4:0, 4:1:1 and grey through RGB).
+  const cases: ["422" | "420" | "444" | "440" | "411" | "gray", ChromaLayout][] = [
+    ["422", "422"],
+    ["420", "420"],
+    ["444", "422"],
+    ["440", "422"],
+    ["411", "422"],
+    ["gray", "422"],
+  ];
+  for (const [subsampling, comesBack] of cases) {
     const jpeg = encoder.encode(bars, { width, height, quality: 95, subsampling }).slice();
-    using decoder = new FrameDecoder(negotiated(width, height, PIX_FMT.MJPEG));
-    assert.notEqual(decoder.decode(jpeg, rgb), null);
-    assert.equal(decoder.decodeYuv(jpeg, planes), true);
-    assert.equal(planes.chromaShift, subsampling === "420" ? 1 : 0, subsampling);
-    planarToRgb(planes, back);
-    assert.ok(barError(back, rgb, width, height) <= 3, `${subsampling}: bars as decode() gives`);
-    assert.ok(barError(back, bars, width, height) <= 6, `${subsampling}: bars survive`);
+    // The oracle: libturbojpeg's RGB decode (its own upsampling and colour conversion).
+    jpegDecoder.decode(jpeg, reference, { format: "rgb" });
+    const rgb422 = new Uint8Array(width * height * 3);
+    for (const layout of ["422", "444"] as const) {
+      using decoder = new FrameDecoder(negotiated(width, height, PIX_FMT.MJPEG), { layout });
+      const frame = decodeToRgb(decoder, jpeg, rgb, layout);
+      if (layout === "422") rgb422.set(rgb);
+      else if (subsampling === "422" || subsampling === "420") {
+        // A 4:2:2 or 4:2:0 JPEG in a 4:4:4 frame: chroma repeated, the very same RGB.
+        assert.deepEqual(rgb, rgb422, `${subsampling}: 4:4:4 as 4:2:x`);
+      }
+      assert.ok(frame !== null, `${subsampling} into ${layout}`);
+      assert.equal(frame.layout, layout === "444" ? "444" : comesBack, `${subsampling} layout`);
+      const what = `${subsampling} into ${layout}`;
+      // Every pixel not touching a bar edge: within 1 of libturbojpeg's RGB (rounding of the two
+      // colour conversions; a 4:4:4 JPEG in a 4:2:2 frame is averaged over flat pairs: no loss).
+      // Measured: 0 for 4:2:2, 4:2:0, 4:4:4 and grey, 1 for 4:4:0 and 4:1:1.
+      const interior = interiorError(rgb, reference, width, height, 1);
+      assert.ok(interior <= 1, `${what}: interiors ${interior}`);
+      if (subsampling === "gray") {
+        assert.deepEqual(rgb, reference, `${what}: grey is grey`);
+        continue;
+      }
+      // At the edges the two differ by design: this decoder repeats each chroma sample over its
+      // pair (the bars' edges fall between pairs, so the picture stays exact), libjpeg's fancy
+      // upsampling blends in the neighbour's (up to 77 levels off the bars there). So the whole
+      // picture is held against the bars that were encoded: within 2 everywhere (measured 1, and
+      // 2 for 4:1:1), mean below 0.6 (0.17 … 0.52).
+      const whole = interiorError(rgb, bars, width, height, 0);
+      const mean = meanError(rgb, bars);
+      assert.ok(
+        whole <= 2 && mean < 0.6,
+        `${what}: ${whole} / mean ${mean.toFixed(2)} off the bars`,
+      );
+    }
   }
+  // YUYV: as src/image/yuv.ts's direct conversion, within 2 at the bar centres.
   const yuyv = new Uint8Array(width * height * 2);
   rgbToYuyv(bars, yuyv, { width, height });
+  yuyvToRgb(yuyv, reference, { width, height });
   using raw = new FrameDecoder(negotiated(width, height, PIX_FMT.YUYV));
-  raw.decode(yuyv, rgb);
-  assert.equal(raw.decodeYuv(yuyv, planes), true);
-  planarToRgb(planes, back);
-  assert.ok(barError(back, rgb, width, height) <= 2, "YUYV: bars as decode() gives");
+  assert.notEqual(decodeToRgb(raw, yuyv, rgb), null);
+  assert.ok(barError(rgb, reference, width, height) <= 2, "YUYV: bars as yuyvToRgb gives");
 });
 
-Deno.test("FrameDecoder.decodeYuv() skips a corrupt MJPG frame and counts it", () => {
+Deno.test("FrameDecoder.decode() skips a corrupt MJPG frame, counts it, and checks the size", () => {
   const width = 64;
   const height = 32;
   using encoder = new JpegEncoder();
@@ -266,10 +359,30 @@ Deno.test("FrameDecoder.decodeYuv() skips a corrupt MJPG frame and counts it", (
   using decoder = new FrameDecoder(negotiated(width, height, PIX_FMT.MJPEG), {
     onWarning: (m) => warnings.push(m),
   });
-  const planes = makeYuvFrame(width, height);
-  assert.equal(decoder.decodeYuv(good.slice(0, good.length >> 1), planes), false);
-  assert.equal(decoder.decodeYuv(good, planes), true);
+  const frame = makeFrame(decoder.size, "422");
+  assert.deepEqual(decoder.size, { width, height });
+  assert.equal(decoder.decode(good.slice(0, good.length >> 1), frame), false);
+  assert.equal(decoder.decode(good, frame), true);
   assert.deepEqual([decoder.stats.decoded, decoder.stats.skipped], [1, 1]);
   assert.match(warnings[0]!, /^Skipped a corrupt MJPG frame: no JPEG end marker/);
-  assert.throws(() => decoder.decodeYuv(good, makeYuvFrame(32, 32)), /Cannot decode a 64x32 frame/);
+  assert.throws(
+    () => decoder.decode(good, makeFrame({ width: 32, height: 32 }, "422")),
+    /Cannot decode a 64x32 frame into a 32x32 frame/,
+  );
+});
+
+Deno.test("FrameDecoder leaves a 4:4:4 frame as it was when a 4:2:2 JPEG turns out damaged", () => {
+  const width = 64;
+  const height = 32;
+  using encoder = new JpegEncoder();
+  const good = encoder.encode(colourBars(width, height), { width, height, subsampling: "422" })
+    .slice();
+  const damaged = good.slice();
+  for (let i = 300; i < damaged.length - 2; i++) damaged[i] = (i * 31) & 0xff;
+  using decoder = new FrameDecoder(negotiated(width, height, PIX_FMT.MJPEG), { layout: "444" });
+  const frame = makeFrame(decoder.size, "444");
+  assert.equal(decoder.decode(good, frame), true);
+  const before = structuredClone(frame);
+  assert.equal(decoder.decode(damaged, frame), false, "libjpeg warns: skipped");
+  assert.deepEqual(frame, before, "decoded into the scratch frame, not converted");
 });

@@ -17,7 +17,7 @@ import {
   VideoDevice,
 } from "../../ffi/v4l2/mod.ts";
 import { isLoopbackInfo } from "./camera.ts";
-import { DeviceError, openError } from "./errors.ts";
+import { DeviceError, type DeviceErrorKind, ioctlError, openError } from "./errors.ts";
 import { DECODABLE, formatName } from "./formats.ts";
 
 /** One frame size with its frame rates. */
@@ -52,6 +52,16 @@ export interface FormatInfo {
 /** What a device node is, from backscrub's point of view. */
 export type DeviceKind = "capture" | "loopback" | "output" | "other";
 
+/** Why a device node could not be opened or queried. */
+export interface DeviceInfoError {
+  /** What went wrong (as {@linkcode DeviceError.kind}). */
+  kind: DeviceErrorKind;
+  /** The one-line message (facts only). */
+  message: string;
+  /** The `errno` of the failed call, or null. */
+  errno: number | null;
+}
+
 /** A video device node. */
 export interface DeviceInfo {
   /** The path, e.g. `/dev/video0`. */
@@ -72,8 +82,8 @@ export interface DeviceInfo {
   captureFormats: FormatInfo[];
   /** Output formats (empty when not an output node). */
   outputFormats: FormatInfo[];
-  /** Why the device could not be opened or queried (one line with the fix), else `null`. */
-  error: string | null;
+  /** Why the device could not be opened or queried, else `null`. */
+  error: DeviceInfoError | null;
 }
 
 /** The result of {@linkcode listDevices}. */
@@ -157,6 +167,11 @@ function kindOf(info: Capability): DeviceKind {
   return "other";
 }
 
+/** A device's error as plain data (it goes into `backscrub devices --json`). */
+function infoError(error: DeviceError): DeviceInfoError {
+  return { kind: error.kind, message: error.message, errno: error.errno ?? null };
+}
+
 /** Queries one device node; errors become the entry's `error`. */
 function describe(path: string, libraryPath: string | undefined): DeviceInfo {
   const entry: DeviceInfo = {
@@ -177,9 +192,9 @@ function describe(path: string, libraryPath: string | undefined): DeviceInfo {
       ...(libraryPath === undefined ? {} : { libraryPath }),
     });
   } catch (error) {
-    const e = openError(error, path, "list");
+    const e = openError(error, path, undefined);
     if (e instanceof DeviceError) {
-      entry.error = e.message;
+      entry.error = infoError(e);
       return entry;
     }
     throw e;
@@ -196,7 +211,10 @@ function describe(path: string, libraryPath: string | undefined): DeviceInfo {
     // v4l2loopback lists ~55 output formats with no sizes: the names are enough.
     if (entry.output) entry.outputFormats = formats(device, BUF_TYPE.VIDEO_OUTPUT, false);
   } catch (error) {
-    entry.error = (error as Error).message;
+    const e = ioctlError(error, path, "query");
+    entry.error = e instanceof DeviceError
+      ? infoError(e)
+      : { kind: "io", message: (e as Error).message, errno: null };
   } finally {
     device.close();
   }

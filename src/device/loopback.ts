@@ -19,7 +19,7 @@ import {
   YCBCR_ENC,
 } from "../../ffi/v4l2/mod.ts";
 import { isLoopbackInfo } from "./camera.ts";
-import { busyError, DeviceError, ioctlError, LOOPBACK_FIX, openError } from "./errors.ts";
+import { busyError, DeviceError, ioctlError, openError } from "./errors.ts";
 import {
   devicePath,
   formatName,
@@ -28,7 +28,7 @@ import {
   rawFrameBytes,
 } from "./formats.ts";
 import { defaultLoopback } from "./list.ts";
-import type { Negotiated } from "./source.ts";
+import type { Negotiated } from "./capture.ts";
 
 const OUTPUT = BUF_TYPE.VIDEO_OUTPUT;
 
@@ -139,7 +139,9 @@ export class Loopback {
     if (spec === undefined) {
       const found = defaultLoopback(options.libraryPath);
       if (found === null) {
-        throw new DeviceError("no-loopback", `No v4l2loopback device found (${LOOPBACK_FIX})`);
+        throw new DeviceError("no-loopback", "No v4l2loopback device found", {
+          purpose: "virtual",
+        });
       }
       path = found;
     } else {
@@ -166,7 +168,7 @@ export class Loopback {
         ...(options.libraryPath === undefined ? {} : { libraryPath: options.libraryPath }),
       });
     } catch (error) {
-      throw openError(error, path, "output");
+      throw openError(error, path, "virtual");
     }
     try {
       const info = device.queryCap();
@@ -175,14 +177,13 @@ export class Loopback {
           throw busyError(
             `Cannot write to "${path}": another program is already writing to this virtual camera`,
             path,
-            undefined,
-            "this process already writes to it: close that Loopback first",
+            "virtual",
           );
         }
         throw new DeviceError(
           "not-output",
-          `Cannot write to "${path}": it is not a v4l2loopback output ("${info.card}", driver "${info.driver}") (pick the virtual camera with -o; backscrub devices lists them)`,
-          { path },
+          `Cannot write to "${path}": it is not a v4l2loopback output ("${info.card}", driver "${info.driver}")`,
+          { path, purpose: "virtual" },
         );
       }
       const warnings: string[] = [];
@@ -200,14 +201,13 @@ export class Loopback {
       if (got.width !== width || got.height !== height || got.pixelformat !== code) {
         // v4l2loopback keeps the format of a writer that is still streaming
         // (or of keep_format=1); frames of another size would be garbage.
+        const fixedAt = `${got.width}x${got.height} ${formatName(got.pixelformat)}`;
         throw new DeviceError(
           "busy",
           `Cannot write ${width}x${height} ${
             formatName(code)
-          } to "${path}": it is fixed at ${got.width}x${got.height} ${
-            formatName(got.pixelformat)
-          } (another writer or keep_format=1 holds it; stop that writer or ask for that size)`,
-          { path },
+          } to "${path}": it is fixed at ${fixedAt} (another writer or keep_format=1 holds it)`,
+          { path, purpose: "virtual", fixedAt },
         );
       }
       if (
@@ -253,7 +253,7 @@ export class Loopback {
     } catch (error) {
       device.close();
       throw error instanceof V4l2Error
-        ? ioctlError(error, path, "set up the virtual camera")
+        ? ioctlError(error, path, "set up the virtual camera", "virtual")
         : error;
     }
   }
@@ -309,23 +309,24 @@ export class Loopback {
           if (remaining <= 0 || device.poll(POLL.OUT, remaining) === 0) {
             throw new DeviceError(
               "timeout",
-              `Cannot write to "${this.path}": it took no data for ${timeoutMs} ms (is a reader stuck? restart it)`,
-              { path: this.path },
+              `Cannot write to "${this.path}": it took no data for ${timeoutMs} ms`,
+              { path: this.path, purpose: "virtual" },
             );
           }
           continue;
         }
         if (written === 0) {
-          throw new DeviceError(
-            "io",
-            `Cannot write to "${this.path}": the driver took 0 bytes (reload v4l2loopback)`,
-            { path: this.path },
-          );
+          throw new DeviceError("io", `Cannot write to "${this.path}": the driver took 0 bytes`, {
+            path: this.path,
+            purpose: "virtual",
+          });
         }
         offset += written;
       }
     } catch (error) {
-      throw error instanceof V4l2Error ? ioctlError(error, this.path, "write to") : error;
+      throw error instanceof V4l2Error
+        ? ioctlError(error, this.path, "write to", "virtual")
+        : error;
     }
     this.#frames++;
   }

@@ -1,38 +1,36 @@
 /**
- * Cameras and the virtual camera: V4L2 capture ({@linkcode Camera}), frame
- * decoding to RGB ({@linkcode FrameDecoder}), v4l2loopback output
- * ({@linkcode Loopback}) and device discovery ({@linkcode listDevices}).
+ * Cameras and the virtual camera: V4L2 capture ({@linkcode Camera}), decoding camera frames to
+ * the pipeline's planar frame ({@linkcode FrameDecoder}), v4l2loopback output
+ * ({@linkcode Loopback}), device discovery ({@linkcode listDevices}), and the two as pipeline
+ * stages: {@linkcode CameraSource} (a `FrameSource`) and {@linkcode LoopbackSink} (a
+ * `PackedSink`), with {@linkcode ReaderGate} pausing the camera while nobody reads the output.
  *
  * ```ts
- * import { Camera, FrameDecoder, Loopback } from "./mod.ts";
- * import { rgbToYuyv } from "../image/yuv.ts";
+ * import { FrameTiming, makeFrame } from "../frame/mod.ts";
+ * import { packYuyv } from "../image/planar.ts";
+ * import { CameraSource, LoopbackSink } from "./mod.ts";
  *
- * using camera = Camera.open("video0", { width: 640, height: 480, fps: 30 });
+ * const camera = CameraSource.open("video0", { width: 640, height: 480, fps: 30 });
  * camera.warnings.forEach((w) => console.warn(w));
- * const { width, height } = camera.negotiated;
- * using decoder = new FrameDecoder(camera.negotiated);
- * using out = Loopback.open(undefined, { width, height, format: "YUYV", fps: 30 });
- * const rgb = new Uint8Array(width * height * 3);
- * const yuyv = new Uint8Array(out.negotiated.frameBytes);
- * camera.start();
+ * const out = LoopbackSink.open(undefined, { ...camera.size, format: "YUYV", fps: 30 });
+ * const frame = makeFrame(camera.size, "422");
+ * const timing = new FrameTiming();
  * for (let i = 0; i < 100; i++) {
- *   const frame = camera.grab(2000);
- *   if (frame === null) continue;
- *   const ok = decoder.decode(frame.data, rgb);
- *   camera.release(frame);
- *   if (ok === null) continue;
- *   rgbToYuyv(rgb, yuyv, { width, height });
- *   out.write(yuyv);
+ *   timing.reset();
+ *   await camera.read(frame, timing); // MJPG or YUYV, no RGB on the way
+ *   packYuyv(frame, out.yuyv);
+ *   await out.commit(timing);
  * }
+ * await out.close();
+ * await camera.close();
  * ```
  *
  * @module
  */
 
 export { Camera, type CameraOptions, type CameraStats, isLoopbackInfo } from "./camera.ts";
-export type { JpegScale } from "../../ffi/turbojpeg/mod.ts";
+export { CameraSource, type CameraSourceOptions } from "./camera_source.ts";
 export {
-  type DecodeResult,
   type DecoderFormat,
   type DecodeStats,
   FrameDecoder,
@@ -40,12 +38,9 @@ export {
 } from "./decode.ts";
 export {
   DeviceError,
+  type DeviceErrorDetails,
   type DeviceErrorKind,
-  LOOPBACK_FIX,
-  MODPROBE_COMMAND,
-  MODPROBE_CONF_LINE,
-  MODPROBE_CONF_PATH,
-  VIDEO_GROUP_FIX,
+  type DevicePurpose,
 } from "./errors.ts";
 export { devicePath, type OutputFormat, parsePixelFormat } from "./formats.ts";
 export { findHolders, type Holder, type Holders } from "./holders.ts";
@@ -59,18 +54,17 @@ export {
   type SizeInfo,
 } from "./list.ts";
 export { Loopback, type LoopbackNegotiated, type LoopbackOptions } from "./loopback.ts";
-export { type DeviceReport, formatDeviceReport } from "./report.ts";
 export {
-  type CaptureSource,
+  type CapturedBuffer,
+  type CaptureDevice,
   type Colorimetry,
-  type Frame,
-  MemoryCapture,
-  type MemoryCaptureOptions,
   type Negotiated,
-} from "./source.ts";
+} from "./capture.ts";
+export { LoopbackSink, type LoopbackSinkOptions } from "./loopback_sink.ts";
 export {
-  CameraSource,
-  type CameraSourceOptions,
-  LoopbackSink,
-  type LoopbackSinkOptions,
-} from "./pipeline.ts";
+  type PausableSource,
+  ReaderGate,
+  type ReaderGateOptions,
+  ReaderWatch,
+  type ReaderWatchOptions,
+} from "./readers.ts";

@@ -12,8 +12,7 @@
  */
 
 import { IN, Inotify, type InotifyEvent, LibcError } from "../../ffi/libc/mod.ts";
-import type { YuvFrame } from "../image/planar.ts";
-import type { FrameSource } from "../pipeline/types.ts";
+import type { Frame, FrameSource, FrameTiming, Size } from "../frame/mod.ts";
 import { DeviceError } from "./errors.ts";
 import { findHolders } from "./holders.ts";
 
@@ -109,7 +108,8 @@ export class ReaderWatch {
       wd = inotify.addWatch(path, OPEN_CLOSE);
     } catch (error) {
       void inotify.close();
-      throw watchError(error, path);
+      // Its message already says `Cannot watch "<path>": …`.
+      throw watchError(error, path, true);
     }
     const procRoot = options.procRoot === undefined ? "/proc" : options.procRoot;
     return new ReaderWatch(path, inotify, wd, procRoot);
@@ -217,8 +217,8 @@ export class ReaderWatch {
     if (gone) {
       throw new DeviceError(
         "disconnected",
-        `Cannot watch "${this.#path}" for readers: it disappeared (was v4l2loopback unloaded? load it and start backscrub again)`,
-        { path: this.#path },
+        `Cannot watch "${this.#path}" for readers: it disappeared`,
+        { path: this.#path, purpose: "virtual" },
       );
     }
     if (overflow) count = 0;
@@ -255,15 +255,30 @@ export class ReaderWatch {
   }
 }
 
-/** A failure to watch `path`, as a one-line {@linkcode DeviceError}. */
-function watchError(error: unknown, path: string): DeviceError {
+/**
+ * A failure to watch `path` (the virtual camera), as a one-line {@linkcode DeviceError}:
+ * `"not-found"` when the node is missing (`ENOENT`), else `"io"`; the errno of a failed libc
+ * call, and the original error as `cause`.
+ *
+ * @param error What failed.
+ * @param path The watched node.
+ * @param stated Whether the error's message already names the watch of `path` (a failed
+ *   `addWatch`): then it is kept as it is.
+ */
+function watchError(error: unknown, path: string, stated = false): DeviceError {
   const message = error instanceof Error ? error.message : String(error);
-  const kind = error instanceof LibcError && error.code === "ENOENT" ? "not-found" : "io";
-  const text = message.startsWith("Cannot watch") ? message : `Cannot watch "${path}": ${message}`;
-  return new DeviceError(kind, text, { path, cause: error });
+  const libc = error instanceof LibcError ? error : null;
+  const kind = libc?.code === "ENOENT" ? "not-found" : "io";
+  const text = stated ? message : `Cannot watch "${path}": ${message}`;
+  return new DeviceError(kind, text, {
+    path,
+    purpose: "virtual",
+    ...(libc === null ? {} : { errno: libc.errno, code: libc.code }),
+    cause: error,
+  });
 }
 
-/** A source that can stop its device while nothing is read (a camera: `CameraSource`). */
+/** A frame source that can stop its device while nothing is read (a camera: `CameraSource`). */
 export interface PausableSource extends FrameSource {
   /** Stops the device (e.g. STREAMOFF: the camera's light goes off). Called between reads. */
   pause(): void;
@@ -287,13 +302,13 @@ export interface ReaderGateOptions {
  * A frame source that pauses while nobody reads the output: before each read, when the
  * {@linkcode ReaderWatch} has counted no reader for `idleAfterMs` (counted from the first read at
  * the earliest), it pauses the source and waits (no CPU) for a reader, then resumes the source and
- * reads. Everything else (`readYuv` when the
- * source has it, size, rate, `decodeMs`) is the source's.
+ * reads. Size, rate, description and the timing the read records are the source's.
  *
  * @example
  * ```ts
+ * import { FrameTiming, makeFrame } from "../frame/mod.ts";
+ * import { CameraSource } from "./camera_source.ts";
  * import { ReaderGate, ReaderWatch } from "./readers.ts";
- * import { CameraSource } from "./pipeline.ts";
  *
  * const camera = CameraSource.open("video0");
  * await using watch = ReaderWatch.open("/dev/video10");
@@ -301,18 +316,18 @@ export interface ReaderGateOptions {
  *   idleAfterMs: 2000,
  *   onIdle: () => console.log("camera paused"),
  * });
- * const rgb = new Uint8Array(source.width * source.height * 3);
- * await source.read(rgb); // waits while nobody reads /dev/video10
+ * const frame = makeFrame(source.size, "422");
+ * await source.read(frame, new FrameTiming()); // waits while nobody reads /dev/video10
  * await source.close();
  * ```
  */
 export class ReaderGate implements FrameSource {
-  readonly width: number;
-  readonly height: number;
+  /** The source's frame size. */
+  readonly size: Size;
+  /** The source's frame rate. */
   readonly fps: number;
+  /** The source's description. */
   readonly description: string;
-  /** The source's planar fast path, gated the same way; present when the source has one. */
-  readonly readYuv?: (into: YuvFrame) => Promise<boolean>;
   readonly #source: PausableSource;
   readonly #watch: ReaderWatch;
   readonly #options: ReaderGateOptions;
@@ -333,34 +348,23 @@ export class ReaderGate implements FrameSource {
     this.#source = source;
     this.#watch = watch;
     this.#options = options;
-    this.width = source.width;
-    this.height = source.height;
+    this.size = source.size;
     this.fps = source.fps;
     this.description = source.description;
-    if (source.readYuv !== undefined) {
-      const readYuv = source.readYuv.bind(source);
-      this.readYuv = async (into: YuvFrame): Promise<boolean> =>
-        await this.#admit() && await readYuv(into);
-    }
-  }
-
-  /** The source's decode time of the last read (0 when it does not decode). */
-  get decodeMs(): number {
-    return this.#source.decodeMs ?? 0;
   }
 
   /**
    * Reads the next frame, first waiting (paused) while nobody has read the output for
-   * `idleAfterMs`.
+   * `idleAfterMs`. The idle wait is not timed separately: it is part of the read.
    *
-   * @param into The source's RGB buffer.
+   * @param into The frame to fill, as the source's `read` takes it.
+   * @param timing This frame's timing record (the source sets `decode`).
    * @returns The source's answer; `false` when the signal ended an idle wait.
    * @throws {DeviceError} When the output node disappeared, or as the source's `read`/`resume`.
    */
-  async read(into: Uint8Array): Promise<boolean> {
-    return await this.#admit() && await this.#source.read(into);
+  async read(into: Frame, timing: FrameTiming): Promise<boolean> {
+    return await this.#admit() && await this.#source.read(into, timing);
   }
-
   /** Whether the next read may go ahead, after idling if nobody reads. */
   async #admit(): Promise<boolean> {
     const now = performance.now();

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import process from "node:process";
-import type { YuvFrame } from "../image/planar.ts";
+import { FrameTiming, makeFrame } from "../frame/mod.ts";
+import type { Frame } from "../frame/mod.ts";
+import { DeviceError } from "./errors.ts";
 import { type PausableSource, ReaderGate, ReaderWatch } from "./readers.ts";
 
 // Real inotify on a temporary file: it reports opens and closes of any file like those of a
@@ -175,7 +177,8 @@ Deno.test("ReaderWatch.open() names a missing node in one line", () => {
   assert.throws(
     () => ReaderWatch.open("/nonexistent/video99"),
     (e: unknown) => {
-      assert.ok(e instanceof Error && e.name === "DeviceError");
+      assert.ok(e instanceof DeviceError && e.kind === "not-found");
+      assert.deepEqual([e.path, e.purpose, e.code], ["/nonexistent/video99", "virtual", "ENOENT"]);
       assert.equal(e.message, 'Cannot watch "/nonexistent/video99": no such file (ENOENT)');
       return true;
     },
@@ -185,37 +188,33 @@ Deno.test("ReaderWatch.open() names a missing node in one line", () => {
 Deno.test("ReaderWatch reports a watched node that disappears", async () => {
   const path = await Deno.makeTempFile({ prefix: "readers-test-" });
   await using watch = ReaderWatch.open(path);
-  const waiting = assert.rejects(
-    watch.waitForReader(),
-    /^DeviceError: Cannot watch ".*" for readers: it disappeared \(was v4l2loopback unloaded/,
-  );
+  const waiting = assert.rejects(watch.waitForReader(), (e: unknown) => {
+    // The facts only: the likely cause and what to do about it (load v4l2loopback, start again)
+    // are the CLI's to say, from the kind and purpose.
+    assert.ok(e instanceof DeviceError && e.kind === "disconnected" && e.path === path);
+    assert.equal(e.purpose, "virtual");
+    assert.equal(
+      e.message,
+      `Cannot watch "${path}" for readers: it disappeared`,
+    );
+    return true;
+  });
   await Deno.remove(path);
   await waiting;
   await assert.rejects(watch.waitForReader(), /it disappeared/, "and keeps saying so");
 });
 
-/** A source of numbered frames that records pauses and resumes. */
+/** A source of numbered frames (the number in the first luma byte) that logs what it is asked. */
 class FakeSource implements PausableSource {
-  readonly width = 4;
-  readonly height = 2;
+  readonly size = { width: 4, height: 2 };
   readonly fps = 30;
   readonly description = "fake";
-  readonly decodeMs = 1.5;
   readonly log: string[] = [];
-  readonly readYuv?: (into: YuvFrame) => Promise<boolean>;
   #n = 0;
 
-  constructor(yuv: boolean) {
-    if (yuv) {
-      this.readYuv = (): Promise<boolean> => {
-        this.log.push(`yuv ${++this.#n}`);
-        return Promise.resolve(true);
-      };
-    }
-  }
-
-  read(into: Uint8Array): Promise<boolean> {
-    into[0] = ++this.#n;
+  read(into: Frame, timing: FrameTiming): Promise<boolean> {
+    into.y[0] = ++this.#n;
+    timing.decode = 1.5;
     this.log.push(`read ${this.#n}`);
     return Promise.resolve(true);
   }
@@ -237,38 +236,41 @@ class FakeSource implements PausableSource {
 Deno.test("ReaderGate pauses the source after idleAfterMs without readers, resumes on an open", async () => {
   await withTempFile(async (path) => {
     await using watch = ReaderWatch.open(path);
-    const source = new FakeSource(true);
+    const source = new FakeSource();
     const events: string[] = [];
     const gate = new ReaderGate(source, watch, {
       idleAfterMs: 300,
       onIdle: () => events.push("idle"),
       onResume: (ms) => events.push(`resume after ${ms >= 90 ? "a while" : ms}`),
     });
-    assert.deepEqual([gate.width, gate.height, gate.fps, gate.description], [4, 2, 30, "fake"]);
-    assert.equal(gate.decodeMs, 1.5);
-    const rgb = new Uint8Array(24);
-    // Within idleAfterMs of the start: reads go through.
-    assert.equal(await gate.read(rgb), true);
-    assert.equal(await gate.readYuv!({} as YuvFrame), true);
+    assert.deepEqual([gate.size, gate.fps, gate.description], [source.size, 30, "fake"]);
+    const frame = makeFrame(gate.size, "422");
+    const timing = new FrameTiming();
+    // Within idleAfterMs of the start: reads go through, with the source's timing.
+    assert.equal(await gate.read(frame, timing), true);
+    assert.equal(timing.decode, 1.5, "the source's decode time reaches the caller's record");
+    timing.reset();
+    assert.equal(await gate.read(frame, timing), true);
+    assert.equal(timing.decode, 1.5);
     await new Promise((r) => setTimeout(r, 350));
     // Nobody opened the file for 300 ms: the next read pauses and waits for a reader.
-    const reading = gate.read(rgb);
+    const reading = gate.read(frame, timing);
     await settle();
-    assert.deepEqual(source.log, ["read 1", "yuv 2", "pause"]);
+    assert.deepEqual(source.log, ["read 1", "read 2", "pause"]);
     assert.deepEqual(events, ["idle"]);
     const t0 = performance.now();
     using _reader = await Deno.open(path);
     assert.equal(await reading, true);
     const latency = performance.now() - t0;
     assert.ok(latency < 500, `resumed ${latency} ms after the open`);
-    assert.deepEqual(source.log, ["read 1", "yuv 2", "pause", "resume", "read 3"]);
+    assert.deepEqual(source.log, ["read 1", "read 2", "pause", "resume", "read 3"]);
     assert.deepEqual(events, ["idle", "resume after a while"]);
-    assert.equal(rgb[0], 3);
+    assert.equal(frame.y[0], 3, "the frame read after the resume");
     assert.equal(gate.pauses, 1);
     assert.ok(gate.idleMs >= 90);
     // With a reader, reads go straight through.
-    assert.equal(await gate.readYuv!({} as YuvFrame), true);
-    assert.equal(source.log.at(-1), "yuv 4");
+    assert.equal(await gate.read(frame, timing), true);
+    assert.equal(source.log.at(-1), "read 4");
     await gate.close();
     assert.equal(source.log.at(-1), "close");
   });
@@ -277,14 +279,15 @@ Deno.test("ReaderGate pauses the source after idleAfterMs without readers, resum
 Deno.test("ReaderGate ends an idle wait with false when its signal aborts", async () => {
   await withTempFile(async (path) => {
     await using watch = ReaderWatch.open(path);
-    const source = new FakeSource(false);
+    const source = new FakeSource();
     const controller = new AbortController();
     const gate = new ReaderGate(source, watch, { idleAfterMs: 0, signal: controller.signal });
-    assert.equal(gate.readYuv, undefined, "no fast path when the source has none");
-    const reading = gate.read(new Uint8Array(24));
+    const frame = makeFrame(gate.size, "444");
+    const reading = gate.read(frame, new FrameTiming());
     await settle();
     controller.abort();
     assert.equal(await reading, false);
     assert.deepEqual(source.log, ["pause"]);
+    assert.equal(frame.y[0], 0, "nothing read");
   });
 });

@@ -17,8 +17,6 @@ export interface FfmpegPaths {
   ffprobePath?: string;
 }
 
-const INSTALL = "sudo apt install ffmpeg";
-
 /**
  * The ffprobe to use for `paths`: the explicit one, else the one beside an explicit ffmpeg.
  *
@@ -44,7 +42,7 @@ export function ffprobeFor(paths: FfmpegPaths): string {
 }
 
 /**
- * Spawns a tool, turning "not found" and "not allowed" into one line for the user.
+ * Spawns a tool, turning "not found" and "not allowed" into one line (and a `kind`) for the user.
  *
  * @example
  * ```ts
@@ -60,8 +58,8 @@ export function ffprobeFor(paths: FfmpegPaths): string {
  * @param context `action` for the error line, `options` for `Deno.Command`, and `tool`: the
  *   name the "not installed" line uses (default ffmpeg, which ffprobe ships with).
  * @returns The running process.
- * @throws {MediaFileError} `<action>: ffmpeg is not installed (sudo apt install ffmpeg)`, or
- *   `<action>: no permission to run ffmpeg (run with --allow-run)`.
+ * @throws {MediaFileError} `<action>: ffmpeg is not installed` (kind `missing-tool`), or
+ *   `<action>: no permission to run ffmpeg` (kind `not-allowed`, permission `run`).
  */
 export function spawnTool(
   command: string,
@@ -73,22 +71,25 @@ export function spawnTool(
     return new Deno.Command(command, { ...context.options, args }).spawn();
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new MediaFileError(context.action, `${tool} is not installed (${INSTALL})`, {
+      throw new MediaFileError(context.action, `${tool} is not installed`, {
         cause: error,
+        kind: "missing-tool",
+        tool,
       });
     }
     if (error instanceof Deno.errors.NotCapable) {
-      throw new MediaFileError(
-        context.action,
-        `no permission to run ${tool} (run with --allow-run)`,
-        { cause: error },
-      );
+      throw new MediaFileError(context.action, `no permission to run ${tool}`, {
+        cause: error,
+        kind: "not-allowed",
+        permission: "run",
+        tool,
+      });
     }
     if (error instanceof Deno.errors.PermissionDenied) {
       throw new MediaFileError(
         context.action,
         `cannot run ${JSON.stringify(command)} (permission denied; is it executable?)`,
-        { cause: error },
+        { cause: error, kind: "permission", tool },
       );
     }
     throw error;

@@ -13,34 +13,46 @@
  * streams RGB frames: `-map 0:v:0` takes the first video stream, `-vsync passthrough` emits
  * each decoded frame exactly once (no duplicates or drops for variable-rate files). Frames are
  * read from the pipe into one private buffer (a pipe gives short reads; the loop fills the whole
- * frame) and copied into the caller's.
+ * frame) and converted once into the caller's {@linkcode Frame}, in its layout (`rgbToFrame`).
+ * RGB keeps the decode deterministic and independent of the video's own pixel format, range and
+ * matrix, which ffmpeg resolves.
  *
  * **Sink:** by extension (`.mp4`, `.mov`, `.mkv`: H.264; `.webm`: VP9),
  *
  * ```text
- * ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt rgb24 -s WxH -r FPS -i -
+ * ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt yuv444p -color_range tv
+ *        -colorspace smpte170m -s WxH -r FPS -i -
  *        -an -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p
  *        -colorspace smpte170m -color_range tv [-movflags +faststart] <out>
  * ```
  *
- * `-crf 18` is visually lossless, `-preset veryfast` keeps up with a camera, `yuv420p` is what
- * every player decodes, and the BT.601 limited-range tags say how swscale converted the RGB (so
- * players do not guess BT.709 for HD sizes). `+faststart` moves the index to the front for
+ * The frames go in as BT.601 limited-range 4:4:4 planes (the frame's full-range planes through
+ * the full → limited tables, 4:2:2 and 4:2:0 chroma repeated), tagged as such, so ffmpeg only
+ * subsamples the chroma: no matrix is applied on the way. `-crf 18` is visually lossless,
+ * `-preset veryfast` keeps up with a camera, `yuv420p` is what every player decodes, and the
+ * BT.601 limited-range tags on the output say so (players do not guess BT.709 for HD sizes).
+ * `+faststart` moves the index to the front for
  * streaming. VP9 uses `-c:v libvpx-vp9 -crf 32 -b:v 0 -deadline realtime -cpu-used 8`. Whole
  * frames are written to ffmpeg's stdin, each write awaited (backpressure); `close()` waits for
  * ffmpeg and reports a failure with the last line of its stderr. Paths are passed as `file:…`,
  * so names with a `:` or a leading `-` are not taken for protocols or options; `scheme://` URLs
  * (e.g. `rtsp://`) are passed to ffmpeg as they are.
  *
- * When ffmpeg is missing, both say `… ffmpeg is not installed (sudo apt install ffmpeg)`.
+ * When ffmpeg is missing, both throw `… ffmpeg is not installed` (a {@linkcode MediaFileError}
+ * of kind `missing-tool`).
  *
  * @module
  */
 
-import type { FrameSink, FrameSource } from "../pipeline/types.ts";
+import type { Frame } from "../frame/frame.ts";
+import type { Size } from "../frame/geometry.ts";
+import type { FrameSource, PlanarSink } from "../frame/stages.ts";
+import type { FrameTiming } from "../frame/timing.ts";
+import { rgbToFrame } from "../image/planar.ts";
 import { failureText, type FfmpegPaths, ffprobeFor, spawnTool, StderrTail } from "./_process.ts";
 import { fpsToRatio, parseRatio } from "./_rational.ts";
-import { fsErrorText, MediaFileError } from "./errors.ts";
+import { frameToPlanes } from "./_yuv_planes.ts";
+import { fsError, MediaFileError, type MediaFileErrorKind } from "./errors.ts";
 
 export type { FfmpegPaths } from "./_process.ts";
 
@@ -68,10 +80,8 @@ export interface FfmpegSourceOptions extends FfmpegPaths {
 
 /** Options for {@linkcode FfmpegSink.open}. */
 export interface FfmpegSinkOptions extends FfmpegPaths {
-  /** Frame width in pixels (even). */
-  width: number;
-  /** Frame height in pixels (even). */
-  height: number;
+  /** Frame size in pixels (even sides). */
+  size: Size;
   /** Frames per second. */
   fps: number;
   /** Constant-quality level (default 18 for H.264, 32 for VP9; lower is better and bigger). */
@@ -106,18 +116,21 @@ function extension(path: string): string {
  * @param path The file (or a URL ffmpeg understands).
  * @param options Where ffprobe is.
  * @returns The stream's size, rate, frame count, codec and rotation.
- * @throws {MediaFileError} `Cannot read video "<path>": <reason>`: `no such file`,
- *   `ffmpeg is not installed (…)`, `it has no video stream`, `not a video ffmpeg can read (…)`.
+ * @throws {MediaFileError} `Cannot read video "<path>": <reason>`: `no such file` (kind
+ *   `not-found`), `ffmpeg is not installed` (`missing-tool`), `it has no video stream`
+ *   (`unsupported`), `not a video ffmpeg can read (…)` (`tool-failed`).
  */
 export async function probeVideo(path: string, options: FfmpegPaths = {}): Promise<VideoInfo> {
   const action = `Cannot read video ${JSON.stringify(path)}`;
   if (!URL_SCHEME.test(path)) {
     try {
       const stat = await Deno.stat(path);
-      if (stat.isDirectory) throw new MediaFileError(action, "it is a folder, not a video file");
+      if (stat.isDirectory) {
+        throw new MediaFileError(action, "it is a folder, not a video file", { kind: "invalid" });
+      }
     } catch (error) {
       if (error instanceof MediaFileError) throw error;
-      throw new MediaFileError(action, fsErrorText(error), { cause: error });
+      throw fsError(action, error, "read");
     }
   }
   const entries = "stream=codec_name,width,height,avg_frame_rate,r_frame_rate,nb_frames" +
@@ -132,7 +145,14 @@ export async function probeVideo(path: string, options: FfmpegPaths = {}): Promi
   const stderr = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1) ?? "";
   if (!output.success) {
     const reason = stderr.replace(`${ffmpegUrl(path)}: `, "");
-    throw new MediaFileError(action, `not a video ffmpeg can read (${reason || "ffprobe failed"})`);
+    throw new MediaFileError(
+      action,
+      `not a video ffmpeg can read (${reason || "ffprobe failed"})`,
+      {
+        kind: "tool-failed",
+        tool: "ffprobe",
+      },
+    );
   }
   // deno-lint-ignore no-explicit-any
   let stream: any;
@@ -141,13 +161,19 @@ export async function probeVideo(path: string, options: FfmpegPaths = {}): Promi
   } catch (error) {
     throw new MediaFileError(action, "ffprobe printed something that is not JSON", {
       cause: error,
+      kind: "tool-failed",
+      tool: "ffprobe",
     });
   }
-  if (stream === undefined) throw new MediaFileError(action, "it has no video stream");
+  if (stream === undefined) {
+    throw new MediaFileError(action, "it has no video stream", { kind: "unsupported" });
+  }
   const width = Number(stream.width);
   const height = Number(stream.height);
   if (!(width > 0 && height > 0)) {
-    throw new MediaFileError(action, "ffprobe does not know the size of its video stream");
+    throw new MediaFileError(action, "ffprobe does not know the size of its video stream", {
+      kind: "unsupported",
+    });
   }
   const rate = parseRatio(String(stream.avg_frame_rate)) ??
     parseRatio(String(stream.r_frame_rate));
@@ -169,23 +195,23 @@ export async function probeVideo(path: string, options: FfmpegPaths = {}): Promi
 }
 
 /**
- * A video file decoded by ffmpeg, as RGB frames (a {@linkcode FrameSource}).
+ * A video file decoded by ffmpeg (a {@linkcode FrameSource}).
  *
  * @example
  * ```ts
+ * import { makeFrame } from "../frame/frame.ts";
+ * import { FrameTiming } from "../frame/timing.ts";
  * import { FfmpegSource } from "./ffmpeg.ts";
  * await using video = await FfmpegSource.open("clip.mp4");
- * const frame = new Uint8Array(video.width * video.height * 3);
- * while (await video.read(frame)) {
+ * const frame = makeFrame(video.size, "444");
+ * while (await video.read(frame, new FrameTiming())) {
  *   // use frame
  * }
  * ```
  */
 export class FfmpegSource implements FrameSource {
-  /** Frame width in pixels. */
-  readonly width: number;
-  /** Frame height in pixels. */
-  readonly height: number;
+  /** Frame size in pixels (after rotation). */
+  readonly size: Size;
   /** Average frame rate from ffprobe (0 when unknown). */
   readonly fps: number;
   /** E.g. `clip.mp4 640x480 h264 30 fps (ffmpeg)`. */
@@ -210,8 +236,7 @@ export class FfmpegSource implements FrameSource {
   ) {
     this.#path = path;
     this.info = info;
-    this.width = info.width;
-    this.height = info.height;
+    this.size = { width: info.width, height: info.height };
     this.fps = info.fps;
     const fps = Math.round(info.fps * 1000) / 1000;
     this.description = `${path} ${info.width}x${info.height} ${info.codec} ${fps} fps (ffmpeg)`;
@@ -229,7 +254,7 @@ export class FfmpegSource implements FrameSource {
    * @param options Where ffmpeg and ffprobe are; where warnings go.
    * @returns The source.
    * @throws {MediaFileError} See {@linkcode probeVideo}; and
-   *   `Cannot read video "<path>": ffmpeg is not installed (sudo apt install ffmpeg)`.
+   *   `Cannot read video "<path>": ffmpeg is not installed` (kind `missing-tool`).
    */
   static async open(path: string, options: FfmpegSourceOptions = {}): Promise<FfmpegSource> {
     const action = `Cannot read video ${JSON.stringify(path)}`;
@@ -251,22 +276,28 @@ export class FfmpegSource implements FrameSource {
   }
 
   /**
-   * Reads the next frame into `into`.
+   * Reads the next frame and converts it into `into`, in its layout; sets `timing.decode` to
+   * the conversion's time (ffmpeg decodes in its own process).
    *
-   * @param into `width * height * 3` bytes.
+   * @param into A frame of {@linkcode size}.
+   * @param timing This frame's timing record.
    * @returns true for a frame, false at the end of the video.
-   * @throws {MediaFileError} `Cannot read video "<path>": ffmpeg failed (<its last line>)`.
+   * @throws {MediaFileError} `Cannot read video "<path>": ffmpeg failed (<its last line>)`
+   *   (kind `tool-failed`).
+   * @throws {RangeError} When `into` is not of the video's size.
    */
-  async read(into: Uint8Array): Promise<boolean> {
+  async read(into: Frame, timing: FrameTiming): Promise<boolean> {
     const action = `Cannot read video ${JSON.stringify(this.#path)}`;
-    if (this.#closing !== undefined) throw new MediaFileError(action, "it is closed");
-    const size = this.#buffer.length;
-    if (into.length < size) {
+    if (this.#closing !== undefined) {
+      throw new MediaFileError(action, "it is closed", { kind: "closed" });
+    }
+    const { width, height } = this.size;
+    if (into.width !== width || into.height !== height) {
       throw new RangeError(
-        `${action}: the frame buffer has ${into.length} bytes, ${this.width}x${this.height} ` +
-          `RGB needs ${size}`,
+        `${action}: the frame is ${into.width}x${into.height}, the video's are ${width}x${height}`,
       );
     }
+    const size = this.#buffer.length;
     if (this.#ended) return false;
     let filled = 0;
     while (filled < size) {
@@ -278,7 +309,9 @@ export class FfmpegSource implements FrameSource {
       filled += value.byteLength;
     }
     if (filled === size) {
-      into.set(this.#buffer);
+      const start = performance.now();
+      rgbToFrame(this.#buffer, into);
+      timing.decode = performance.now() - start;
       this.#frames++;
       return true;
     }
@@ -286,7 +319,10 @@ export class FfmpegSource implements FrameSource {
     const status = await this.#child.status;
     if (!status.success) {
       const line = (await this.#tail.lastLine()).replaceAll(ffmpegUrl(this.#path), this.#path);
-      throw new MediaFileError(action, failureText("ffmpeg", status, line));
+      throw new MediaFileError(action, failureText("ffmpeg", status, line), {
+        kind: "tool-failed",
+        tool: "ffmpeg",
+      });
     }
     if (filled > 0) {
       this.#warn(
@@ -326,8 +362,8 @@ export class FfmpegSource implements FrameSource {
  * @example
  * ```ts
  * import { ffmpegEncoderArgs } from "./ffmpeg.ts";
- * ffmpegEncoderArgs("out.mp4", { width: 640, height: 480, fps: 30 }).join(" ");
- * // "-hide_banner -loglevel error -y -f rawvideo -pix_fmt rgb24 -s 640x480 -r 30/1 -i - …"
+ * ffmpegEncoderArgs("out.mp4", { size: { width: 640, height: 480 }, fps: 30 }).join(" ");
+ * // "-hide_banner -loglevel error -y -f rawvideo -pix_fmt yuv444p -color_range tv …"
  * ```
  *
  * @param path The output file; its extension picks the codec.
@@ -337,9 +373,11 @@ export class FfmpegSource implements FrameSource {
 export function ffmpegEncoderArgs(path: string, options: FfmpegSinkOptions): string[] {
   const { num, den } = fpsToRatio(options.fps);
   const ext = extension(path);
+  const { width, height } = options.size;
   const input = [
     ...["-hide_banner", "-loglevel", "error", "-y"],
-    ...["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", `${options.width}x${options.height}`],
+    ...["-f", "rawvideo", "-pix_fmt", "yuv444p", "-color_range", "tv"],
+    ...["-colorspace", "smpte170m", "-s", `${width}x${height}`],
     ...["-r", `${num}/${den}`, "-i", "-", "-an"],
   ];
   const codec = ext === ".webm"
@@ -354,21 +392,25 @@ export function ffmpegEncoderArgs(path: string, options: FfmpegSinkOptions): str
 }
 
 /**
- * Encodes RGB frames to a video file with ffmpeg (a {@linkcode FrameSink}).
+ * Encodes frames to a video file with ffmpeg (a {@linkcode PlanarSink}): `"444"` frames (the
+ * pipeline's for files), and `"422"` and `"420"` ones too.
  *
  * @example
  * ```ts
+ * import { makeFrame } from "../frame/frame.ts";
+ * import { FrameTiming } from "../frame/timing.ts";
  * import { FfmpegSink } from "./ffmpeg.ts";
- * const out = await FfmpegSink.open("out.mp4", { width: 640, height: 480, fps: 30 });
- * await out.write(new Uint8Array(640 * 480 * 3));
+ * const size = { width: 640, height: 480 };
+ * const out = await FfmpegSink.open("out.mp4", { size, fps: 30 });
+ * await out.write(makeFrame(size, "444"), new FrameTiming());
  * await out.close(); // waits for ffmpeg; throws with its last line if it failed
  * ```
  */
-export class FfmpegSink implements FrameSink {
-  /** Frame width in pixels. */
-  readonly width: number;
-  /** Frame height in pixels. */
-  readonly height: number;
+export class FfmpegSink implements PlanarSink {
+  /** Takes {@linkcode Frame}s. */
+  readonly kind = "planar";
+  /** Frame size in pixels. */
+  readonly size: Size;
   /** E.g. `out.mp4 640x480 libx264 crf 18 30 fps (ffmpeg)`. */
   readonly description: string;
   /** The arguments ffmpeg was started with. */
@@ -377,6 +419,7 @@ export class FfmpegSink implements FrameSink {
   #child: Deno.ChildProcess;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #tail: StderrTail;
+  #planes: Uint8Array;
   #frames = 0;
   #closing: Promise<void> | undefined;
   #failed: MediaFileError | undefined;
@@ -388,13 +431,13 @@ export class FfmpegSink implements FrameSink {
     child: Deno.ChildProcess,
   ) {
     this.#path = path;
-    this.width = options.width;
-    this.height = options.height;
+    const { width, height } = options.size;
+    this.size = { width, height };
     this.args = args;
     const codec = args[args.indexOf("-c:v") + 1];
     const crf = args[args.indexOf("-crf") + 1];
-    this.description = `${path} ${options.width}x${options.height} ${codec} crf ${crf} ` +
-      `${options.fps} fps (ffmpeg)`;
+    this.description = `${path} ${width}x${height} ${codec} crf ${crf} ${options.fps} fps (ffmpeg)`;
+    this.#planes = new Uint8Array(width * height * 3);
     this.#child = child;
     this.#writer = child.stdin.getWriter();
     this.#tail = new StderrTail(child.stderr);
@@ -406,18 +449,19 @@ export class FfmpegSink implements FrameSink {
    * @param path The output file: `.mp4`, `.mov`, `.mkv` or `.webm`.
    * @param options Size, rate, quality, and where ffmpeg is.
    * @returns The sink.
-   * @throws {MediaFileError} `Cannot write video "<path>": <reason>`: an unknown extension, an
-   *   odd size, a missing folder, `ffmpeg is not installed (sudo apt install ffmpeg)`.
+   * @throws {MediaFileError} `Cannot write video "<path>": <reason>`: an unknown extension
+   *   (kind `unsupported`), an odd size (`invalid`), a missing folder (`not-found`),
+   *   `ffmpeg is not installed` (`missing-tool`).
    */
   static async open(path: string, options: FfmpegSinkOptions): Promise<FfmpegSink> {
     const action = `Cannot write video ${JSON.stringify(path)}`;
-    const fail = (detail: string, cause?: unknown): never => {
-      throw new MediaFileError(action, detail, cause === undefined ? undefined : { cause });
+    const fail = (detail: string, kind: MediaFileErrorKind = "invalid"): never => {
+      throw new MediaFileError(action, detail, { kind });
     };
     if (!VIDEO_EXTENSIONS.includes(extension(path))) {
-      fail(`unknown video type (use ${VIDEO_EXTENSIONS.join(", ")})`);
+      fail(`unknown video type (use ${VIDEO_EXTENSIONS.join(", ")})`, "unsupported");
     }
-    const { width, height, fps } = options;
+    const { size: { width, height }, fps } = options;
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       fail(`${width}x${height} is not a positive size`);
     }
@@ -436,10 +480,8 @@ export class FfmpegSink implements FrameSink {
         if (!(await Deno.stat(path.slice(0, slash))).isDirectory) fail("its folder is a file");
       } catch (error) {
         if (error instanceof MediaFileError) throw error;
-        fail(
-          error instanceof Deno.errors.NotFound ? "its folder does not exist" : fsErrorText(error),
-          error,
-        );
+        const missing = error instanceof Deno.errors.NotFound;
+        throw fsError(action, error, "write", missing ? "its folder does not exist" : undefined);
       }
     }
     const args = ffmpegEncoderArgs(path, options);
@@ -466,31 +508,39 @@ export class FfmpegSink implements FrameSink {
     return new MediaFileError(
       `Cannot write video ${JSON.stringify(this.#path)}`,
       failureText("ffmpeg", status, line),
-      { cause: error },
+      { cause: error, kind: "tool-failed", tool: "ffmpeg" },
     );
   }
 
   /**
-   * Sends one frame to ffmpeg and waits until the pipe has taken it.
+   * Converts one frame to limited-range 4:4:4 planes, sends them to ffmpeg and waits until the
+   * pipe has taken them; sets `timing.convert` to the conversion's time.
    *
-   * @param frame `width * height * 3` bytes of RGB; not kept after the promise resolves.
-   * @throws {MediaFileError} `Cannot write video "<path>": ffmpeg failed (<its last line>)`.
+   * @param frame A frame of {@linkcode size}, any layout; not kept.
+   * @param timing This frame's timing record.
+   * @throws {MediaFileError} `Cannot write video "<path>": ffmpeg failed (<its last line>)`
+   *   (kind `tool-failed`).
+   * @throws {RangeError} When the frame is not of the sink's size.
    */
-  async write(frame: Uint8Array): Promise<void> {
+  async write(frame: Frame, timing: FrameTiming): Promise<void> {
     if (this.#failed !== undefined) throw this.#failed;
+    const action = `Cannot write video ${JSON.stringify(this.#path)}`;
     if (this.#closing !== undefined) {
-      throw new MediaFileError(`Cannot write video ${JSON.stringify(this.#path)}`, "it is closed");
+      throw new MediaFileError(action, "it is closed", { kind: "closed" });
     }
-    const size = this.width * this.height * 3;
-    if (frame.length < size) {
+    const { width, height } = this.size;
+    if (frame.width !== width || frame.height !== height) {
       throw new RangeError(
-        `Cannot write video ${JSON.stringify(this.#path)}: the frame has ${frame.length} ` +
-          `bytes, ${this.width}x${this.height} RGB needs ${size}`,
+        `${action}: the frame is ${frame.width}x${frame.height}, the video's are ` +
+          `${width}x${height}`,
       );
     }
+    const start = performance.now();
+    frameToPlanes(frame, this.#planes, "444");
+    timing.convert = performance.now() - start;
     try {
       await this.#writer.ready;
-      await this.#writer.write(frame.subarray(0, size));
+      await this.#writer.write(this.#planes);
     } catch (error) {
       this.#failed = await this.#failure(error);
       throw this.#failed;
@@ -518,6 +568,7 @@ export class FfmpegSink implements FrameSink {
         throw new MediaFileError(
           `Cannot write video ${JSON.stringify(this.#path)}`,
           failureText("ffmpeg", status, line),
+          { kind: "tool-failed", tool: "ffmpeg" },
         );
       }
     })();

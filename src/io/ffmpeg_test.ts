@@ -1,11 +1,22 @@
 import assert from "node:assert/strict";
+import { type Frame, makeFrame } from "../frame/frame.ts";
+import { FrameTiming } from "../frame/timing.ts";
+import {
+  frameOf,
+  maxDiff,
+  readAllRgb,
+  runFfmpeg,
+  solidFrame,
+  withTempDir,
+} from "../../tests/fixtures/media.ts";
 import { ffprobeFor } from "./_process.ts";
-import { maxDiff, runFfmpeg, solidFrame, withTempDir } from "./_testing.ts";
 import { MediaFileError } from "./errors.ts";
 import { ffmpegEncoderArgs, FfmpegSink, FfmpegSource, probeVideo } from "./ffmpeg.ts";
 
 const W = 64;
 const H = 48;
+const SIZE = { width: W, height: H };
+const timing = new FrameTiming();
 const COLOURS = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255], [30, 30, 30], [
   200,
   120,
@@ -20,13 +31,33 @@ async function makeClip(path: string, extra: string[] = []): Promise<void> {
   ]);
 }
 
+/** Every frame, read into 4:4:4 frames and converted to RGB, end to end. */
 async function readAll(source: FfmpegSource): Promise<Uint8Array> {
-  const frame = new Uint8Array(source.width * source.height * 3);
-  const frames: Uint8Array[] = [];
-  while (await source.read(frame)) frames.push(frame.slice());
-  const all = new Uint8Array(frames.length * frame.length);
-  frames.forEach((f, i) => all.set(f, i * frame.length));
+  const frames = await readAllRgb(source);
+  const length = source.size.width * source.size.height * 3;
+  const all = new Uint8Array(frames.length * length);
+  frames.forEach((f, i) => all.set(f, i * length));
   return all;
+}
+
+/** Every frame, read into copies of 4:4:4 frames. */
+async function readFrames(source: FfmpegSource): Promise<Frame[]> {
+  const frame = makeFrame(source.size, "444");
+  const frames: Frame[] = [];
+  while (await source.read(frame, timing)) {
+    frames.push({ ...frame, y: frame.y.slice(), u: frame.u.slice(), v: frame.v.slice() });
+  }
+  return frames;
+}
+
+/** ffmpeg's own rgb24 frames, each converted to a 4:4:4 frame as the source converts them. */
+function framesOf(rgb: Uint8Array, size: { width: number; height: number }): Frame[] {
+  const length = size.width * size.height * 3;
+  assert.equal(rgb.length % length, 0);
+  return Array.from(
+    { length: rgb.length / length },
+    (_, i) => frameOf(rgb.subarray(i * length, (i + 1) * length), size),
+  );
 }
 
 /** An executable shell script standing in for ffmpeg. */
@@ -99,24 +130,51 @@ Deno.test("probeVideo() fails in one line for missing, non-video and audio-only 
   });
 });
 
-Deno.test("FfmpegSource yields exactly ffmpeg's own rgb24 frames", async () => {
+Deno.test("FfmpegSource yields exactly ffmpeg's own rgb24 frames, converted once", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/clip:1.mp4`; // a ":" must not be taken for a protocol
     await makeClip(path);
     await using source = await FfmpegSource.open(path);
-    assert.equal(source.width, W);
-    assert.equal(source.height, H);
+    assert.deepEqual(source.size, SIZE);
     assert.equal(source.fps, 5);
     assert.equal(source.info.frames, 7);
     assert.equal(source.description, `${path} 64x48 h264 5 fps (ffmpeg)`);
-    const ours = await readAll(source);
+    const ours = await readFrames(source);
     assert.equal(source.framesRead, 7);
-    assert.equal(await source.read(new Uint8Array(W * H * 3)), false);
+    assert.equal(await source.read(makeFrame(SIZE, "444"), timing), false);
     const theirs = await runFfmpeg([
       ...["-i", `file:${path}`, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
     ]);
-    assert.equal(ours.length, 7 * W * H * 3);
-    assert.deepEqual(ours, theirs);
+    assert.equal(ours.length, 7);
+    assert.deepEqual(ours, framesOf(theirs, SIZE));
+  });
+});
+
+Deno.test("FfmpegSource fills a 4:2:2 frame and times the conversion", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/clip.mp4`;
+    await makeClip(path);
+    await using source = await FfmpegSource.open(path);
+    const frame = makeFrame(SIZE, "422");
+    const timed = new FrameTiming();
+    assert.ok(await source.read(frame, timed));
+    assert.ok(timed.decode >= 0);
+    const theirs = await runFfmpeg([
+      "-i",
+      path,
+      "-frames:v",
+      "1",
+      "-f",
+      "rawvideo",
+      "-pix_fmt",
+      "rgb24",
+      "-",
+    ]);
+    assert.deepEqual(frame, frameOf(theirs, SIZE, "422"));
+    await assert.rejects(
+      () => source.read(makeFrame({ width: W, height: W }, "422"), timing),
+      RangeError,
+    );
   });
 });
 
@@ -128,13 +186,13 @@ Deno.test("FfmpegSource applies a rotation and reports the rotated size", async 
       `${dir}/rotated.mp4`,
     ]);
     await using source = await FfmpegSource.open(`${dir}/rotated.mp4`);
-    assert.deepEqual([source.width, source.height], [H, W]);
-    const ours = await readAll(source);
-    assert.equal(ours.length, 7 * W * H * 3);
+    assert.deepEqual(source.size, { width: H, height: W });
+    const ours = await readFrames(source);
+    assert.equal(ours.length, 7);
     const theirs = await runFfmpeg(
       ["-i", `${dir}/rotated.mp4`, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
     );
-    assert.deepEqual(ours, theirs);
+    assert.deepEqual(ours, framesOf(theirs, source.size));
   });
 });
 
@@ -145,11 +203,11 @@ Deno.test("FfmpegSource.close() stops ffmpeg early and is idempotent", async () 
       ...["-c:v", "libx264", "-preset", "ultrafast", `${dir}/long.mkv`],
     ]);
     const source = await FfmpegSource.open(`${dir}/long.mkv`);
-    const frame = new Uint8Array(source.width * source.height * 3);
-    assert.ok(await source.read(frame));
+    const frame = makeFrame(source.size, "444");
+    assert.ok(await source.read(frame, timing));
     await source.close();
     await source.close();
-    await assert.rejects(() => source.read(frame), /: it is closed$/);
+    await assert.rejects(() => source.read(frame, timing), /: it is closed$/);
   });
 });
 
@@ -165,13 +223,13 @@ Deno.test("FfmpegSource reports ffmpeg's failure with its last stderr line", asy
       ffprobePath: "ffprobe",
     });
     await assert.rejects(
-      () => source.read(new Uint8Array(W * H * 3)),
+      () => source.read(makeFrame(SIZE, "444"), timing),
       (e) =>
         assertError(
           e,
           `Cannot read video ${JSON.stringify(`${dir}/clip.mp4`)}: ffmpeg failed (Decoding ` +
             "failed here)",
-        ),
+        ) && (e as MediaFileError).kind === "tool-failed",
     );
   });
 });
@@ -195,51 +253,39 @@ Deno.test("FfmpegSource warns when the video ends inside a frame", async () => {
   });
 });
 
-Deno.test("ffmpeg is missing: one line with the fix, for the source and the sink", async () => {
+Deno.test("ffmpeg is missing: one line and a kind, for the source and the sink", async () => {
   await withTempDir(async (dir) => {
+    const missing = (e: unknown, message: string): true => {
+      assertError(e, message);
+      assert.equal((e as MediaFileError).kind, "missing-tool");
+      assert.equal((e as MediaFileError).tool, "ffmpeg"); // ffprobe comes with it
+      return true;
+    };
     const path = `${dir}/x.mp4`;
     await Deno.writeTextFile(path, "whatever");
     await assert.rejects(
       () => FfmpegSource.open(path, { ffmpegPath: "/nonexistent/ffmpeg" }),
-      (e) =>
-        assertError(
-          e,
-          `Cannot read video ${
-            JSON.stringify(path)
-          }: ffmpeg is not installed (sudo apt install ffmpeg)`,
-        ),
+      (e) => missing(e, `Cannot read video ${JSON.stringify(path)}: ffmpeg is not installed`),
     );
     await makeClip(path);
     await assert.rejects(
       () => FfmpegSource.open(path, { ffmpegPath: "/nonexistent/ffmpeg", ffprobePath: "ffprobe" }),
-      (e) =>
-        assertError(
-          e,
-          `Cannot read video ${
-            JSON.stringify(path)
-          }: ffmpeg is not installed (sudo apt install ffmpeg)`,
-        ),
+      (e) => missing(e, `Cannot read video ${JSON.stringify(path)}: ffmpeg is not installed`),
     );
     const out = `${dir}/out.mp4`;
     await assert.rejects(
-      () =>
-        FfmpegSink.open(out, { width: W, height: H, fps: 5, ffmpegPath: "/nonexistent/ffmpeg" }),
-      (e) =>
-        assertError(
-          e,
-          `Cannot write video ${
-            JSON.stringify(out)
-          }: ffmpeg is not installed (sudo apt install ffmpeg)`,
-        ),
+      () => FfmpegSink.open(out, { size: SIZE, fps: 5, ffmpegPath: "/nonexistent/ffmpeg" }),
+      (e) => missing(e, `Cannot write video ${JSON.stringify(out)}: ffmpeg is not installed`),
     );
   });
 });
 
 Deno.test("ffmpegEncoderArgs() picks the codec by extension", () => {
-  const size = { width: 640, height: 480, fps: 29.97 };
+  const size = { size: { width: 640, height: 480 }, fps: 29.97 };
   assert.equal(
     ffmpegEncoderArgs("out.mp4", size).join(" "),
-    "-hide_banner -loglevel error -y -f rawvideo -pix_fmt rgb24 -s 640x480 -r 30000/1001 -i - " +
+    "-hide_banner -loglevel error -y -f rawvideo -pix_fmt yuv444p -color_range tv " +
+      "-colorspace smpte170m -s 640x480 -r 30000/1001 -i - " +
       "-an -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p -colorspace smpte170m " +
       "-color_range tv -movflags +faststart file:out.mp4",
   );
@@ -252,9 +298,12 @@ Deno.test("ffmpegEncoderArgs() picks the codec by extension", () => {
 Deno.test("FfmpegSink writes an mp4 that decodes back to the frames", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/out.mp4`;
-    const sink = await FfmpegSink.open(path, { width: W, height: H, fps: 10 });
+    const sink = await FfmpegSink.open(path, { size: SIZE, fps: 10 });
+    assert.equal(sink.kind, "planar");
     assert.equal(sink.description, `${path} 64x48 libx264 crf 18 10 fps (ffmpeg)`);
-    for (const colour of COLOURS) await sink.write(solidFrame(W, H, colour));
+    const timed = new FrameTiming();
+    for (const colour of COLOURS) await sink.write(frameOf(solidFrame(W, H, colour), SIZE), timed);
+    assert.ok(timed.convert >= 0);
     await sink.close();
     await sink.close();
     assert.equal(sink.framesWritten, COLOURS.length);
@@ -282,8 +331,10 @@ Deno.test("FfmpegSink writes .mkv, .mov and .webm too", async () => {
   await withTempDir(async (dir) => {
     for (const [ext, codec] of [["mkv", "h264"], ["mov", "h264"], ["webm", "vp9"]]) {
       const path = `${dir}/out.${ext}`;
-      await using sink = await FfmpegSink.open(path, { width: W, height: H, fps: 25 });
-      for (const colour of COLOURS.slice(0, 3)) await sink.write(solidFrame(W, H, colour));
+      await using sink = await FfmpegSink.open(path, { size: SIZE, fps: 25 });
+      for (const colour of COLOURS.slice(0, 3)) {
+        await sink.write(frameOf(solidFrame(W, H, colour), SIZE), timing);
+      }
       await sink.close();
       await using back = await FfmpegSource.open(path);
       assert.equal(back.info.codec, codec);
@@ -299,24 +350,17 @@ Deno.test("FfmpegSink writes .mkv, .mov and .webm too", async () => {
 Deno.test("FfmpegSink.open() rejects what it cannot write in one line", async () => {
   await withTempDir(async (dir) => {
     const action = (path: string) => `Cannot write video ${JSON.stringify(path)}`;
-    const cases: [string, { width: number; height: number; fps: number }, string][] = [
-      [
-        `${dir}/a.avi`,
-        { width: 8, height: 8, fps: 5 },
-        "unknown video type (use .mp4, .mov, .mkv, .webm)",
-      ],
+    const eight = { width: 8, height: 8 };
+    const cases: [string, { size: { width: number; height: number }; fps: number }, string][] = [
+      [`${dir}/a.avi`, { size: eight, fps: 5 }, "unknown video type (use .mp4, .mov, .mkv, .webm)"],
       [
         `${dir}/a.mp4`,
-        { width: 7, height: 8, fps: 5 },
+        { size: { width: 7, height: 8 }, fps: 5 },
         "7x8 has an odd side (yuv420p video needs even sizes; write a .y4m)",
       ],
-      [`${dir}/a.mp4`, { width: 8, height: 8, fps: 0 }, "frame rate 0 is not a positive number"],
-      [`${dir}/no/a.mp4`, { width: 8, height: 8, fps: 5 }, "its folder does not exist"],
-      [
-        dir + "/",
-        { width: 8, height: 8, fps: 5 },
-        "unknown video type (use .mp4, .mov, .mkv, .webm)",
-      ],
+      [`${dir}/a.mp4`, { size: eight, fps: 0 }, "frame rate 0 is not a positive number"],
+      [`${dir}/no/a.mp4`, { size: eight, fps: 5 }, "its folder does not exist"],
+      [dir + "/", { size: eight, fps: 5 }, "unknown video type (use .mp4, .mov, .mkv, .webm)"],
     ];
     for (const [path, options, detail] of cases) {
       await assert.rejects(
@@ -326,7 +370,7 @@ Deno.test("FfmpegSink.open() rejects what it cannot write in one line", async ()
     }
     await Deno.mkdir(`${dir}/folder.mp4`);
     await assert.rejects(
-      () => FfmpegSink.open(`${dir}/folder.mp4`, { width: 8, height: 8, fps: 5 }),
+      () => FfmpegSink.open(`${dir}/folder.mp4`, { size: { width: 8, height: 8 }, fps: 5 }),
       (e) => assertError(e, `${action(`${dir}/folder.mp4`)}: it is a folder`),
     );
   });
@@ -339,26 +383,24 @@ Deno.test("FfmpegSink reports ffmpeg's failure from write() or close()", async (
       `${dir}/ffmpeg_early`,
       'head -c 10 >/dev/null\necho "[vost#0:0 @ 0x1] noise" >&2\necho "Unknown encoder \'libx264\'" >&2\nexit 1',
     );
-    const sink = await FfmpegSink.open(path, { width: W, height: H, fps: 5, ffmpegPath: early });
+    const sink = await FfmpegSink.open(path, { size: SIZE, fps: 5, ffmpegPath: early });
+    const frame = frameOf(solidFrame(W, H, [1, 2, 3]), SIZE);
     const message = `Cannot write video ${
       JSON.stringify(path)
     }: ffmpeg failed (Unknown encoder 'libx264')`;
     await assert.rejects(async () => {
       // The pipe holds some frames before the write that breaks it.
-      for (let i = 0; i < 100; i++) await sink.write(solidFrame(W, H, [1, 2, 3]));
-    }, (e) => assertError(e, message));
-    await assert.rejects(
-      () => sink.write(solidFrame(W, H, [1, 2, 3])),
-      (e) => assertError(e, message),
-    );
+      for (let i = 0; i < 100; i++) await sink.write(frame, timing);
+    }, (e) => assertError(e, message) && (e as MediaFileError).kind === "tool-failed");
+    await assert.rejects(() => sink.write(frame, timing), (e) => assertError(e, message));
     await sink.close(); // the failure was reported already
 
     const late = await fakeTool(
       `${dir}/ffmpeg_late`,
       'cat >/dev/null\necho "Conversion failed!" >&2\nexit 1',
     );
-    const sink2 = await FfmpegSink.open(path, { width: W, height: H, fps: 5, ffmpegPath: late });
-    await sink2.write(solidFrame(W, H, [1, 2, 3]));
+    const sink2 = await FfmpegSink.open(path, { size: SIZE, fps: 5, ffmpegPath: late });
+    await sink2.write(frame, timing);
     await assert.rejects(
       () => sink2.close(),
       (e) =>
@@ -369,7 +411,7 @@ Deno.test("FfmpegSink reports ffmpeg's failure from write() or close()", async (
     );
 
     const silent = await fakeTool(`${dir}/ffmpeg_silent`, "cat >/dev/null\nexit 3");
-    const sink3 = await FfmpegSink.open(path, { width: W, height: H, fps: 5, ffmpegPath: silent });
+    const sink3 = await FfmpegSink.open(path, { size: SIZE, fps: 5, ffmpegPath: silent });
     await assert.rejects(
       () => sink3.close(),
       (e) =>

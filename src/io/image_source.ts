@@ -3,17 +3,25 @@
  * printf pattern (`shots/frame_%04d.png`), a wildcard in the file name (`shots/*.png`) or a
  * folder (its `.png`, `.jpg` and `.jpeg` files). Files are sorted by their number (patterns) or
  * in natural order (`2.png` before `10.png`); all must have the size of the first. An alpha
- * channel is dropped. Each frame is decoded when it is read (a file read and a PNG decode
- * allocate; the caller's frame buffer is filled in place).
+ * channel is dropped.
+ *
+ * A single image is converted once, at open, to a full-range 4:4:4 {@linkcode Frame} (and once
+ * more to 4:2:2 if the pipeline asks for that); each read copies its planes. A sequence's files
+ * are decoded and converted (`rgbToFrame`) when they are read: a file read and a PNG decode
+ * allocate; the caller's frame is filled in place.
  *
  * @module
  */
 
 import { JpegDecoder } from "../../ffi/turbojpeg/mod.ts";
-import { loadImage } from "../image/load.ts";
+import { chromaHeight, chromaWidth, type Frame, makeFrame } from "../frame/frame.ts";
+import type { Size } from "../frame/geometry.ts";
+import type { FrameSource } from "../frame/stages.ts";
+import type { FrameTiming } from "../frame/timing.ts";
+import { convertFrame, rgbToFrame } from "../image/planar.ts";
 import type { RgbImage } from "../image/types.ts";
-import type { FrameSource } from "../pipeline/types.ts";
-import { fsErrorText, MediaFileError } from "./errors.ts";
+import { fsError, MediaFileError } from "./errors.ts";
+import { loadImage } from "./image_file.ts";
 
 /** Options for {@linkcode ImageSource.open}. */
 export interface ImageSourceOptions {
@@ -32,14 +40,22 @@ export interface ImageSequenceOptions {
 const IMAGE_EXTENSION = /\.(png|jpe?g)$/i;
 const PRINTF = /%(0?)(\d*)d/;
 
-function checkFrame(into: Uint8Array, width: number, height: number, what: string): void {
-  const need = width * height * 3;
-  if (into.length < need) {
+function checkFrame(into: Frame, size: Size, what: string): void {
+  if (into.width !== size.width || into.height !== size.height) {
     throw new RangeError(
-      `Cannot read ${what}: the frame buffer has ${into.length} bytes, ${width}x${height} ` +
-        `RGB needs ${need}`,
+      `Cannot read ${what}: the frame is ${into.width}x${into.height}, the images are ` +
+        `${size.width}x${size.height}`,
     );
   }
+}
+
+/** Copies a frame's planes into another of the same size and layout. */
+function copyFrame(from: Frame, into: Frame): void {
+  const chroma = chromaWidth(from.width, from.layout) * chromaHeight(from.height, from.layout);
+  into.y.set(from.y);
+  into.u.set(from.u.subarray(0, chroma));
+  into.v.set(from.v.subarray(0, chroma));
+  into.layout = from.layout;
 }
 
 /**
@@ -47,32 +63,35 @@ function checkFrame(into: Uint8Array, width: number, height: number, what: strin
  *
  * @example
  * ```ts
+ * import { makeFrame } from "../frame/frame.ts";
+ * import { FrameTiming } from "../frame/timing.ts";
  * import { ImageSource } from "./image_source.ts";
  * await using still = await ImageSource.open("portrait.jpg", { frames: 90, fps: 30 });
- * const frame = new Uint8Array(still.width * still.height * 3);
- * while (await still.read(frame)) {
+ * const frame = makeFrame(still.size, "444");
+ * while (await still.read(frame, new FrameTiming())) {
  *   // three seconds of the same picture
  * }
  * ```
  */
 export class ImageSource implements FrameSource {
-  /** Frame width in pixels. */
-  readonly width: number;
-  /** Frame height in pixels. */
-  readonly height: number;
+  /** Frame size in pixels. */
+  readonly size: Size;
   /** The `fps` option (0 by default for a single frame). */
   readonly fps: number;
   /** E.g. `portrait.jpg 640x480 image ×90 30 fps`. */
   readonly description: string;
   /** How many frames the source yields. */
   readonly frames: number;
-  #data: Uint8Array;
+  /** The picture, converted at open. */
+  #full: Frame;
+  /** The picture with half-width chroma, made on the first read into such a frame. */
+  #half: Frame | undefined;
   #read = 0;
 
   private constructor(path: string, image: RgbImage, frames: number, fps: number) {
-    this.width = image.width;
-    this.height = image.height;
-    this.#data = image.data;
+    this.size = { width: image.width, height: image.height };
+    this.#full = makeFrame(this.size, "444");
+    rgbToFrame(image.data, this.#full);
     this.frames = frames;
     this.fps = fps;
     this.description = `${path} ${image.width}x${image.height} image ×${frames}` +
@@ -93,26 +112,45 @@ export class ImageSource implements FrameSource {
     const fps = options.fps ?? (frames === 1 ? 0 : 25);
     const action = `Cannot read image ${JSON.stringify(path)}`;
     if (!(frames >= 1) || (!Number.isInteger(frames) && frames !== Infinity)) {
-      throw new MediaFileError(action, `frames ${frames} is not a whole number from 1`);
+      throw new MediaFileError(action, `frames ${frames} is not a whole number from 1`, {
+        kind: "invalid",
+      });
     }
     if (!Number.isFinite(fps) || fps < 0) {
-      throw new MediaFileError(action, `frame rate ${fps} is not a positive number`);
+      throw new MediaFileError(action, `frame rate ${fps} is not a positive number`, {
+        kind: "invalid",
+      });
     }
     return new ImageSource(path, await loadImage(path), frames, fps);
   }
 
   /**
-   * Copies the image into `into`.
+   * Copies the image, converted at open, into `into` (a `"444"` frame gets the 4:4:4 picture, a
+   * `"422"` or `"420"` one the 4:2:2 picture, converted on the first such read). Sets
+   * `timing.decode` to the copy's time.
    *
-   * @param into `width * height * 3` bytes.
+   * @param into A frame of {@linkcode size}.
+   * @param timing This frame's timing record.
    * @returns false once `frames` frames have been read.
+   * @throws {RangeError} When `into` is not of the image's size.
    */
-  read(into: Uint8Array): Promise<boolean> {
-    checkFrame(into, this.width, this.height, "image");
-    if (this.#read >= this.frames) return Promise.resolve(false);
-    into.set(this.#data);
+  // deno-lint-ignore require-await
+  async read(into: Frame, timing: FrameTiming): Promise<boolean> {
+    checkFrame(into, this.size, "image");
+    if (this.#read >= this.frames) return false;
+    const start = performance.now();
+    if (into.layout === "444") {
+      copyFrame(this.#full, into);
+    } else {
+      if (this.#half === undefined) {
+        this.#half = makeFrame(this.size, "422");
+        convertFrame(this.#full, this.#half);
+      }
+      copyFrame(this.#half, into);
+    }
+    timing.decode = performance.now() - start;
     this.#read++;
-    return Promise.resolve(true);
+    return true;
   }
 
   /** Nothing to release. Idempotent. */
@@ -214,8 +252,8 @@ export function isSequencePattern(spec: string): boolean {
  */
 export async function listImageSequence(spec: string): Promise<string[]> {
   const action = `Cannot read image sequence ${JSON.stringify(spec)}`;
-  const fail = (detail: string, cause?: unknown): never => {
-    throw new MediaFileError(action, detail, cause === undefined ? undefined : { cause });
+  const fail = (detail: string): never => {
+    throw new MediaFileError(action, detail, { kind: "invalid" });
   };
   let dir: string;
   let accept: (name: string) => number | undefined | true;
@@ -263,14 +301,19 @@ export async function listImageSequence(spec: string): Promise<string[]> {
       if (n !== undefined) found.push({ name: entry.name, n });
     }
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) fail(`no such folder ${JSON.stringify(dir)}`, error);
-    if (error instanceof Deno.errors.NotADirectory) {
-      fail(`${JSON.stringify(dir)} is not a folder`, error);
-    }
-    fail(fsErrorText(error), error);
+    const detail = error instanceof Deno.errors.NotFound
+      ? `no such folder ${JSON.stringify(dir)}`
+      : error instanceof Deno.errors.NotADirectory
+      ? `${JSON.stringify(dir)} is not a folder`
+      : undefined;
+    throw fsError(action, error, "read", detail);
   }
   if (found.length === 0) {
-    fail(dir === spec ? "the folder has no PNG or JPEG files" : "no file matches");
+    throw new MediaFileError(
+      action,
+      dir === spec ? "the folder has no PNG or JPEG files" : "no file matches",
+      { kind: "not-found" },
+    );
   }
   found.sort((a, b) =>
     typeof a.n === "number" && typeof b.n === "number" && a.n !== b.n
@@ -286,19 +329,19 @@ export async function listImageSequence(spec: string): Promise<string[]> {
  *
  * @example
  * ```ts
+ * import { makeFrame } from "../frame/frame.ts";
+ * import { FrameTiming } from "../frame/timing.ts";
  * import { ImageSequenceSource } from "./image_source.ts";
  * await using shots = await ImageSequenceSource.open("shots/frame_%04d.png", { fps: 30 });
- * const frame = new Uint8Array(shots.width * shots.height * 3);
- * while (await shots.read(frame)) {
+ * const frame = makeFrame(shots.size, "444");
+ * while (await shots.read(frame, new FrameTiming())) {
  *   // one file per frame
  * }
  * ```
  */
 export class ImageSequenceSource implements FrameSource {
-  /** Frame width in pixels (the first file's). */
-  readonly width: number;
-  /** Frame height in pixels. */
-  readonly height: number;
+  /** Frame size in pixels (the first file's). */
+  readonly size: Size;
   /** The `fps` option (default 25). */
   readonly fps: number;
   /** E.g. `shots/*.png 640x480 120 images 25 fps`. */
@@ -315,8 +358,7 @@ export class ImageSequenceSource implements FrameSource {
     this.#spec = spec;
     this.files = files;
     this.#first = first;
-    this.width = first.width;
-    this.height = first.height;
+    this.size = { width: first.width, height: first.height };
     this.fps = fps;
     this.description = `${spec} ${first.width}x${first.height} ${files.length} ` +
       `image${files.length === 1 ? "" : "s"} ${fps} fps`;
@@ -340,6 +382,7 @@ export class ImageSequenceSource implements FrameSource {
       throw new MediaFileError(
         `Cannot read image sequence ${JSON.stringify(spec)}`,
         `frame rate ${fps} is not a positive number`,
+        { kind: "invalid" },
       );
     }
     const files = await listImageSequence(spec);
@@ -348,19 +391,23 @@ export class ImageSequenceSource implements FrameSource {
   }
 
   /**
-   * Decodes the next file into `into`.
+   * Decodes the next file and converts it into `into`, in its layout; sets `timing.decode` to
+   * the time of both.
    *
-   * @param into `width * height * 3` bytes.
+   * @param into A frame of {@linkcode size}.
+   * @param timing This frame's timing record.
    * @returns false after the last file.
    * @throws {MediaFileError} When a file's size differs from the first one's.
    * @throws {ImageError} When a file cannot be read or decoded.
+   * @throws {RangeError} When `into` is not of the sequence's size.
    */
-  async read(into: Uint8Array): Promise<boolean> {
+  async read(into: Frame, timing: FrameTiming): Promise<boolean> {
     const action = `Cannot read image sequence ${JSON.stringify(this.#spec)}`;
-    if (this.#closed) throw new MediaFileError(action, "it is closed");
-    checkFrame(into, this.width, this.height, "image sequence");
+    if (this.#closed) throw new MediaFileError(action, "it is closed", { kind: "closed" });
+    checkFrame(into, this.size, "image sequence");
     if (this.#next >= this.files.length) return false;
     const path = this.files[this.#next]!;
+    const start = performance.now();
     let image = this.#first;
     this.#first = undefined;
     if (image === undefined) {
@@ -368,14 +415,17 @@ export class ImageSequenceSource implements FrameSource {
       if (/\.jpe?g$/i.test(path)) this.#decoder ??= new JpegDecoder();
       image = await loadImage(path, this.#decoder);
     }
-    if (image.width !== this.width || image.height !== this.height) {
+    const { width, height } = this.size;
+    if (image.width !== width || image.height !== height) {
       throw new MediaFileError(
         action,
         `${JSON.stringify(path)} is ${image.width}x${image.height}, the first frame is ` +
-          `${this.width}x${this.height} (all frames must have the same size)`,
+          `${width}x${height} (all frames must have the same size)`,
+        { kind: "invalid" },
       );
     }
-    into.set(image.data.subarray(0, this.width * this.height * 3));
+    rgbToFrame(image.data, into);
+    timing.decode = performance.now() - start;
     this.#next++;
     return true;
   }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { JpegEncoder } from "../../ffi/turbojpeg/mod.ts";
+import { makeFrame } from "../frame/frame.ts";
+import { FrameTiming } from "../frame/timing.ts";
 import { writePng } from "../image/png.ts";
-import { solidFrame, withTempDir } from "./_testing.ts";
+import { frameOf, maxDiff, rgbOf, solidFrame, withTempDir } from "../../tests/fixtures/media.ts";
 import { MediaFileError } from "./errors.ts";
 import {
   ImageSequenceSource,
@@ -21,10 +23,13 @@ async function writeTagged(
   await Deno.writeFile(path, writePng({ ...size, channels: 3, data }));
 }
 
+const timing = new FrameTiming();
+
+/** The red value of each frame's first pixel, read into 4:4:4 frames (within 1 of the tag). */
 async function readTags(source: ImageSequenceSource): Promise<number[]> {
-  const frame = new Uint8Array(source.width * source.height * 3);
+  const frame = makeFrame(source.size, "444");
   const tags: number[] = [];
-  while (await source.read(frame)) tags.push(frame[0]!);
+  while (await source.read(frame, timing)) tags.push(rgbOf(frame)[0]!);
   return tags;
 }
 
@@ -40,20 +45,37 @@ Deno.test("ImageSource yields one frame by default and `frames` copies when aske
   await withTempDir(async (dir) => {
     const path = `${dir}/still.png`;
     await writeTagged(path, 200);
-    const frame = new Uint8Array(4 * 3 * 3);
+    const size = { width: 4, height: 3 };
+    const frame = makeFrame(size, "444");
 
     await using once = await ImageSource.open(path);
     assert.equal(once.fps, 0);
+    assert.deepEqual(once.size, size);
     assert.equal(once.description, `${path} 4x3 image ×1`);
-    assert.ok(await once.read(frame));
-    assert.deepEqual(frame, solidFrame(4, 3, [200, 10, 20]));
-    assert.equal(await once.read(frame), false);
+    const timed = new FrameTiming();
+    assert.ok(await once.read(frame, timed));
+    assert.ok(timed.decode >= 0);
+    // The image is converted once to a frame: exactly rgbToFrame's, within 1 of it as RGB.
+    assert.deepEqual(frame, frameOf(solidFrame(4, 3, [200, 10, 20]), size));
+    assert.ok(maxDiff(rgbOf(frame), solidFrame(4, 3, [200, 10, 20])) <= 1);
+    assert.equal(await once.read(frame, timing), false);
 
     await using three = await ImageSource.open(path, { frames: 3, fps: 10 });
     assert.equal(three.fps, 10);
     let count = 0;
-    while (await three.read(frame)) count++;
+    while (await three.read(frame, timing)) count++;
     assert.equal(count, 3);
+
+    // A 4:2:2 frame gets the picture with its chroma in pairs, every time.
+    await using twice = await ImageSource.open(path, { frames: 2 });
+    const half = makeFrame(size, "422");
+    const expected = frameOf(solidFrame(4, 3, [200, 10, 20]), size, "422");
+    assert.ok(await twice.read(half, timing));
+    assert.deepEqual(half, expected);
+    half.y.fill(0);
+    assert.ok(await twice.read(half, timing));
+    assert.deepEqual(half, expected);
+    await assert.rejects(() => twice.read(makeFrame({ width: 4, height: 4 }, "444"), timing));
 
     await assert.rejects(() => ImageSource.open(path, { frames: 0 }), /frames 0 is not/);
   });
@@ -66,10 +88,11 @@ Deno.test("ImageSource reads JPEGs", async () => {
     const rgb = solidFrame(16, 8, [40, 160, 90]);
     await Deno.writeFile(path, encoder.encode(rgb, { width: 16, height: 8, quality: 95 }));
     await using still = await ImageSource.open(path);
-    assert.equal(still.width, 16);
-    const frame = new Uint8Array(16 * 8 * 3);
-    assert.ok(await still.read(frame));
-    assert.ok(frame.every((v, i) => Math.abs(v - rgb[i]!) <= 3));
+    assert.deepEqual(still.size, { width: 16, height: 8 });
+    const frame = makeFrame(still.size, "444");
+    assert.ok(await still.read(frame, timing));
+    // JPEG's own loss (3), plus 1 for the frame's RGB round trip.
+    assert.ok(maxDiff(rgbOf(frame), rgb) <= 4);
   });
 });
 
@@ -146,19 +169,28 @@ Deno.test("ImageSequenceSource yields the files in order and checks their size",
   await withTempDir(async (dir) => {
     for (const [i, n] of [3, 1, 2, 10].entries()) await writeTagged(`${dir}/f_${n}.png`, 10 + i);
     await using source = await ImageSequenceSource.open(`${dir}/f_%d.png`);
-    assert.equal(source.width, 4);
-    assert.equal(source.height, 3);
+    assert.deepEqual(source.size, { width: 4, height: 3 });
     assert.equal(source.fps, 25);
     assert.equal(source.description, `${dir}/f_%d.png 4x3 4 images 25 fps`);
-    assert.deepEqual(await readTags(source), [11, 12, 10, 13]);
+    const tags = await readTags(source);
+    [11, 12, 10, 13].forEach((tag, i) => assert.ok(Math.abs(tags[i]! - tag) <= 1, `${tags}`));
+
+    // Each file is converted once, into the frame's layout.
+    await using again = await ImageSequenceSource.open(`${dir}/f_%d.png`);
+    const half = makeFrame(again.size, "422");
+    const timed = new FrameTiming();
+    assert.ok(await again.read(half, timed));
+    assert.ok(timed.decode >= 0);
+    assert.deepEqual(half, frameOf(solidFrame(4, 3, [11, 10, 20]), again.size, "422"));
 
     await writeTagged(`${dir}/f_11.png`, 99, { width: 5, height: 3 });
     await using mixed = await ImageSequenceSource.open(dir, { fps: 12 });
     assert.equal(mixed.fps, 12);
-    const frame = new Uint8Array(4 * 3 * 3);
-    for (let i = 0; i < 4; i++) assert.ok(await mixed.read(frame));
-    await assert.rejects(() => mixed.read(frame), (e: unknown) => {
+    const frame = makeFrame(mixed.size, "444");
+    for (let i = 0; i < 4; i++) assert.ok(await mixed.read(frame, timing));
+    await assert.rejects(() => mixed.read(frame, timing), (e: unknown) => {
       assert.ok(e instanceof MediaFileError);
+      assert.equal(e.kind, "invalid");
       assert.equal(
         e.message,
         `Cannot read image sequence ${JSON.stringify(dir)}: "${dir}/f_11.png" is 5x3, the first ` +

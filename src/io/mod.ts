@@ -1,30 +1,34 @@
 /**
- * Files at either end of the pipeline: `-c` (capture) and `-v` (virtual camera output) take a
- * file instead of a V4L2 device, so the same pipeline runs on files, frame-exact and
- * reproducible.
+ * Files at either end of the pipeline: a file, image or image sequence can stand in for the
+ * camera and a file or folder for the virtual camera, so the same pipeline runs on files,
+ * frame-exact and reproducible. Sources fill the pipeline's frames (`src/frame/`; converted once,
+ * on read); sinks take them (4:4:4 for files) and convert once, on write. Images are loaded with
+ * {@linkcode loadImage}.
  *
- * | `-c` source                                            | read by                         |
+ * | source spec                                            | read by                         |
  * | ------------------------------------------------------- | ------------------------------- |
  * | `clip.y4m`                                              | {@linkcode Y4mReader}           |
  * | `photo.png`, `photo.jpg`                                | {@linkcode ImageSource}         |
  * | `shots/frame_%04d.png`, `shots/*.png`, `shots/`         | {@linkcode ImageSequenceSource} |
  * | anything else (`.mp4`, `.mkv`, `.webm`, `rtsp://…`)     | {@linkcode FfmpegSource}        |
  *
- * | `-v` sink                                               | written by                      |
+ * | sink spec                                               | written by                      |
  * | ------------------------------------------------------- | ------------------------------- |
  * | `out.y4m`                                               | {@linkcode Y4mWriter}           |
  * | `out.mp4`, `.mov`, `.mkv`, `.webm`                      | {@linkcode FfmpegSink}          |
  * | `frames/` (a trailing `/`) or an existing folder        | {@linkcode PngFolderWriter}     |
  *
  * ```ts
+ * import { makeFrame } from "../frame/frame.ts";
+ * import { FrameTiming } from "../frame/timing.ts";
  * import { isFileSpec, openFileSink, openFileSource } from "./mod.ts";
  *
  * if (isFileSpec("in.mp4")) {
  *   const source = await openFileSource("in.mp4");
- *   const fps = source.fps || 30;
- *   const sink = await openFileSink("out.y4m", { width: source.width, height: source.height, fps });
- *   const frame = new Uint8Array(source.width * source.height * 3);
- *   while (await source.read(frame)) await sink.write(frame);
+ *   const sink = await openFileSink("out.y4m", { size: source.size, fps: source.fps || 30 });
+ *   const frame = makeFrame(source.size, "444");
+ *   const timing = new FrameTiming();
+ *   while (await source.read(frame, timing)) await sink.write(frame, timing);
  *   await source.close();
  *   await sink.close();
  * }
@@ -33,7 +37,8 @@
  * @module
  */
 
-import type { FrameSink, FrameSource } from "../pipeline/types.ts";
+import type { Size } from "../frame/geometry.ts";
+import type { FrameSource, PlanarSink } from "../frame/stages.ts";
 import type { FfmpegPaths } from "./_process.ts";
 import { MediaFileError } from "./errors.ts";
 import { FfmpegSink, FfmpegSource, VIDEO_EXTENSIONS } from "./ffmpeg.ts";
@@ -41,7 +46,13 @@ import { ImageSequenceSource, ImageSource, isSequencePattern } from "./image_sou
 import { PngFolderWriter } from "./png_folder.ts";
 import { Y4mReader, Y4mWriter } from "./y4m.ts";
 
-export { fsErrorText, MediaFileError } from "./errors.ts";
+export {
+  fsErrorText,
+  MediaFileError,
+  type MediaFileErrorKind,
+  type MediaFileErrorOptions,
+  type MediaPermission,
+} from "./errors.ts";
 export {
   ffmpegEncoderArgs,
   type FfmpegPaths,
@@ -53,6 +64,7 @@ export {
   VIDEO_EXTENSIONS,
   type VideoInfo,
 } from "./ffmpeg.ts";
+export { isJpeg, loadImage } from "./image_file.ts";
 export {
   type ImageSequenceOptions,
   ImageSequenceSource,
@@ -85,10 +97,8 @@ export interface FileSourceOptions extends FfmpegPaths {
 
 /** Options for {@linkcode openFileSink}. */
 export interface FileSinkOptions extends FfmpegPaths {
-  /** Frame width in pixels. */
-  width: number;
-  /** Frame height in pixels. */
-  height: number;
+  /** Frame size in pixels. */
+  size: Size;
   /** Frames per second (y4m header, video rate; unused by PNG folders). */
   fps: number;
   /** Video quality for `.mp4`/`.mov`/`.mkv`/`.webm` (see {@linkcode FfmpegSinkOptions}). */
@@ -111,7 +121,7 @@ const IMAGE = /\.(png|jpe?g)$/i;
  * isFileSpec("shots/frame_%04d.png"); // true
  * ```
  *
- * @param spec The `-c` or `-v` argument.
+ * @param spec A source or sink spec, as the user gave it.
  * @returns true for a file spec.
  */
 export function isFileSpec(spec: string): boolean {
@@ -144,10 +154,10 @@ function extension(path: string): string {
  * console.log(still.description);
  * ```
  *
- * @param spec The `-c` argument.
+ * @param spec The source spec (a path, pattern, folder or URL).
  * @param options Frame count and rate for images, ffmpeg's location, where warnings go.
  * @returns The source; close it when done.
- * @throws {MediaFileError} One line naming the file and what to do.
+ * @throws {MediaFileError} One line naming the file and the problem.
  * @throws {ImageError} When an image cannot be decoded.
  */
 export async function openFileSource(
@@ -176,32 +186,36 @@ export async function openFileSource(
  *
  * @example
  * ```ts
+ * import { makeFrame } from "../frame/frame.ts";
+ * import { FrameTiming } from "../frame/timing.ts";
  * import { openFileSink } from "./mod.ts";
- * await using out = await openFileSink("out.mp4", { width: 1280, height: 720, fps: 30 });
- * await out.write(new Uint8Array(1280 * 720 * 3));
+ * const size = { width: 1280, height: 720 };
+ * await using out = await openFileSink("out.mp4", { size, fps: 30 });
+ * await out.write(makeFrame(size, "444"), new FrameTiming());
  * ```
  *
- * @param spec The `-v` argument.
+ * @param spec The sink spec (a path or folder).
  * @param options Frame size and rate; video quality and ffmpeg's location.
  * @returns The sink; close it to finish the file.
- * @throws {MediaFileError} One line naming the file and what to do, e.g.
+ * @throws {MediaFileError} One line naming the file and the problem, e.g.
  *   `Cannot write "out.avi": unknown output type (use a .y4m, .mp4, .mov, .mkv or .webm file,
- *   or a folder ending in "/")`.
+ *   or a folder ending in "/")` (kind `unsupported`).
  */
 export async function openFileSink(
   spec: string,
   options: FileSinkOptions,
-): Promise<FrameSink & AsyncDisposable> {
-  const { width, height, fps } = options;
+): Promise<PlanarSink & AsyncDisposable> {
+  const { size, fps } = options;
   if (spec.endsWith("/") || (await isFolder(spec))) {
-    return await PngFolderWriter.open(spec, { width, height });
+    return await PngFolderWriter.open(spec, { size });
   }
   const ext = extension(spec);
-  if (ext === ".y4m") return await Y4mWriter.open(spec, { width, height, fps });
+  if (ext === ".y4m") return await Y4mWriter.open(spec, { size, fps });
   if (VIDEO_EXTENSIONS.includes(ext)) return await FfmpegSink.open(spec, options);
   const videos = VIDEO_EXTENSIONS.slice(0, -1).join(", ") + " or " + VIDEO_EXTENSIONS.at(-1);
   throw new MediaFileError(
     `Cannot write ${JSON.stringify(spec)}`,
     `unknown output type (use a .y4m, ${videos} file, or a folder ending in "/")`,
+    { kind: "unsupported" },
   );
 }

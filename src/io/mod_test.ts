@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { makeFrame } from "../frame/frame.ts";
+import { FrameTiming } from "../frame/timing.ts";
 import { writePng } from "../image/png.ts";
-import { runFfmpeg, solidFrame, withTempDir } from "./_testing.ts";
+import { frameOf, rgbOf, runFfmpeg, solidFrame, withTempDir } from "../../tests/fixtures/media.ts";
 import {
   FfmpegSink,
   FfmpegSource,
@@ -63,7 +65,8 @@ Deno.test("openFileSource() and openFileSink() dispatch by form", async () => {
     assert.equal(still.fps, 12);
     assert.equal((still as ImageSource).frames, 4);
 
-    const size = { width: 32, height: 16, fps: 5 };
+    const size = { size: { width: 32, height: 16 }, fps: 5 };
+    const frame = frameOf(solidFrame(32, 16, [1, 2, 3]), size.size);
     const sinks: [string, unknown][] = [
       [`${dir}/out/`, PngFolderWriter],
       [`${dir}/shots`, PngFolderWriter],
@@ -74,10 +77,11 @@ Deno.test("openFileSource() and openFileSink() dispatch by form", async () => {
     for (const [spec, kind] of sinks) {
       await using sink = await openFileSink(spec, size);
       assert.ok(sink instanceof (kind as typeof PngFolderWriter), spec);
-      await sink.write(solidFrame(32, 16, [1, 2, 3]));
+      await sink.write(frame, new FrameTiming());
     }
     await assert.rejects(() => openFileSink(`${dir}/b.avi`, size), (e: unknown) => {
       assert.ok(e instanceof MediaFileError);
+      assert.equal(e.kind, "unsupported");
       assert.equal(
         e.message,
         `Cannot write "${dir}/b.avi": unknown output type (use a .y4m, .mp4, .mov, .mkv or ` +
@@ -101,15 +105,12 @@ Deno.test("files in, files out: sequence → y4m → mp4 → PNG folder keeps ev
     }
     const pump = async (from: string, to: string): Promise<number> => {
       await using source = await openFileSource(from, { fps: 10 });
-      await using sink = await openFileSink(to, {
-        width: source.width,
-        height: source.height,
-        fps: source.fps || 10,
-      });
-      const frame = new Uint8Array(source.width * source.height * 3);
+      await using sink = await openFileSink(to, { size: source.size, fps: source.fps || 10 });
+      const frame = makeFrame(source.size, "444");
+      const timing = new FrameTiming();
       let n = 0;
-      while (await source.read(frame)) {
-        await sink.write(frame);
+      while (await source.read(frame, timing)) {
+        await sink.write(frame, timing);
         n++;
       }
       await sink.close();
@@ -119,13 +120,15 @@ Deno.test("files in, files out: sequence → y4m → mp4 → PNG folder keeps ev
     assert.equal(await pump(`${dir}/a.y4m`, `${dir}/b.mp4`), 4);
     assert.equal(await pump(`${dir}/b.mp4`, `${dir}/out/`), 4);
     await using back = await openFileSource(`${dir}/out/frame_%06d.png`);
-    const frame = new Uint8Array(32 * 16 * 3);
+    const frame = makeFrame(back.size, "444");
+    const timing = new FrameTiming();
     for (const c of colours) {
-      assert.ok(await back.read(frame));
+      assert.ok(await back.read(frame, timing));
+      const rgb = rgbOf(frame);
       for (let k = 0; k < 3; k++) {
-        assert.ok(Math.abs(frame[k]! - c[k]!) <= 8, `${frame.subarray(0, 3)} vs ${c}`);
+        assert.ok(Math.abs(rgb[k]! - c[k]!) <= 8, `${rgb.subarray(0, 3)} vs ${c}`);
       }
     }
-    assert.equal(await back.read(frame), false);
+    assert.equal(await back.read(frame, timing), false);
   });
 });

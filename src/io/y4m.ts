@@ -6,27 +6,32 @@
  * frame a line `FRAME` (plus ignored parameters) and the Y, Cb and Cr planes.
  *
  * - **Reading** accepts `C420jpeg` (the default when `C` is absent), `C420mpeg2`, `C420paldv`,
- *   `C420`, `C422`, `C444` and `Cmono`, 8 bits per sample, and converts to RGB with the BT.601
- *   matrix of `src/image/yuv.ts`. The range is limited unless the header says
- *   `XCOLORRANGE=FULL` (ffmpeg writes that for `yuvj*` and gray pixel formats); other `X`
- *   parameters and the interlacing flag are ignored (frames are taken as progressive). All 4:2:0
- *   sitings decode alike: each even pixel takes its chroma sample, odd pixels interpolate; the
- *   sitings differ by a quarter of a pixel, which segmentation cannot see. The file is streamed
- *   through one frame buffer; a file that ends inside a frame ends the stream with a warning.
+ *   `C420`, `C422`, `C444` and `Cmono`, 8 bits per sample, and converts each frame once, on
+ *   read, to a full-range {@linkcode Frame} in the caller's layout (`src/io/_yuv_planes.ts`: a
+ *   `"444"` frame turned into RGB is within 1 of the BT.601 decode of `src/image/yuv.ts`). The
+ *   range is limited unless the header says `XCOLORRANGE=FULL` (ffmpeg writes that for `yuvj*`
+ *   and gray pixel formats); other `X` parameters and the interlacing flag are ignored (frames
+ *   are taken as progressive). All 4:2:0 sitings decode alike: each even pixel takes its chroma
+ *   sample, odd pixels interpolate; the sitings differ by a quarter of a pixel, which
+ *   segmentation cannot see. The file is streamed through one frame buffer; a file that ends
+ *   inside a frame ends the stream with a warning.
  * - **Writing** produces `C420mpeg2 XYSCSS=420MPEG2 XCOLORRANGE=LIMITED`, BT.601 limited range,
- *   from `rgbToI420` in `src/image/yuv.ts`, whose chroma filter sites the samples the MPEG-2
- *   way (co-sited with the even column, between the two rows). ffmpeg reads that as `yuv420p`
- *   with `chroma_location=left` and writes it back unchanged; its own y4m output of an
- *   unlabelled `yuv420p` stream says `C420jpeg`, which we read too. Odd sizes, which 4:2:0
- *   cannot hold, are written as `C444`.
+ *   with the chroma filter of `rgbToI420` in `src/image/yuv.ts`, which sites the samples the
+ *   MPEG-2 way (co-sited with the even column, between the two rows), applied to the frame's
+ *   full-range chroma. ffmpeg reads that as `yuv420p` with `chroma_location=left` and writes it
+ *   back unchanged; its own y4m output of an unlabelled `yuv420p` stream says `C420jpeg`, which
+ *   we read too. Odd sizes, which 4:2:0 cannot hold, are written as `C444`.
  *
  * ```ts
+ * import { makeFrame } from "../frame/frame.ts";
+ * import { FrameTiming } from "../frame/timing.ts";
  * import { Y4mReader, Y4mWriter } from "./y4m.ts";
  *
  * const input = await Y4mReader.open("in.y4m");
- * const output = await Y4mWriter.open("out.y4m", input);
- * const frame = new Uint8Array(input.width * input.height * 3);
- * while (await input.read(frame)) await output.write(frame);
+ * const output = await Y4mWriter.open("out.y4m", { size: input.size, fps: input.fps });
+ * const frame = makeFrame(input.size, "444");
+ * const timing = new FrameTiming();
+ * while (await input.read(frame, timing)) await output.write(frame, timing);
  * await input.close();
  * await output.close();
  * ```
@@ -34,18 +39,21 @@
  * @module
  */
 
-import type { FrameSink, FrameSource } from "../pipeline/types.ts";
-import { i420ToRgb, rgbToI420 } from "../image/yuv.ts";
+import type { Frame } from "../frame/frame.ts";
+import type { Size } from "../frame/geometry.ts";
+import type { FrameSource, PlanarSink } from "../frame/stages.ts";
+import type { FrameTiming } from "../frame/timing.ts";
 import { BufferedReader } from "./_buffered.ts";
 import {
-  planarToRgb,
+  frameToPlanes,
+  type PlanarOptions,
   planeSizes,
-  rgbToYuv444,
+  planesToFrame,
   type Subsampling,
   type YuvRange,
-} from "./_planar.ts";
+} from "./_yuv_planes.ts";
 import { fpsToRatio } from "./_rational.ts";
-import { fsErrorText, MediaFileError } from "./errors.ts";
+import { fsError, MediaFileError, type MediaFileErrorKind } from "./errors.ts";
 
 /** The colour spaces (`C` values) this module reads. */
 export type Y4mColorspace =
@@ -91,12 +99,14 @@ const SUBSAMPLING: Record<Y4mColorspace, Subsampling> = {
   "444": "444",
   "mono": "mono",
 };
+// Listed in this order (an object's integer-like keys would come first).
+const SUPPORTED = "C420jpeg, C420mpeg2, C420paldv, C420, C422, C444, Cmono";
 const MAX_SIZE = 1 << 15;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-function badHeader(detail: string): never {
-  throw new MediaFileError("Cannot parse y4m header", detail);
+function badHeader(detail: string, kind: MediaFileErrorKind = "corrupt"): never {
+  throw new MediaFileError("Cannot parse y4m header", detail, { kind });
 }
 
 function dimension(token: string, name: string): number {
@@ -126,8 +136,8 @@ function ratio(token: string, name: string): [number, number] {
  *
  * @param line The first line of the file.
  * @returns The header fields, with the defaults of the format and of ffmpeg filled in.
- * @throws {MediaFileError} `Cannot parse y4m header: <reason>`, e.g. `not a y4m file (…)` or
- *   `colour space "C420p10" is not supported (…)`.
+ * @throws {MediaFileError} `Cannot parse y4m header: <reason>`, e.g. `not a y4m file (…)`
+ *   (kind `corrupt`) or `colour space "C420p10" is not supported (…)` (kind `unsupported`).
  */
 export function parseY4mHeader(line: string): Y4mHeader {
   const tokens = line.split(" ");
@@ -170,8 +180,8 @@ export function parseY4mHeader(line: string): Y4mHeader {
       case "C":
         if (!(value in SUBSAMPLING)) {
           badHeader(
-            `colour space ${JSON.stringify(token)} is not supported (convert it with ` +
-              `ffmpeg -i in.y4m -pix_fmt yuv420p out.y4m)`,
+            `colour space ${JSON.stringify(token)} is not supported (8-bit ${SUPPORTED} are)`,
+            "unsupported",
           );
         }
         colorspace = value as Y4mColorspace;
@@ -207,15 +217,17 @@ export interface Y4mReaderOptions {
 }
 
 /**
- * Reads a y4m file frame by frame as RGB (a {@linkcode FrameSource}). One frame buffer is made
- * at open; the file is never loaded whole.
+ * Reads a y4m file frame by frame (a {@linkcode FrameSource}). One frame buffer is made at
+ * open; the file is never loaded whole.
  *
  * @example
  * ```ts
+ * import { makeFrame } from "../frame/frame.ts";
+ * import { FrameTiming } from "../frame/timing.ts";
  * import { Y4mReader } from "./y4m.ts";
  * await using video = await Y4mReader.open("in.y4m");
- * const frame = new Uint8Array(video.width * video.height * 3);
- * while (await video.read(frame)) {
+ * const frame = makeFrame(video.size, "444");
+ * while (await video.read(frame, new FrameTiming())) {
  *   // use frame
  * }
  * ```
@@ -223,10 +235,8 @@ export interface Y4mReaderOptions {
 export class Y4mReader implements FrameSource {
   /** The parsed stream header. */
   readonly header: Y4mHeader;
-  /** Frame width in pixels. */
-  readonly width: number;
-  /** Frame height in pixels. */
-  readonly height: number;
+  /** Frame size in pixels. */
+  readonly size: Size;
   /** Frames per second from the `F` field. */
   readonly fps: number;
   /** E.g. `in.y4m 64x48 C420jpeg 5 fps`. */
@@ -234,6 +244,7 @@ export class Y4mReader implements FrameSource {
   #path: string;
   #file: Deno.FsFile;
   #reader: BufferedReader;
+  #layout: PlanarOptions;
   #planes: Uint8Array;
   #warn: (message: string) => void;
   #frames = 0;
@@ -252,18 +263,14 @@ export class Y4mReader implements FrameSource {
     this.#reader = reader;
     this.#warn = warn;
     this.header = header;
-    this.width = header.width;
-    this.height = header.height;
+    const { width, height, colorspace, range } = header;
+    this.size = { width, height };
     this.fps = header.fpsNum / header.fpsDen;
     const fps = Math.round(this.fps * 1000) / 1000;
-    this.description = `${path} ${header.width}x${header.height} C${header.colorspace}` +
-      `${header.range === "full" ? " full range" : ""} ${fps} fps`;
-    this.#planes = new Uint8Array(planeSizes(this.#layout()).total);
-  }
-
-  #layout(): { width: number; height: number; subsampling: Subsampling; range: YuvRange } {
-    const { width, height, colorspace, range } = this.header;
-    return { width, height, subsampling: SUBSAMPLING[colorspace], range };
+    this.description = `${path} ${width}x${height} C${colorspace}` +
+      `${range === "full" ? " full range" : ""} ${fps} fps`;
+    this.#layout = { width, height, subsampling: SUBSAMPLING[colorspace], range };
+    this.#planes = new Uint8Array(planeSizes(this.#layout).total);
   }
 
   /**
@@ -272,8 +279,9 @@ export class Y4mReader implements FrameSource {
    * @param path The file.
    * @param options Where warnings go.
    * @returns The reader, positioned at the first frame.
-   * @throws {MediaFileError} `Cannot read y4m "<path>": <reason>`: `no such file`,
-   *   `not a y4m file (…)`, `colour space "C411" is not supported (…)`, …
+   * @throws {MediaFileError} `Cannot read y4m "<path>": <reason>`: `no such file` (kind
+   *   `not-found`), `not a y4m file (…)` (`corrupt`), `colour space "C411" is not supported (…)`
+   *   (`unsupported`), …
    */
   static async open(path: string, options: Y4mReaderOptions = {}): Promise<Y4mReader> {
     const action = `Cannot read y4m ${JSON.stringify(path)}`;
@@ -281,7 +289,7 @@ export class Y4mReader implements FrameSource {
     try {
       file = await Deno.open(path, { read: true });
     } catch (error) {
-      throw new MediaFileError(action, fsErrorText(error), { cause: error });
+      throw fsError(action, error, "read");
     }
     try {
       const reader = new BufferedReader(file);
@@ -298,6 +306,7 @@ export class Y4mReader implements FrameSource {
             : line === "truncated"
             ? "the file ends inside its header"
             : "the header line is longer than 4096 bytes (the file is corrupt)",
+          { kind: "corrupt" },
         );
       }
       let header: Y4mHeader;
@@ -305,7 +314,7 @@ export class Y4mReader implements FrameSource {
         header = parseY4mHeader(decoder.decode(line));
       } catch (error) {
         if (error instanceof MediaFileError) {
-          throw new MediaFileError(action, error.detail, { cause: error });
+          throw new MediaFileError(action, error.detail, { cause: error, kind: error.kind });
         }
         throw error;
       }
@@ -313,7 +322,7 @@ export class Y4mReader implements FrameSource {
     } catch (error) {
       file.close();
       if (error instanceof MediaFileError) throw error;
-      throw new MediaFileError(action, fsErrorText(error), { cause: error });
+      throw fsError(action, error, "read");
     }
   }
 
@@ -323,23 +332,24 @@ export class Y4mReader implements FrameSource {
   }
 
   /**
-   * Reads the next frame into `into` as RGB.
+   * Reads the next frame into `into`, converted to its layout (see the module doc); sets
+   * `timing.decode` to the conversion's time.
    *
-   * @param into `width * height * 3` bytes.
+   * @param into A frame of {@linkcode size}.
+   * @param timing This frame's timing record.
    * @returns true for a frame; false at the end of the file (or at a truncated last frame,
    *   after a warning).
    * @throws {MediaFileError} When a frame does not start with `FRAME` (a corrupt file).
+   * @throws {RangeError} When `into` is not of the file's size.
    */
-  async read(into: Uint8Array): Promise<boolean> {
-    if (this.#closed) {
-      throw new MediaFileError(`Cannot read y4m ${JSON.stringify(this.#path)}`, "it is closed");
-    }
+  async read(into: Frame, timing: FrameTiming): Promise<boolean> {
+    const action = `Cannot read y4m ${JSON.stringify(this.#path)}`;
+    if (this.#closed) throw new MediaFileError(action, "it is closed", { kind: "closed" });
     if (this.#ended) return false;
-    const need = this.width * this.height * 3;
-    if (into.length < need) {
+    const { width, height } = this.size;
+    if (into.width !== width || into.height !== height) {
       throw new RangeError(
-        `Cannot read y4m ${JSON.stringify(this.#path)}: the frame buffer has ${into.length} ` +
-          `bytes, ${this.width}x${this.height} RGB needs ${need}`,
+        `${action}: the frame is ${into.width}x${into.height}, the file's are ${width}x${height}`,
       );
     }
     const frame = this.#frames + 1;
@@ -349,8 +359,9 @@ export class Y4mReader implements FrameSource {
     if (line === "too long" || !isFrameLine(line)) {
       this.#ended = true;
       throw new MediaFileError(
-        `Cannot read y4m ${JSON.stringify(this.#path)}`,
+        action,
         `frame ${frame} does not start with "FRAME" (the file is corrupt)`,
+        { kind: "corrupt" },
       );
     }
     const got = await this.#reader.readFull(this.#planes);
@@ -359,13 +370,9 @@ export class Y4mReader implements FrameSource {
         `the file ends inside frame ${frame} (${got} of ${this.#planes.length} bytes)`,
       );
     }
-    const layout = this.#layout();
-    const even = layout.width % 2 === 0 && layout.height % 2 === 0;
-    if (layout.subsampling === "420" && layout.range === "limited" && even) {
-      i420ToRgb(this.#planes, into, layout);
-    } else {
-      planarToRgb(this.#planes, into, layout);
-    }
+    const start = performance.now();
+    planesToFrame(this.#planes, this.#layout, into);
+    timing.decode = performance.now() - start;
     this.#frames = frame;
     return true;
   }
@@ -403,10 +410,8 @@ function isFrameLine(line: Uint8Array): boolean {
 
 /** Options for {@linkcode Y4mWriter.open}. */
 export interface Y4mWriterOptions {
-  /** Frame width in pixels. */
-  width: number;
-  /** Frame height in pixels. */
-  height: number;
+  /** Frame size in pixels. */
+  size: Size;
   /** Frames per second (written as a ratio: 30 → `F30:1`, 29.97 → `F30000:1001`). */
   fps: number;
   /** `"420"` (default; `C420mpeg2`, or `C444` for odd sizes) or `"444"`. */
@@ -414,21 +419,25 @@ export interface Y4mWriterOptions {
 }
 
 /**
- * Writes RGB frames to a y4m file (a {@linkcode FrameSink}): BT.601 limited range,
- * `C420mpeg2` (see the module doc). One frame buffer is made at open.
+ * Writes frames to a y4m file (a {@linkcode PlanarSink}): BT.601 limited range, `C420mpeg2`
+ * (see the module doc). Takes `"444"` frames (the pipeline's for files), and `"422"` and
+ * `"420"` ones too. One frame buffer is made at open.
  *
  * @example
  * ```ts
+ * import { makeFrame } from "../frame/frame.ts";
+ * import { FrameTiming } from "../frame/timing.ts";
  * import { Y4mWriter } from "./y4m.ts";
- * await using out = await Y4mWriter.open("out.y4m", { width: 64, height: 48, fps: 30 });
- * await out.write(new Uint8Array(64 * 48 * 3).fill(128));
+ * const size = { width: 64, height: 48 };
+ * await using out = await Y4mWriter.open("out.y4m", { size, fps: 30 });
+ * await out.write(makeFrame(size, "444"), new FrameTiming());
  * ```
  */
-export class Y4mWriter implements FrameSink {
-  /** Frame width in pixels. */
-  readonly width: number;
-  /** Frame height in pixels. */
-  readonly height: number;
+export class Y4mWriter implements PlanarSink {
+  /** Takes {@linkcode Frame}s. */
+  readonly kind = "planar";
+  /** Frame size in pixels. */
+  readonly size: Size;
   /** E.g. `out.y4m 64x48 C420mpeg2 30 fps`. */
   readonly description: string;
   /** The header line written, without its `\n`. */
@@ -441,14 +450,12 @@ export class Y4mWriter implements FrameSink {
   #closed = false;
 
   private constructor(path: string, file: Deno.FsFile, header: string, options: Y4mWriterOptions) {
-    const { width, height } = options;
+    const { width, height } = options.size;
     this.#path = path;
     this.#file = file;
-    this.width = width;
-    this.height = height;
+    this.size = { width, height };
     this.headerLine = header;
-    const odd = width % 2 !== 0 || height % 2 !== 0;
-    this.#chroma = options.chroma === "444" || odd ? "444" : "420";
+    this.#chroma = chromaFor(options);
     const size = planeSizes({ width, height, subsampling: this.#chroma }).total;
     const frameLine = encoder.encode("FRAME\n");
     this.#buffer = new Uint8Array(frameLine.length + size);
@@ -466,61 +473,68 @@ export class Y4mWriter implements FrameSink {
    * @param options Frame size and rate, and the chroma layout.
    * @returns The writer.
    * @throws {MediaFileError} `Cannot write y4m "<path>": <reason>`, e.g. `its folder does not
-   *   exist`, or a size or rate that is not positive.
+   *   exist` (kind `not-found`), or a size or rate that is not positive (`invalid`).
    */
   static async open(path: string, options: Y4mWriterOptions): Promise<Y4mWriter> {
     const action = `Cannot write y4m ${JSON.stringify(path)}`;
-    const { width, height, fps } = options;
+    const { size: { width, height }, fps } = options;
     for (const [name, value] of [["width", width], ["height", height]] as const) {
       if (!Number.isInteger(value) || value < 1 || value > MAX_SIZE) {
-        throw new MediaFileError(action, `${name} ${value} is not a size from 1 to ${MAX_SIZE}`);
+        throw new MediaFileError(action, `${name} ${value} is not a size from 1 to ${MAX_SIZE}`, {
+          kind: "invalid",
+        });
       }
     }
     if (!Number.isFinite(fps) || fps <= 0) {
-      throw new MediaFileError(action, `frame rate ${fps} is not a positive number`);
+      throw new MediaFileError(action, `frame rate ${fps} is not a positive number`, {
+        kind: "invalid",
+      });
     }
     const { num, den } = fpsToRatio(fps);
-    const odd = width % 2 !== 0 || height % 2 !== 0;
-    const colour = options.chroma === "444" || odd
-      ? "C444 XYSCSS=444"
-      : "C420mpeg2 XYSCSS=420MPEG2";
+    const colour = chromaFor(options) === "444" ? "C444 XYSCSS=444" : "C420mpeg2 XYSCSS=420MPEG2";
     const header = `${MAGIC} W${width} H${height} F${num}:${den} Ip A1:1 ${colour} ` +
       "XCOLORRANGE=LIMITED";
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { write: true, create: true, truncate: true });
     } catch (error) {
-      const text = error instanceof Deno.errors.NotFound
-        ? "its folder does not exist"
-        : fsErrorText(error);
-      throw new MediaFileError(action, text, { cause: error });
+      const missing = error instanceof Deno.errors.NotFound;
+      throw fsError(action, error, "write", missing ? "its folder does not exist" : undefined);
     }
     const writer = new Y4mWriter(path, file, header, options);
     try {
       await writeAll(file, encoder.encode(header + "\n"));
     } catch (error) {
       file.close();
-      throw new MediaFileError(action, fsErrorText(error), { cause: error });
+      throw fsError(action, error, "write");
     }
     return writer;
   }
 
   /**
-   * Converts one RGB frame and appends it.
+   * Converts one frame and appends it; sets `timing.convert` to the conversion's time.
    *
-   * @param frame `width * height * 3` bytes of RGB; not kept.
+   * @param frame A frame of {@linkcode size}, any layout; not kept.
+   * @param timing This frame's timing record.
    * @throws {MediaFileError} When the sink is closed or the disk write fails.
+   * @throws {RangeError} When the frame is not of the sink's size.
    */
-  async write(frame: Uint8Array): Promise<void> {
+  async write(frame: Frame, timing: FrameTiming): Promise<void> {
     const action = `Cannot write y4m ${JSON.stringify(this.#path)}`;
-    if (this.#closed) throw new MediaFileError(action, "it is closed");
-    const size = { width: this.width, height: this.height };
-    if (this.#chroma === "420") rgbToI420(frame, this.#planes, size);
-    else rgbToYuv444(frame, this.#planes, size);
+    if (this.#closed) throw new MediaFileError(action, "it is closed", { kind: "closed" });
+    const { width, height } = this.size;
+    if (frame.width !== width || frame.height !== height) {
+      throw new RangeError(
+        `${action}: the frame is ${frame.width}x${frame.height}, the file's are ${width}x${height}`,
+      );
+    }
+    const start = performance.now();
+    frameToPlanes(frame, this.#planes, this.#chroma);
+    timing.convert = performance.now() - start;
     try {
       await writeAll(this.#file, this.#buffer);
     } catch (error) {
-      throw new MediaFileError(action, fsErrorText(error), { cause: error });
+      throw fsError(action, error, "write");
     }
   }
 
@@ -537,6 +551,12 @@ export class Y4mWriter implements FrameSink {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** The chroma layout written: 4:4:4 when asked or when the size is odd. */
+function chromaFor(options: Y4mWriterOptions): "420" | "444" {
+  const { width, height } = options.size;
+  return options.chroma === "444" || width % 2 !== 0 || height % 2 !== 0 ? "444" : "420";
 }
 
 /** Writes all of `bytes`, retrying after partial writes. */

@@ -1,7 +1,20 @@
 import assert from "node:assert/strict";
-import { maxDiff, runFfmpeg, solidFrame, withTempDir } from "./_testing.ts";
+import { makeFrame } from "../frame/frame.ts";
+import { CHROMA_TO_FULL, frameToRgb, LUMA_TO_FULL } from "../image/planar.ts";
+import { FrameTiming } from "../frame/timing.ts";
+import {
+  frameOf,
+  maxDiff,
+  readAllRgb,
+  runFfmpeg,
+  solidFrame,
+  withTempDir,
+} from "../../tests/fixtures/media.ts";
+import { y4mPlanesToRgb } from "../../tests/reference/y4m_rgb.ts";
 import { MediaFileError } from "./errors.ts";
 import { parseY4mHeader, Y4mReader, Y4mWriter } from "./y4m.ts";
+
+const timing = new FrameTiming();
 
 const COLOURS = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255], [0, 0, 0], [
   200,
@@ -9,12 +22,21 @@ const COLOURS = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255], [0, 0, 
   40,
 ]] as const;
 
+/** Every frame of a y4m file, read into 4:4:4 frames and converted to RGB. */
 async function readAll(path: string, warn?: (m: string) => void): Promise<Uint8Array[]> {
   await using reader = await Y4mReader.open(path, warn === undefined ? {} : { warn });
-  const frames: Uint8Array[] = [];
-  const frame = new Uint8Array(reader.width * reader.height * 3);
-  while (await reader.read(frame)) frames.push(frame.slice());
-  return frames;
+  return await readAllRgb(reader);
+}
+
+/** Writes solid RGB colours as 4:4:4 frames. */
+async function writeColours(
+  out: Y4mWriter,
+  colours: readonly (readonly number[])[],
+): Promise<void> {
+  const { width, height } = out.size;
+  for (const colour of colours) {
+    await out.write(frameOf(solidFrame(width, height, colour), out.size), timing);
+  }
 }
 
 async function assertOpenError(path: string, message: string): Promise<void> {
@@ -26,8 +48,8 @@ async function assertOpenError(path: string, message: string): Promise<void> {
 }
 
 /**
- * Compares our decode with ffmpeg's rgb24 decode of the same file, where the two chroma
- * upsampling methods must agree. For even sizes ffmpeg's default swscale path repeats each
+ * Compares our decode (read into 4:4:4 frames, converted to RGB) with ffmpeg's rgb24 decode of
+ * the same file, where the two chroma upsampling methods must agree. For even sizes ffmpeg's default swscale path repeats each
  * chroma sample over its two columns, ours interpolates odd columns: every even column is
  * compared, and odd columns where the two samples around them are equal. For odd sizes swscale
  * takes its filtering path instead (centred, bicubic both ways): pixels whose 5×5 chroma
@@ -116,8 +138,8 @@ Deno.test("parseY4mHeader() rejects bad headers in one line", () => {
     ["P6 64 48 255", 'not a y4m file (it does not start with "YUV4MPEG2 ")'],
     [
       "YUV4MPEG2 W64 H48 C420p10",
-      'colour space "C420p10" is not supported (convert it with ffmpeg -i in.y4m -pix_fmt ' +
-      "yuv420p out.y4m)",
+      'colour space "C420p10" is not supported (8-bit C420jpeg, C420mpeg2, C420paldv, C420, ' +
+      "C422, C444, Cmono are)",
     ],
     ["YUV4MPEG2 W64 F5:1", "the header has no width (W) or height (H)"],
     ["YUV4MPEG2 W0 H48", 'width "W0" is not a size from 1 to 32768'],
@@ -129,6 +151,7 @@ Deno.test("parseY4mHeader() rejects bad headers in one line", () => {
     assert.throws(() => parseY4mHeader(line), (e: unknown) => {
       assert.ok(e instanceof MediaFileError);
       assert.equal(e.message, `Cannot parse y4m header: ${detail}`);
+      assert.equal(e.kind, detail.includes("supported") ? "unsupported" : "corrupt");
       assert.ok(!e.message.includes("\n"));
       return true;
     });
@@ -139,12 +162,17 @@ Deno.test("Y4mWriter and Y4mReader round-trip flat colours within 2", async () =
   await withTempDir(async (dir) => {
     const path = `${dir}/colours.y4m`;
     const size = { width: 32, height: 24 };
-    const out = await Y4mWriter.open(path, { ...size, fps: 29.97 });
+    const out = await Y4mWriter.open(path, { size, fps: 29.97 });
+    assert.equal(out.kind, "planar");
+    assert.deepEqual(out.size, size);
     assert.equal(
       out.headerLine,
       "YUV4MPEG2 W32 H24 F30000:1001 Ip A1:1 C420mpeg2 XYSCSS=420MPEG2 XCOLORRANGE=LIMITED",
     );
-    for (const colour of COLOURS) await out.write(solidFrame(32, 24, colour));
+    const timed = new FrameTiming();
+    await out.write(frameOf(solidFrame(32, 24, COLOURS[0]), size), timed);
+    assert.ok(timed.convert >= 0);
+    await writeColours(out, COLOURS.slice(1));
     await out.close();
     await out.close(); // idempotent
 
@@ -153,20 +181,23 @@ Deno.test("Y4mWriter and Y4mReader round-trip flat colours within 2", async () =
     assert.equal((await Deno.stat(path)).size, out.headerLine.length + 1 + 6 * (6 + 32 * 24 * 1.5));
 
     await using reader = await Y4mReader.open(path);
-    assert.equal(reader.width, 32);
-    assert.equal(reader.height, 24);
+    assert.deepEqual(reader.size, size);
     assert.equal(reader.fps, 30000 / 1001);
     assert.equal(reader.header.colorspace, "420mpeg2");
     assert.equal(reader.header.range, "limited");
     assert.equal(reader.header.aspectNum, 1);
     assert.equal(reader.description, `${path} 32x24 C420mpeg2 29.97 fps`);
-    const frame = new Uint8Array(32 * 24 * 3);
+    const frame = makeFrame(size, "444");
+    const rgb = new Uint8Array(32 * 24 * 3);
     for (const colour of COLOURS) {
-      assert.ok(await reader.read(frame));
-      assert.ok(maxDiff(frame, solidFrame(32, 24, colour)) <= 2, `colour ${colour}`);
+      const timed = new FrameTiming();
+      assert.ok(await reader.read(frame, timed));
+      assert.ok(timed.decode >= 0);
+      frameToRgb(frame, rgb);
+      assert.ok(maxDiff(rgb, solidFrame(32, 24, colour)) <= 2, `colour ${colour}`);
     }
-    assert.equal(await reader.read(frame), false);
-    assert.equal(await reader.read(frame), false);
+    assert.equal(await reader.read(frame, timing), false);
+    assert.equal(await reader.read(frame, timing), false);
     assert.equal(reader.framesRead, COLOURS.length);
   });
 });
@@ -174,14 +205,15 @@ Deno.test("Y4mWriter and Y4mReader round-trip flat colours within 2", async () =
 Deno.test("Y4mWriter writes odd sizes as C444 and they read back exactly enough", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/odd.y4m`;
-    const out = await Y4mWriter.open(path, { width: 5, height: 3, fps: 10 });
+    const size = { width: 5, height: 3 };
+    const out = await Y4mWriter.open(path, { size, fps: 10 });
     assert.match(out.headerLine, / C444 /);
     const frame = new Uint8Array(5 * 3 * 3).map((_, i) => (i * 37) % 256);
-    await out.write(frame);
+    await out.write(frameOf(frame, size), timing);
     await out.close();
     const [back] = await readAll(path);
     assert.ok(back !== undefined);
-    // Per-pixel chroma: only 8-bit limited-range quantisation is lost.
+    // Per-pixel chroma: only 8-bit full- and limited-range quantisation is lost.
     assert.ok(maxDiff(back, frame) <= 3, `max diff ${maxDiff(back, frame)}`);
   });
 });
@@ -204,11 +236,30 @@ Deno.test("Y4mReader matches ffmpeg's decode of an ffmpeg-made 4:2:0 file", asyn
     await using reader = await Y4mReader.open(path);
     assert.equal(reader.header.colorspace, "420jpeg"); // what ffmpeg writes for yuv420p
     assert.equal(reader.fps, 5);
-    assert.equal(reader.width, 64);
-    assert.equal(reader.height, 48);
+    assert.deepEqual(reader.size, { width: 64, height: 48 });
     const ours = await readAll(path);
     assert.equal(ours.length, 3);
-    const compared = compareWithFfmpeg(await Deno.readFile(path), ours, theirs, {
+    // Within 1 of the RGB decode the reader gave before it made frames.
+    const bytes = await Deno.readFile(path);
+    const start = bytes.indexOf(0x0a) + 1;
+    ours.forEach((rgb, f) => {
+      const planes = bytes.subarray(start + f * (6 + 4608) + 6, start + (f + 1) * (6 + 4608));
+      const expected = new Uint8Array(rgb.length);
+      y4mPlanesToRgb(planes, expected, { width: 64, height: 48, subsampling: "420" });
+      assert.ok(maxDiff(rgb, expected) <= 1, `frame ${f}`);
+    });
+    // Into a 4:2:2 frame (a file feeding the virtual camera) 4:2:0 stays 4:2:0, range-expanded.
+    await using again = await Y4mReader.open(path);
+    const half = makeFrame(again.size, "422");
+    assert.ok(await again.read(half, timing));
+    assert.equal(half.layout, "420");
+    const first = bytes.subarray(start + 6, start + 6 + 4608);
+    assert.deepEqual(half.y, first.subarray(0, 3072).map((b) => LUMA_TO_FULL[b]!));
+    assert.deepEqual(
+      half.v.subarray(0, 768),
+      first.subarray(3840, 4608).map((b) => CHROMA_TO_FULL[b]!),
+    );
+    const compared = compareWithFfmpeg(bytes, ours, theirs, {
       width: 64,
       height: 48,
       chromaWidth: 32,
@@ -255,7 +306,7 @@ Deno.test("Y4mReader reads 4:2:2, 4:4:4, mono, full-range and odd-size files lik
       await using reader = await Y4mReader.open(path);
       assert.equal(reader.header.colorspace, c.colorspace, c.pixFmt);
       assert.equal(reader.header.range, c.range, c.pixFmt);
-      assert.deepEqual([reader.width, reader.height], [width, height]);
+      assert.deepEqual(reader.size, { width, height });
       const ours = await readAll(path);
       assert.equal(ours.length, 2);
       const compared = compareWithFfmpeg(await Deno.readFile(path), ours, theirs, {
@@ -277,8 +328,8 @@ Deno.test("Y4mReader reads 4:2:2, 4:4:4, mono, full-range and odd-size files lik
 Deno.test("ffmpeg reads Y4mWriter's files as 4:2:0 MPEG-2 siting and the colours survive", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/ours.y4m`;
-    const out = await Y4mWriter.open(path, { width: 16, height: 16, fps: 25 });
-    for (const colour of COLOURS) await out.write(solidFrame(16, 16, colour));
+    const out = await Y4mWriter.open(path, { size: { width: 16, height: 16 }, fps: 25 });
+    await writeColours(out, COLOURS);
     await out.close();
     const rgb = await runFfmpeg(["-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
     assert.equal(rgb.length, COLOURS.length * 16 * 16 * 3);
@@ -316,8 +367,8 @@ Deno.test("ffmpeg reads Y4mWriter's files as 4:2:0 MPEG-2 siting and the colours
 Deno.test("Y4mReader ends a truncated file with one warning", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/cut.y4m`;
-    const out = await Y4mWriter.open(path, { width: 8, height: 8, fps: 1 });
-    for (let i = 0; i < 3; i++) await out.write(solidFrame(8, 8, [i * 50, 0, 0]));
+    const out = await Y4mWriter.open(path, { size: { width: 8, height: 8 }, fps: 1 });
+    await writeColours(out, [[0, 0, 0], [50, 0, 0], [100, 0, 0]]);
     await out.close();
     const bytes = await Deno.readFile(path);
     const frameBytes = 6 + 96;
@@ -372,16 +423,21 @@ Deno.test("Y4mReader.open() and read() fail in one line naming the file", async 
     await Deno.writeTextFile(file("p10.y4m"), "YUV4MPEG2 W64 H48 F5:1 C420p10\nFRAME\n");
     await assertOpenError(
       file("p10.y4m"),
-      `${action("p10.y4m")}: colour space "C420p10" is not supported (convert it with ` +
-        "ffmpeg -i in.y4m -pix_fmt yuv420p out.y4m)",
+      `${action("p10.y4m")}: colour space "C420p10" is not supported (8-bit C420jpeg, ` +
+        "C420mpeg2, C420paldv, C420, C422, C444, Cmono are)",
     );
 
     await Deno.writeTextFile(file("bad.y4m"), "YUV4MPEG2 W2 H2 C444\nFRAME\n123456789012FRAMX\n");
     await using reader = await Y4mReader.open(file("bad.y4m"));
-    const frame = new Uint8Array(12);
-    assert.ok(await reader.read(frame));
-    await assert.rejects(() => reader.read(frame), (e: unknown) => {
+    const frame = makeFrame({ width: 2, height: 2 }, "444");
+    await assert.rejects(
+      () => reader.read(makeFrame({ width: 2, height: 4 }, "444"), timing),
+      RangeError,
+    );
+    assert.ok(await reader.read(frame, timing));
+    await assert.rejects(() => reader.read(frame, timing), (e: unknown) => {
       assert.ok(e instanceof MediaFileError);
+      assert.equal(e.kind, "corrupt");
       assert.equal(
         e.message,
         `${action("bad.y4m")}: frame 2 does not start with "FRAME" (the file is corrupt)`,
@@ -395,16 +451,24 @@ Deno.test("Y4mWriter.open() rejects bad sizes and missing folders in one line", 
   await withTempDir(async (dir) => {
     const path = `${dir}/no/such/out.y4m`;
     await assert.rejects(
-      () => Y4mWriter.open(path, { width: 8, height: 8, fps: 30 }),
-      new MediaFileError(`Cannot write y4m ${JSON.stringify(path)}`, "its folder does not exist"),
+      () => Y4mWriter.open(path, { size: { width: 8, height: 8 }, fps: 30 }),
+      (e: unknown) => {
+        assert.ok(e instanceof MediaFileError);
+        assert.equal(
+          e.message,
+          `Cannot write y4m ${JSON.stringify(path)}: its folder does not exist`,
+        );
+        assert.equal(e.kind, "not-found");
+        return true;
+      },
     );
     const ok = `${dir}/out.y4m`;
     await assert.rejects(
-      () => Y4mWriter.open(ok, { width: 0, height: 8, fps: 30 }),
+      () => Y4mWriter.open(ok, { size: { width: 0, height: 8 }, fps: 30 }),
       /: width 0 is not a size from 1 to 32768$/,
     );
     await assert.rejects(
-      () => Y4mWriter.open(ok, { width: 8, height: 8, fps: 0 }),
+      () => Y4mWriter.open(ok, { size: { width: 8, height: 8 }, fps: 0 }),
       /: frame rate 0 is not a positive number$/,
     );
   });

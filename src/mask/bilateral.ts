@@ -7,9 +7,8 @@
  *
  * The `--upsample bilateral` choice; `guided` (the fast guided filter) is the default, chosen by
  * `deno task quality`. Quads whose 4×4 cells all map to the table's first or last entry are
- * filled without per-pixel work, as in `GuidedUpsampler`. The guide is an RGB frame
- * ({@linkcode BilateralUpsampler.render}) or a full-range luma plane
- * ({@linkcode BilateralUpsampler.renderLuma}); one implementation serves both.
+ * filled without per-pixel work, as in `GuidedUpsampler`. The guide is the output frame's luma
+ * plane (a `Frame`'s `y`, full range, whatever its chroma layout).
  *
  * @module
  */
@@ -74,8 +73,6 @@ export class BilateralUpsampler {
   readonly #kind: Uint8Array;
   readonly #quadWidth: number;
   readonly #quadStart: Int32Array;
-  /** The luma of the row being rendered, when the guide is RGB. */
-  readonly #row: Uint8Array;
 
   /**
    * @param grid the cells and the output size
@@ -116,7 +113,6 @@ export class BilateralUpsampler {
       this.#quadStart[q] = x;
     }
     this.#quadStart[this.#quadWidth] = grid.width;
-    this.#row = new Uint8Array(grid.width);
   }
 
   /**
@@ -154,20 +150,9 @@ export class BilateralUpsampler {
   }
 
   /**
-   * The output alpha (and light-wrap weights) for a frame.
-   *
-   * @param frame RGB, output size
-   * @param alpha the output alpha
-   * @param wrap the light-wrap weights (needs the `wrapLut` option)
-   */
-  render(frame: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
-    this.#render(frame, true, alpha, wrap);
-  }
-
-  /**
-   * As {@linkcode render}, guided by a full-range luma plane (a `YuvFrame`'s `y`) instead of RGB:
-   * the same result as `render` on an RGB frame whose luma `(77 R + 150 G + 29 B + 128) >> 8`
-   * is `y`.
+   * The output alpha (and light-wrap weights) for a frame, guided by its luma plane: each pixel
+   * of a quad near the person's edge averages the probability of its 4×4 nearest cells, weighted
+   * by distance and by how close each cell's luma is to the pixel's own.
    *
    * @example
    * ```ts
@@ -176,7 +161,7 @@ export class BilateralUpsampler {
    * const up = new BilateralUpsampler(new Grid({ width: 8, height: 4 }, 4));
    * up.solve(new Float32Array(2).fill(0.5), new Float32Array(2).fill(1));
    * const alpha = new Uint8Array(8 * 4);
-   * up.renderLuma(new Uint8Array(8 * 4).fill(128), alpha);
+   * up.render(new Uint8Array(8 * 4).fill(128), alpha);
    * console.log(alpha[0]); // 255
    * ```
    *
@@ -184,11 +169,7 @@ export class BilateralUpsampler {
    * @param alpha the output alpha
    * @param wrap the light-wrap weights (needs the `wrapLut` option)
    */
-  renderLuma(y: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
-    this.#render(y, false, alpha, wrap);
-  }
-
-  #render(src: Uint8Array, rgb: boolean, alpha: Uint8Array, wrap?: Uint8Array): void {
+  render(y: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
     const { width, height, lowWidth: lw } = this.grid;
     const y0 = this.grid.rows.i0;
     const lut = this.#lut, wlut = this.#wrapLut;
@@ -199,13 +180,13 @@ export class BilateralUpsampler {
     const range = this.#range, luma = this.#luma, p = this.#p;
     const xi = this.#xIndex, xw = this.#xWeight, yi = this.#yIndex, yw = this.#yWeight;
     const qw = this.#quadWidth, kind = this.#kind, quadStart = this.#quadStart;
-    const row = this.#row;
-    for (let y = 0; y < height; y++) {
-      const o = y * width;
-      const krow = y0[y]! * qw;
-      const r0 = yi[4 * y]! * lw, r1 = yi[4 * y + 1]! * lw;
-      const r2 = yi[4 * y + 2]! * lw, r3 = yi[4 * y + 3]! * lw;
-      const w0 = yw[4 * y]!, w1 = yw[4 * y + 1]!, w2 = yw[4 * y + 2]!, w3 = yw[4 * y + 3]!;
+    for (let row = 0; row < height; row++) {
+      const o = row * width;
+      const krow = y0[row]! * qw;
+      const r0 = yi[4 * row]! * lw, r1 = yi[4 * row + 1]! * lw;
+      const r2 = yi[4 * row + 2]! * lw, r3 = yi[4 * row + 3]! * lw;
+      const w0 = yw[4 * row]!, w1 = yw[4 * row + 1]!, w2 = yw[4 * row + 2]!;
+      const w3 = yw[4 * row + 3]!;
       for (let q = 0; q < qw;) {
         const k = kind[krow + q]!;
         let e = q + 1;
@@ -217,17 +198,8 @@ export class BilateralUpsampler {
           if (wout !== null) wout.fill(k === LOW ? lowW : highW, o + start, o + end);
           continue;
         }
-        // The run's luma: the plane's own row, or computed from RGB into a scratch row.
-        let lum = src, at = o;
-        if (rgb) {
-          for (let x = start, px = (o + start) * 3; x < end; x++, px += 3) {
-            row[x] = (77 * src[px]! + 150 * src[px + 1]! + 29 * src[px + 2]! + 128) >> 8;
-          }
-          lum = row;
-          at = 0;
-        }
         for (let x = start; x < end; x++) {
-          const Y = lum[at + x]!;
+          const Y = y[o + x]!;
           let sum = 0, total = 0;
           for (let t = 0; t < 4; t++) {
             const c = xi[4 * x + t]!, wx = xw[4 * x + t]!;

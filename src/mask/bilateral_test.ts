@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { BilateralUpsampler } from "./bilateral.ts";
 import { Grid } from "./grid.ts";
-import { alphaLut, smoothstep, wrapLut } from "./remap.ts";
+import { alphaLut, LUT_MAX, smoothstep, wrapLut } from "./remap.ts";
 
 const W = 48, H = 24;
 
-/** Cells: a probability ramp over cells 4 … 8; the frame: dark left of x = 26, bright right. */
+/** Cells: a probability ramp over cells 4 … 8; the frame's luma: dark left of x = 26, bright right. */
 function scene(grid: Grid): { guide: Float32Array; input: Float32Array; frame: Uint8Array } {
   const n = grid.lowWidth * grid.lowHeight;
   const input = new Float32Array(n);
@@ -15,8 +15,8 @@ function scene(grid: Grid): { guide: Float32Array; input: Float32Array; frame: U
     input[k] = Math.min(1, Math.max(0, (i - 4) / 4));
     guide[k] = (i + 0.5) * grid.factor >= 26 ? 200 / 255 : 40 / 255;
   }
-  const frame = new Uint8Array(W * H * 3);
-  for (let p = 0; p < W * H; p++) frame.fill(p % W >= 26 ? 200 : 40, p * 3, p * 3 + 3);
+  const frame = new Uint8Array(W * H);
+  for (let p = 0; p < W * H; p++) frame[p] = p % W >= 26 ? 200 : 40;
   return { guide, input, frame };
 }
 
@@ -50,33 +50,50 @@ Deno.test("BilateralUpsampler fills only quads whose every pixel is certain", ()
   }
 });
 
-Deno.test("BilateralUpsampler.renderLuma() equals render() on a colour frame whose luma is the plane", () => {
-  // The same luma, (77 R + 150 G + 29 B + 128) >> 8, so the same alpha and wrap weights exactly.
+Deno.test("BilateralUpsampler.render() is the joint bilateral average, pixel by pixel", () => {
+  // Each pixel: the probability of its 4×4 nearest cells (clamped), weighted by a Gaussian of the
+  // distance (σ = 1 cell) and of the luma difference (σ = sigmaLuma), through the tables. Filled
+  // quads hold the tables' ends, which the average rounds to as well.
   const grid = new Grid({ width: W, height: H }, 4);
-  const options = { lut: alphaLut({ tighten: [0.25, 0.75] }), wrapLut: wrapLut(0.3, 0.75) };
-  const rgb = new BilateralUpsampler(grid, options), luma = new BilateralUpsampler(grid, options);
+  const lut = alphaLut({ tighten: [0.25, 0.75] }), wlut = wrapLut(0.3, 0.75);
+  const sigma = 0.1;
+  const up = new BilateralUpsampler(grid, { lut, wrapLut: wlut, sigmaLuma: sigma });
   const { guide, input } = scene(grid);
   let s = 11;
   const rnd = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
-  const frame = new Uint8Array(W * H * 3);
-  const y = new Uint8Array(W * H);
-  for (let p = 0; p < W * H; p++) {
-    const base = p % W >= 26 ? [230, 190, 170] : [20, 45, 90];
-    for (let c = 0; c < 3; c++) frame[p * 3 + c] = base[c]! + Math.floor(rnd() * 25);
-    y[p] = (77 * frame[p * 3]! + 150 * frame[p * 3 + 1]! + 29 * frame[p * 3 + 2]! + 128) >> 8;
+  const y = Uint8Array.from({ length: W * H }, (_, p) => (p % W >= 26 ? 190 : 40) + rnd() * 25);
+  const alpha = new Uint8Array(W * H), wrap = new Uint8Array(W * H);
+  up.solve(guide, input);
+  up.render(y, alpha, wrap);
+  const { lowWidth: lw, lowHeight: lh, factor } = grid;
+  const cellLuma = Array.from(guide, (g) => Math.round(g * 255));
+  let soft = 0;
+  for (let py = 0; py < H; py++) {
+    for (let px = 0; px < W; px++) {
+      const u = (px + 0.5) / factor - 0.5, v = (py + 0.5) / factor - 0.5;
+      let sum = 0, total = 0;
+      for (let cy = Math.floor(v) - 1; cy <= Math.floor(v) + 2; cy++) {
+        for (let cx = Math.floor(u) - 1; cx <= Math.floor(u) + 2; cx++) {
+          const k = Math.min(lh - 1, Math.max(0, cy)) * lw + Math.min(lw - 1, Math.max(0, cx));
+          const d = y[py * W + px]! - cellLuma[k]!;
+          const w = Math.exp(-((u - cx) ** 2) / 2) * Math.exp(-((v - cy) ** 2) / 2) *
+            Math.exp(-(d * d) / (2 * (sigma * 255) ** 2));
+          sum += w * input[k]!;
+          total += w;
+        }
+      }
+      const idx = Math.round((sum / total) * LUT_MAX);
+      const near = [idx - 1, idx, idx + 1].filter((k) => k >= 0 && k <= LUT_MAX);
+      const i = py * W + px;
+      assert.ok(near.some((k) => lut[k] === alpha[i]), `(${px}, ${py}): alpha ${alpha[i]}`);
+      assert.ok(near.some((k) => wlut[k] === wrap[i]), `(${px}, ${py}): wrap ${wrap[i]}`);
+      if (alpha[i]! > 0 && alpha[i]! < 255) soft++;
+    }
   }
-  const a1 = new Uint8Array(W * H), w1 = new Uint8Array(W * H);
-  const a2 = new Uint8Array(W * H), w2 = new Uint8Array(W * H);
-  rgb.solve(guide, input);
-  rgb.render(frame, a1, w1);
-  luma.solve(guide, input);
-  luma.renderLuma(y, a2, w2);
-  assert.deepEqual(a2, a1);
-  assert.deepEqual(w2, w1);
-  assert.ok(a1.some((v) => v > 0 && v < 255) && w1.some((v) => v > 0), "a soft band to compare");
+  assert.ok(soft > 0, "a soft band to check");
 });
 
-Deno.test("BilateralUpsampler.renderLuma() takes each pixel's luma from the plane", () => {
+Deno.test("BilateralUpsampler.render() takes each pixel's luma from the plane", () => {
   // The cells say the picture's edge is at x = 26; the plane puts it 6 px either side (as far
   // as the 4×4 cells reach): pixels look dark or bright by the plane and take the probability
   // of the dark (low) or bright (high) cells accordingly.
@@ -89,7 +106,7 @@ Deno.test("BilateralUpsampler.renderLuma() takes each pixel's luma from the plan
   for (const edge of [20, 23, 26, 29]) {
     const y = new Uint8Array(W * H);
     for (let p = 0; p < W * H; p++) y[p] = p % W >= edge ? 200 : 40;
-    up.renderLuma(y, alpha);
+    up.render(y, alpha);
     let jump = 1;
     for (let x = 2; x < W; x++) {
       if (alpha[row + x]! - alpha[row + x - 1]! > alpha[row + jump]! - alpha[row + jump - 1]!) {

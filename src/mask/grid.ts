@@ -9,25 +9,7 @@
  * @module
  */
 
-/** A width × height. */
-export interface Size {
-  /** Width in pixels. */
-  width: number;
-  /** Height in pixels. */
-  height: number;
-}
-
-/** A rectangle in pixels; may have fractional edges. */
-export interface Region {
-  /** Left edge. */
-  x: number;
-  /** Top edge. */
-  y: number;
-  /** Width. */
-  w: number;
-  /** Height. */
-  h: number;
-}
+import type { Rect, Size } from "../frame/geometry.ts";
 
 /** Linear interpolation along one axis: per destination index, two source indices and a weight. */
 export interface LerpAxis {
@@ -150,7 +132,7 @@ export class RegionSampler {
    * @param grid the cells
    * @param source the map's size and the part of it that shows the output
    */
-  constructor(grid: Grid, source: { map: Size; region: Region }) {
+  constructor(grid: Grid, source: { map: Size; region: Rect }) {
     const { map: src, region } = source;
     this.#srcWidth = src.width;
     this.#cols = regionAxis(grid.lowWidth, {

@@ -6,11 +6,8 @@
  * mask's transition therefore snaps to the real edges of hair, ears and shoulders inside each
  * window, while flat regions (where the luma says nothing) keep the smooth upsampled probability.
  *
- * The guide is either an interleaved RGB frame (luma computed as `(77 R + 150 G + 29 B) / 256`)
- * or the luma plane of a planar YCbCr frame (`src/image/planar.ts`), read as is: the `…Luma`
- * methods. Both share one implementation; only the innermost loops, which read the luma, come
- * twice (one byte × 256 per pixel is on the RGB sum's scale, so a grey frame and its plane give
- * bit-identical results).
+ * The guide is the luma plane of the output frame (a `Frame`'s `y`, full range, whatever its
+ * chroma layout), read as is.
  *
  * Cost at 1280×720 with 8×8 cells: 2×2 luma samples per cell onto 160×90 cells, six box means
  * there, and one output pass in which only the quads near the person's edge cost per-pixel work
@@ -74,9 +71,6 @@ export const DEFAULT_GUIDED_RADIUS = 1;
 /** The default regularisation (a luma step of ~0.1 = 25 levels is half-trusted). */
 export const DEFAULT_GUIDED_EPS = 0.0025;
 
-/** Full luma scale of `77 R + 150 G + 29 B` (BT.601 weights in 1/256ths). */
-const LUMA_ONE = 255 * 256;
-
 /** Quad kinds: every pixel of the quad maps to the table's first entry, its last, or varies. */
 const LOW = 0;
 const HIGH = 1;
@@ -88,7 +82,7 @@ export class GuidedUpsampler {
   readonly grid: Grid;
   /** The probability on the cells (0 … 1), filled by the caller before {@linkcode solve}. */
   readonly input: Float32Array;
-  /** The mean luma of each cell (0 … 1), from {@linkcode setGuide} or {@linkcode setGuideLuma}. */
+  /** The mean luma of each cell (0 … 1), from {@linkcode setGuide}. */
   readonly guide: Float32Array;
   readonly #eps: number;
   readonly #box: BoxMean;
@@ -109,8 +103,6 @@ export class GuidedUpsampler {
   readonly #b: Float32Array;
   /** Per cell: the 2×2 luma sample offsets in the frame (pixels), rows and columns. */
   readonly #sampleCols: Int32Array;
-  /** The column offsets in an RGB frame (bytes). */
-  readonly #sampleCols3: Int32Array;
   readonly #sampleRows: Int32Array;
   /** Per quad (between 2×2 cells): LOW, HIGH or MIXED, from {@linkcode solve}. */
   readonly #kind: Uint8Array;
@@ -177,7 +169,6 @@ export class GuidedUpsampler {
       this.#sampleCols[2 * i] = Math.min(i * factor + first, grid.width - 1);
       this.#sampleCols[2 * i + 1] = Math.min(i * factor + second, grid.width - 1);
     }
-    this.#sampleCols3 = this.#sampleCols.map((c) => c * 3);
     this.#sampleRows = new Int32Array(lh * 2);
     for (let j = 0; j < lh; j++) {
       this.#sampleRows[2 * j] = Math.min(j * factor + first, grid.height - 1) * grid.width;
@@ -239,58 +230,33 @@ export class GuidedUpsampler {
   }
 
   /**
-   * The luma of an RGB frame (output size) on the cells: the mean of 2×2 samples per cell,
-   * spread over it (a quarter and three quarters of the way), as the reduced grid needs no more.
-   *
-   * @param frame RGB, output width × height × 3
-   */
-  setGuide(frame: Uint8Array): void {
-    this.#setGuide(frame, true);
-  }
-
-  /**
-   * As {@linkcode setGuide}, from a full-range luma plane (a `YuvFrame`'s `y`) instead of RGB.
+   * The luma plane's mean on the cells: the mean of 2×2 samples per cell, spread over it (a
+   * quarter and three quarters of the way), as the reduced grid needs no more.
    *
    * @example
    * ```ts
    * import { Grid } from "./grid.ts";
    * import { GuidedUpsampler } from "./guided.ts";
    * const g = new GuidedUpsampler(new Grid({ width: 8, height: 4 }, 4));
-   * g.setGuideLuma(new Uint8Array(8 * 4).fill(255));
+   * g.setGuide(new Uint8Array(8 * 4).fill(255));
    * console.log(g.guide[0]); // 1
    * ```
    *
    * @param y luma 0 … 255, output width × height
    */
-  setGuideLuma(y: Uint8Array): void {
-    this.#setGuide(y, false);
-  }
-
-  #setGuide(src: Uint8Array, rgb: boolean): void {
+  setGuide(y: Uint8Array): void {
     if (this.#plain) return; // the plain lifting needs no guide
     const lw2 = 2 * this.grid.lowWidth;
-    const cols = this.#sampleCols, cols3 = this.#sampleCols3;
+    const cols = this.#sampleCols;
     const rows = this.#sampleRows;
     const guide = this.guide;
-    const scale = 1 / (4 * LUMA_ONE);
+    const scale = 1 / (4 * 255);
     let k = 0;
     for (let j = 0; j < rows.length; j += 2) {
       const ra = rows[j]!, rb = rows[j + 1]!;
-      // The same loop twice but for the luma (a plane's × 256 is on the RGB sum's scale).
-      if (rgb) {
-        const ra3 = ra * 3, rb3 = rb * 3;
-        for (let i = 0; i < lw2; i += 2, k++) {
-          const ca = cols3[i]!, cb = cols3[i + 1]!;
-          const a = ra3 + ca, b = ra3 + cb, c = rb3 + ca, d = rb3 + cb;
-          guide[k] = (77 * (src[a]! + src[b]! + src[c]! + src[d]!) +
-            150 * (src[a + 1]! + src[b + 1]! + src[c + 1]! + src[d + 1]!) +
-            29 * (src[a + 2]! + src[b + 2]! + src[c + 2]! + src[d + 2]!)) * scale;
-        }
-      } else {
-        for (let i = 0; i < lw2; i += 2, k++) {
-          const ca = cols[i]!, cb = cols[i + 1]!;
-          guide[k] = ((src[ra + ca]! + src[ra + cb]! + src[rb + ca]! + src[rb + cb]!) << 8) * scale;
-        }
+      for (let i = 0; i < lw2; i += 2, k++) {
+        const ca = cols[i]!, cb = cols[i + 1]!;
+        guide[k] = (y[ra + ca]! + y[ra + cb]! + y[rb + ca]! + y[rb + cb]!) * scale;
       }
     }
   }
@@ -365,22 +331,11 @@ export class GuidedUpsampler {
 
   /**
    * Applies the lifted coefficients to the full-resolution luma and maps the result through the
-   * tables into `alpha` (and `wrap`, when the light-wrap table was given). Quads that are
-   * certain to be background or person are filled without reading the frame: only the band
-   * along the person's edge costs per-pixel work. With `hold`, `alpha` must hold the previous
-   * frame's alpha (the same buffer every frame).
-   *
-   * @param frame RGB, output size
-   * @param alpha the output alpha, width × height
-   * @param wrap the light-wrap weights, width × height (needs the `wrapLut` option)
-   */
-  render(frame: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
-    this.#render(frame, true, alpha, wrap);
-  }
-
-  /**
-   * As {@linkcode render}, guided by a full-range luma plane (a `YuvFrame`'s `y`) instead of RGB;
-   * use it after {@linkcode setGuideLuma} and {@linkcode solve}.
+   * tables into `alpha` (and `wrap`, when the light-wrap table was given); use it after
+   * {@linkcode setGuide} and {@linkcode solve} on the same plane. Quads that are certain to be
+   * background or person are filled without reading the plane: only the band along the person's
+   * edge costs per-pixel work. With `hold`, `alpha` must hold the previous frame's alpha (the
+   * same buffer every frame).
    *
    * @example
    * ```ts
@@ -389,10 +344,10 @@ export class GuidedUpsampler {
    * const g = new GuidedUpsampler(new Grid({ width: 8, height: 4 }, 4));
    * const y = new Uint8Array(8 * 4).fill(100);
    * g.input.fill(1);
-   * g.setGuideLuma(y);
+   * g.setGuide(y);
    * g.solve();
    * const alpha = new Uint8Array(8 * 4);
-   * g.renderLuma(y, alpha);
+   * g.render(y, alpha);
    * console.log(alpha[0]); // 255
    * ```
    *
@@ -400,11 +355,7 @@ export class GuidedUpsampler {
    * @param alpha the output alpha, width × height
    * @param wrap the light-wrap weights, width × height (needs the `wrapLut` option)
    */
-  renderLuma(y: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
-    this.#render(y, false, alpha, wrap);
-  }
-
-  #render(src: Uint8Array, rgb: boolean, alpha: Uint8Array, wrap?: Uint8Array): void {
+  render(y: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
     const { width, height, lowWidth } = this.grid;
     const { i0: x0, i1: x1 } = this.grid.cols;
     const { i0: y0, i1: y1, f: fy } = this.grid.rows;
@@ -416,7 +367,8 @@ export class GuidedUpsampler {
     const hold = this.#hold;
     const lowA = lut[0]!, highA = lut[LUT_MAX]!;
     const lowW = wlut ? wlut[0]! : 0, highW = wlut ? wlut[LUT_MAX]! : 0;
-    const scaleA = LUT_MAX / LUMA_ONE;
+    // The coefficients apply to luma levels (0 … 255) in the table's units.
+    const scaleA = LUT_MAX / 255;
     const qw = this.#quadWidth;
     const kind = this.#kind;
     const quadStart = this.#quadStart;
@@ -427,8 +379,8 @@ export class GuidedUpsampler {
     const segF0 = this.#segF0, segDf = this.#segDf;
     let runs = 0;
     let runsOf = -1;
-    for (let y = 0; y < height; y++) {
-      const j = y0[y]!;
+    for (let row = 0; row < height; row++) {
+      const j = y0[row]!;
       if (j !== runsOf) {
         // Runs of equal quads in this quad row, as output column ranges.
         runsOf = j;
@@ -447,10 +399,10 @@ export class GuidedUpsampler {
           i = e;
         }
       }
-      const o = y * width;
+      const o = row * width;
       const r0 = j * lowWidth;
-      const r1 = y1[y]! * lowWidth;
-      const wy = fy[y]!;
+      const r1 = y1[row]! * lowWidth;
+      const wy = fy[row]!;
       for (let r = 0; r < runs; r++) {
         const start = runStart[r]!, end = runEnd[r]!;
         const k = runKind[r]!;
@@ -476,32 +428,16 @@ export class GuidedUpsampler {
           const bi = rowB[i]!, dB = rowB[i + 1 < lowWidth ? i + 1 : i]! - bi;
           let a = ai + dA * f0, b = bi + dB * f0;
           const sa = dA * df, sb = dB * df;
-          // The same loop twice but for the luma: per RGB pixel, or per byte of a luma plane
-          // (× 256, exact: on the RGB sum's scale, so the same `a`, `b` serve).
-          if (rgb) {
-            for (let x = xs, p = (o + xs) * 3; x < xe; x++, p += 3, a += sa, b += sb) {
-              const q = a * (77 * src[p]! + 150 * src[p + 1]! + 29 * src[p + 2]!) + b;
-              const idx = q <= 0 ? 0 : q >= LUT_MAX ? LUT_MAX : q | 0;
-              if (hold === null) {
-                alpha[o + x] = lut[idx]!;
-              } else {
-                const prev = alpha[o + x]!;
-                alpha[o + x] = prev + hold[lut[idx]! - prev + 255]!;
-              }
-              if (wout !== null) wout[o + x] = wlut![idx]!;
+          for (let x = xs; x < xe; x++, a += sa, b += sb) {
+            const q = a * y[o + x]! + b;
+            const idx = q <= 0 ? 0 : q >= LUT_MAX ? LUT_MAX : q | 0;
+            if (hold === null) {
+              alpha[o + x] = lut[idx]!;
+            } else {
+              const prev = alpha[o + x]!;
+              alpha[o + x] = prev + hold[lut[idx]! - prev + 255]!;
             }
-          } else {
-            for (let x = xs; x < xe; x++, a += sa, b += sb) {
-              const q = a * (src[o + x]! << 8) + b;
-              const idx = q <= 0 ? 0 : q >= LUT_MAX ? LUT_MAX : q | 0;
-              if (hold === null) {
-                alpha[o + x] = lut[idx]!;
-              } else {
-                const prev = alpha[o + x]!;
-                alpha[o + x] = prev + hold[lut[idx]! - prev + 255]!;
-              }
-              if (wout !== null) wout[o + x] = wlut![idx]!;
-            }
+            if (wout !== null) wout[o + x] = wlut![idx]!;
           }
         }
       }

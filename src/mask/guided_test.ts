@@ -5,8 +5,8 @@ import { alphaLut, LUT_MAX, smoothstep, wrapLut } from "./remap.ts";
 
 const W = 64, H = 32;
 
-/** A frame dark left of `edge` and bright from it on, plus optional noise. */
-function stepFrame(edge: number, noise = 0, seed = 1): Uint8Array {
+/** An RGB frame dark left of `edge` and bright from it on, plus optional noise per channel. */
+function stepRgb(edge: number, noise = 0, seed = 1): Uint8Array {
   let s = seed;
   const rnd = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
   const f = new Uint8Array(W * H * 3);
@@ -49,6 +49,11 @@ function lumaOf(rgb: Uint8Array): Uint8Array {
     y[i] = (77 * rgb[3 * i]! + 150 * rgb[3 * i + 1]! + 29 * rgb[3 * i + 2]! + 128) >> 8;
   }
   return y;
+}
+
+/** The luma plane of {@linkcode stepRgb}'s frame. */
+function stepFrame(edge: number, noise = 0, seed = 1): Uint8Array {
+  return lumaOf(stepRgb(edge, noise, seed));
 }
 
 /** The model's idea: a soft ramp 0 → 1 over cells 6 … 10 (output pixels ~26 … 42). */
@@ -109,7 +114,7 @@ Deno.test("GuidedUpsampler moves the mask's edge onto the picture's edge", () =>
 Deno.test("GuidedUpsampler keeps the smooth probability where the picture is flat", () => {
   const g = new GuidedUpsampler(new Grid({ width: W, height: H }, 4), { radius: 1 });
   ramp(g);
-  const frame = new Uint8Array(W * H * 3).fill(128);
+  const frame = new Uint8Array(W * H).fill(128);
   const alpha = new Uint8Array(W * H);
   g.setGuide(frame);
   g.solve();
@@ -126,24 +131,28 @@ Deno.test("GuidedUpsampler keeps the smooth probability where the picture is fla
   assert.ok(band >= 12, `band ${band}`);
 });
 
-Deno.test("GuidedUpsampler.render() and renderLuma() equal a·luma + b lifted bilinearly, pixel by pixel", () => {
-  for (const plane of [false, true]) {
+Deno.test("GuidedUpsampler.render() equals a·luma + b lifted bilinearly, pixel by pixel", () => {
+  // With the identity table within a level; with the tightening and light-wrap tables, each
+  // pixel takes the tables' entry at the probability's index, or at one next to it (rounding).
+  const tightLut = alphaLut({ tighten: [0.25, 0.75] });
+  const wrapTable = wrapLut(0.3, 0.75);
+  for (const tables of [false, true]) {
     for (const factor of [3, 4, 8]) {
       const grid = new Grid({ width: W, height: H }, factor);
-      const g = new GuidedUpsampler(grid, { radius: 1 });
+      const g = new GuidedUpsampler(
+        grid,
+        tables ? { radius: 1, lut: tightLut, wrapLut: wrapTable } : { radius: 1 },
+      );
       let s = 3;
       const rnd = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
       for (let k = 0; k < g.input.length; k++) {
         g.input[k] = rnd() < 0.5 ? rnd() : k % 3 === 0 ? 1 : 0;
       }
-      const bytes = plane ? W * H : W * H * 3;
-      const frame = Uint8Array.from({ length: bytes }, () => Math.floor(rnd() * 256));
-      const alpha = new Uint8Array(W * H);
-      if (plane) g.setGuideLuma(frame);
-      else g.setGuide(frame);
+      const frame = Uint8Array.from({ length: W * H }, () => Math.floor(rnd() * 256));
+      const alpha = new Uint8Array(W * H), wrap = new Uint8Array(W * H);
+      g.setGuide(frame);
       g.solve();
-      if (plane) g.renderLuma(frame, alpha);
-      else g.render(frame, alpha);
+      g.render(frame, alpha, wrap);
       const { a, b } = g.coefficients;
       const { i0: x0, i1: x1, f: fx } = grid.cols;
       const { i0: y0, i1: y1, f: fy } = grid.rows;
@@ -153,101 +162,67 @@ Deno.test("GuidedUpsampler.render() and renderLuma() equal a·luma + b lifted bi
         const bot = m[y1[y]! * lw + x0[x]!]! * (1 - fx[x]!) + m[y1[y]! * lw + x1[x]!]! * fx[x]!;
         return top * (1 - fy[y]!) + bot * fy[y]!;
       };
+      let soft = 0;
       for (let y = 0; y < H; y++) {
         for (let x = 0; x < W; x++) {
-          const i = y * W + x, p = i * 3;
-          const luma = plane
-            ? frame[i]! / 255
-            : (77 * frame[p]! + 150 * frame[p + 1]! + 29 * frame[p + 2]!) / (255 * 256);
-          const q = Math.min(1, Math.max(0, lerp2(a, x, y) * luma + lerp2(b, x, y)));
-          const expected = Math.round(Math.round(q * LUT_MAX) * 255 / LUT_MAX);
-          assert.ok(
-            Math.abs(alpha[i]! - expected) <= 1,
-            `${plane ? "luma" : "RGB"}, factor ${factor} (${x}, ${y}): ${alpha[i]} vs ${expected}`,
-          );
+          const i = y * W + x;
+          const q = Math.min(1, Math.max(0, lerp2(a, x, y) * (frame[i]! / 255) + lerp2(b, x, y)));
+          const idx = Math.round(q * LUT_MAX);
+          const what = `${tables ? "tables" : "identity"}, factor ${factor} (${x}, ${y})`;
+          if (!tables) {
+            const expected = Math.round(idx * 255 / LUT_MAX);
+            assert.ok(Math.abs(alpha[i]! - expected) <= 1, `${what}: ${alpha[i]} vs ${expected}`);
+            continue;
+          }
+          const near = [idx - 1, idx, idx + 1].filter((k) => k >= 0 && k <= LUT_MAX);
+          assert.ok(near.some((k) => tightLut[k] === alpha[i]), `${what}: alpha ${alpha[i]}`);
+          assert.ok(near.some((k) => wrapTable[k] === wrap[i]), `${what}: wrap ${wrap[i]}`);
+          if (alpha[i]! > 0 && alpha[i]! < 255) soft++;
         }
       }
+      if (tables) assert.ok(soft > 0, `factor ${factor}: a soft band to check`);
     }
   }
 });
 
-Deno.test("GuidedUpsampler's luma-plane methods give exactly the RGB results on a grey frame", () => {
-  // R = G = B = Y: the plane carries all the frame's luma, so nothing may differ, not a bit.
-  for (const factor of [3, 4, 8]) {
+Deno.test("GuidedUpsampler.setGuide() takes the mean of 2×2 luma samples per cell", () => {
+  let s = 9;
+  const rnd = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
+  const y = Uint8Array.from({ length: W * H }, () => Math.floor(rnd() * 256));
+  for (const factor of [3, 4, 5, 8]) {
     const grid = new Grid({ width: W, height: H }, factor);
-    const options = {
-      radius: 1,
-      lut: alphaLut({ tighten: [0.25, 0.75] }),
-      wrapLut: wrapLut(0.3, 0.75),
-      hold: 0.8,
-    };
-    const rgb = new GuidedUpsampler(grid, options), luma = new GuidedUpsampler(grid, options);
-    ramp(rgb);
-    ramp(luma);
-    const a1 = new Uint8Array(W * H), w1 = new Uint8Array(W * H);
-    const a2 = new Uint8Array(W * H), w2 = new Uint8Array(W * H);
-    for (let t = 0; t < 3; t++) {
-      const frame = stepFrame(33 + t, 10, t + 1);
-      const y = new Uint8Array(W * H);
-      for (let i = 0; i < y.length; i++) frame.fill(y[i] = frame[3 * i]!, 3 * i, 3 * i + 3);
-      rgb.setGuide(frame);
-      rgb.solve();
-      rgb.render(frame, a1, w1);
-      luma.setGuideLuma(y);
-      luma.solve();
-      luma.renderLuma(y, a2, w2);
-      assert.deepEqual(luma.guide, rgb.guide, `factor ${factor}, frame ${t}: guide`);
-      assert.deepEqual(a2, a1, `factor ${factor}, frame ${t}: alpha`);
-      assert.deepEqual(w2, w1, `factor ${factor}, frame ${t}: wrap`);
+    const g = new GuidedUpsampler(grid);
+    g.setGuide(y);
+    // A quarter and three quarters of the way across each cell, clamped to the last pixel.
+    const at = (c: number, k: number, size: number): number =>
+      Math.min(c * factor + Math.floor((k * factor) / 4), size - 1);
+    for (let j = 0; j < grid.lowHeight; j++) {
+      for (let i = 0; i < grid.lowWidth; i++) {
+        let sum = 0;
+        for (const v of [1, 3]) for (const u of [1, 3]) sum += y[at(j, v, H) * W + at(i, u, W)]!;
+        const cell = g.guide[j * grid.lowWidth + i]!;
+        assert.ok(
+          Math.abs(cell - sum / (4 * 255)) < 1e-6,
+          `factor ${factor} (${i}, ${j}): ${cell}`,
+        );
+      }
     }
   }
+  // Plain lifting reads no guide.
+  const plain = new GuidedUpsampler(new Grid({ width: W, height: H }, 4), { plain: true });
+  plain.setGuide(y);
+  assert.ok(plain.guide.every((v) => v === 0));
 });
 
-Deno.test("GuidedUpsampler.renderLuma() matches render() within a level on a colour frame's luma", () => {
-  // The plane rounds each pixel's luma to a whole level (RGB gives 1/256ths), which moves the
-  // probability by |a| / 2 levels: within one. The tightening table's slope (up to 3 at its
-  // middle) stretches that to at most 3 on a few pixels of the edge band.
-  const tight = alphaLut({ tighten: [0.25, 0.75] });
-  for (const [lut, most] of [[undefined, 1], [tight, 3]] as const) {
-    const options = { radius: 2, wrapLut: wrapLut(0.3, 0.75), ...(lut ? { lut } : {}) };
-    for (const edge of [30, 35, 38]) {
-      const grid = new Grid({ width: W, height: H }, 4);
-      const rgb = new GuidedUpsampler(grid, options), luma = new GuidedUpsampler(grid, options);
-      ramp(rgb);
-      ramp(luma);
-      const frame = colourFrame(edge, 12, edge);
-      const y = lumaOf(frame);
-      const a1 = new Uint8Array(W * H), w1 = new Uint8Array(W * H);
-      const a2 = new Uint8Array(W * H), w2 = new Uint8Array(W * H);
-      rgb.setGuide(frame);
-      rgb.solve();
-      rgb.render(frame, a1, w1);
-      luma.setGuideLuma(y);
-      luma.solve();
-      luma.renderLuma(y, a2, w2);
-      // Each cell's mean luma moves by half a level at most.
-      for (let k = 0; k < rgb.guide.length; k++) {
-        assert.ok(Math.abs(luma.guide[k]! - rgb.guide[k]!) <= 0.5 / 255, `cell ${k}`);
-      }
-      const what = `${lut ? "tightened" : "identity"}, edge ${edge}`;
-      for (let i = 0; i < W * H; i++) {
-        assert.ok(Math.abs(a2[i]! - a1[i]!) <= most, `${what}, pixel ${i}: ${a2[i]} vs ${a1[i]}`);
-        assert.ok(Math.abs(w2[i]! - w1[i]!) <= 1, `${what}, pixel ${i}: ${w2[i]} vs ${w1[i]}`);
-      }
-      assert.ok(a1.some((v) => v > 0 && v < 255), "a soft band to compare");
-    }
-  }
-});
-
-Deno.test("GuidedUpsampler.renderLuma() moves the mask's edge onto the luma plane's edge", () => {
+Deno.test("GuidedUpsampler.render() moves the mask's edge onto a colour frame's luma edge", () => {
   const g = new GuidedUpsampler(new Grid({ width: W, height: H }, 4), { radius: 2 });
   ramp(g);
   const alpha = new Uint8Array(W * H);
   for (const edge of [30, 35, 38]) {
     const y = lumaOf(colourFrame(edge, 0));
-    g.setGuideLuma(y);
+    g.setGuide(y);
     g.solve();
-    g.renderLuma(y, alpha);
+    g.render(y, alpha);
     for (const row of [0, 15, 31]) {
       const x = crossing(alpha, row);
       assert.ok(Math.abs(x - (edge - 0.5)) <= 1, `edge ${edge}, row ${row}: crossing at ${x}`);

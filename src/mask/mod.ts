@@ -1,8 +1,8 @@
 /**
  * The mask's post-processing: adaptive temporal smoothing of the model's probability map,
- * edge-aware upsampling guided by the camera frame (fast guided filter), edge tightening, the
- * optional hard threshold and light-wrap weights. Each stage is a small module with its own tests;
- * {@linkcode MaskPipeline} wires them as the live loop runs them.
+ * edge-aware upsampling guided by the camera frame's luma (fast guided filter), edge tightening,
+ * the optional hard threshold and light-wrap weights. Each stage is a small module with its own
+ * tests; {@linkcode MaskPipeline} wires them as the live loop runs them.
  *
  * @example
  * ```ts
@@ -13,8 +13,8 @@
  *   output: { width: 1280, height: 720 },
  * });
  * mask.ingest(new Float32Array(256 * 144).fill(0.9)); // once per model run
- * // Once per camera frame, guided by its RGB (render) or its luma plane (renderLuma):
- * const alpha = mask.renderLuma(new Uint8Array(1280 * 720).fill(128));
+ * // Once per camera frame, guided by its luma plane (a Frame's y, any layout):
+ * const alpha = mask.render(new Uint8Array(1280 * 720).fill(128));
  * console.log(alpha.length, mask.wrap?.length); // 921600 921600
  * ```
  *
@@ -23,7 +23,7 @@
 
 export { type BilateralOptions, BilateralUpsampler, DEFAULT_SIGMA_LUMA } from "./bilateral.ts";
 export { BoxMean } from "./box.ts";
-export { Grid, type Region, RegionSampler, type Size } from "./grid.ts";
+export { Grid, RegionSampler } from "./grid.ts";
 export {
   DEFAULT_GUIDED_EPS,
   DEFAULT_GUIDED_RADIUS,
@@ -43,7 +43,7 @@ export {
   type ResolvedMaskOptions,
   resolveMaskOptions,
   type UpsampleMode,
-} from "./pipeline.ts";
+} from "./mask_pipeline.ts";
 export { alphaLut, DEFAULT_TIGHTEN, LUT_MAX, smoothstep, WRAP_END, wrapLut } from "./remap.ts";
 export {
   DEFAULT_CONFIDENT,

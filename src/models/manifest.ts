@@ -48,10 +48,20 @@ export interface ModelManifest {
 
 /** A manifest that does not describe a usable model. */
 export class ManifestError extends Error {
-  /** @param message what is wrong */
-  constructor(message: string) {
+  /**
+   * What is wrong: `"invalid"` (the manifest or model does not describe a usable model), or
+   * `"ambiguous-output"` (a bare model whose output does not say which channel is the person).
+   */
+  readonly kind: "invalid" | "ambiguous-output";
+
+  /**
+   * @param message what is wrong
+   * @param kind what kind of problem
+   */
+  constructor(message: string, kind: "invalid" | "ambiguous-output" = "invalid") {
     super(message);
     this.name = "ManifestError";
+    this.kind = kind;
   }
 }
 
@@ -203,7 +213,8 @@ export function inferManifest(
     range = [-1, 1];
   } else {
     throw new ManifestError(
-      `Model "${name}" has ${channels} output channels; say which is the person with --model-output softmax:N`,
+      `Model "${name}" has ${channels} output channels: which of them is the person is not known`,
+      "ambiguous-output",
     );
   }
   const manifest = {

@@ -17,12 +17,39 @@ export { projectRoot } from "../resources.ts";
 import { CONVERTER_VERSION } from "../convert/errors.ts";
 import { type ModelManifest, readManifest } from "./manifest.ts";
 
-/** A model that cannot be found or prepared. */
+/**
+ * Why a model cannot be used:
+ * - `spec`: what was given is neither a model name nor a model file path;
+ * - `not-found`: no model of that name, or no such model file;
+ * - `not-converted`: the manifest is there but its ONNX file is not (the bundled models are
+ *   converted from MediaPipe's by setup);
+ * - `unreadable`: the model file cannot be read;
+ * - `convert-failed`: a `.tflite` model cannot be converted;
+ * - `mismatch`: the model's tensors do not match its manifest (converted by another version);
+ * - `invalid`: the model is not a segmentation model backscrub can use.
+ */
+export type ModelErrorKind =
+  | "spec"
+  | "not-found"
+  | "not-converted"
+  | "unreadable"
+  | "convert-failed"
+  | "mismatch"
+  | "invalid";
+
+/** A model that cannot be found or prepared. The message states the facts. */
 export class ModelError extends Error {
-  /** @param message what is wrong and what to do */
-  constructor(message: string) {
-    super(message);
+  /** Why (see {@linkcode ModelErrorKind}). */
+  readonly kind: ModelErrorKind;
+
+  /**
+   * @param message what is wrong, one line
+   * @param options the kind (default `invalid`) and an optional cause
+   */
+  constructor(message: string, options: { kind?: ModelErrorKind; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ModelError";
+    this.kind = options.kind ?? "invalid";
   }
 }
 
@@ -106,7 +133,7 @@ export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void
  *
  * @param spec a manifest name, an `.onnx` path or a `.tflite` path
  * @returns the ONNX file and its manifest (if any)
- * @throws {ModelError} with the places searched and what to do
+ * @throws {ModelError} with the places searched
  * @example
  * ```ts
  * const model = await resolveModel("landscape");
@@ -120,7 +147,8 @@ export async function resolveModel(spec: string): Promise<ResolvedModel> {
   if (ext === ".json") return await fromManifest(spec);
   if (spec.includes("/")) {
     throw new ModelError(
-      `Cannot use model "${spec}": give a model name, or a path to an .onnx or .tflite file`,
+      `Cannot use model "${spec}": it is neither a model name nor a path to an .onnx or .tflite file`,
+      { kind: "spec" },
     );
   }
   const tried: string[] = [];
@@ -132,7 +160,8 @@ export async function resolveModel(spec: string): Promise<ResolvedModel> {
   throw new ModelError(
     `Cannot find model "${spec}" (looked for ${
       tried.join(", ")
-    }); the bundled models are "landscape" and "selfie" (run "deno task setup" to convert them)`,
+    }); the bundled models are "landscape" and "selfie"`,
+    { kind: "not-found" },
   );
 }
 
@@ -141,14 +170,17 @@ async function fromManifest(path: string): Promise<ResolvedModel> {
   const onnxPath = resolve(dirname(path), manifest.onnx);
   if (!(await exists(onnxPath))) {
     throw new ModelError(
-      `Model "${manifest.name}" is not converted yet ("${onnxPath}" is missing): run "deno task setup"`,
+      `Model "${manifest.name}" is not converted yet ("${onnxPath}" is missing)`,
+      { kind: "not-converted" },
     );
   }
   return { name: manifest.name, onnxPath, manifest };
 }
 
 async function fromOnnx(path: string): Promise<ResolvedModel> {
-  if (!(await exists(path))) throw new ModelError(`Cannot find model file "${path}"`);
+  if (!(await exists(path))) {
+    throw new ModelError(`Cannot find model file "${path}"`, { kind: "not-found" });
+  }
   const beside = join(dirname(path), `${basename(path, extname(path))}.json`);
   if (await exists(beside)) {
     const manifest = await readManifest(beside);
@@ -162,7 +194,10 @@ async function fromTflite(path: string): Promise<ResolvedModel> {
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    throw new ModelError(`Cannot read model file "${path}": ${(e as Error).message}`);
+    throw new ModelError(`Cannot read model file "${path}": ${(e as Error).message}`, {
+      kind: "unreadable",
+      cause: e,
+    });
   }
   const hash = await sha256Hex(bytes);
   const cached = join(cacheDir(), `${hash}-c${CONVERTER_VERSION}.onnx`);
@@ -173,7 +208,10 @@ async function fromTflite(path: string): Promise<ResolvedModel> {
       const { convertTflite } = await import("../convert/convert.ts");
       onnx = convertTflite(bytes).onnx;
     } catch (e) {
-      throw new ModelError(`Cannot convert model "${path}": ${(e as Error).message}`);
+      throw new ModelError(`Cannot convert model "${path}": ${(e as Error).message}`, {
+        kind: "convert-failed",
+        cause: e,
+      });
     }
     await writeAtomic(cached, onnx);
   }

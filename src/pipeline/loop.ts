@@ -1,293 +1,566 @@
 /**
- * The one loop: source → segmenter → background + compositor → sink (backscrub's main loop and
- * CalcMask, in TypeScript).
+ * The loop: source → model → mask → background + compositor → sink (backscrub's main loop and
+ * CalcMask). It only wires stages built once; every buffer is made at setup, and settings change
+ * between two frames through {@linkcode Pipeline.change}.
  *
- * Live (`mode: "live"`): the model runs `nonblocking` on ONNX Runtime's thread on the newest frame
- * while the loop keeps grabbing and composing every camera frame with the newest mask, so
- * inference never stalls capture; while the scene is still the model runs only a few times a
- * second and frames keep the alpha they have ({@linkcode MotionGate}). Exact (`mode: "exact"`,
- * for files): every frame waits for its own mask, so a run is frame-exact and reproducible.
+ * Live (`mode: "live"`): the model runs on ONNX Runtime's thread on the newest frame
+ * ({@linkcode LatestMask}) while the loop keeps reading and composing every camera frame with the
+ * newest mask; while the scene is still the model runs only a few times a second
+ * ({@linkcode MotionGate}). Exact (`mode: "exact"`, files): every frame waits for its own mask,
+ * so a run is reproducible byte for byte.
  *
- * The mask goes through `src/mask/` (temporal filter, guided upsampling, tightening, light wrap)
- * and is composited with {@linkcode composite}. Every buffer is made at start; a frame allocates
- * nothing but the promise of the model run.
+ * Frames are planar YCbCr in one working layout, chosen from the sink: the virtual camera
+ * (`"422"`) gets the composite packed straight into its YUYV buffer; files (`"444"`) get a planar
+ * frame.
  *
  * @module
  */
 
-import { yieldToEventLoop } from "../../ffi/libc/mod.ts";
-import { type MaskOptions, MaskPipeline } from "../mask/pipeline.ts";
+import { coverRect, type Rect, type Size } from "../frame/geometry.ts";
+import { type Frame, makeFrame } from "../frame/frame.ts";
+import { FrameRegionMaps, resampleFrame } from "../frame/region.ts";
+import {
+  type Background,
+  type BackgroundContext,
+  type FrameSink,
+  type FrameSource,
+  workingLayout,
+} from "../frame/stages.ts";
+import { FrameTiming } from "../frame/timing.ts";
+import { compositeFrame, compositeYuyv } from "../image/composite.ts";
+import {
+  convertFrame,
+  flipFrame,
+  flipRows,
+  mirrorFrame,
+  mirrorYuyv,
+  packYuyv,
+} from "../image/planar.ts";
+import { type MaskOptions, MaskPipeline } from "../mask/mask_pipeline.ts";
 import { MotionGate, type MotionGateOptions } from "../segment/motion.ts";
 import type { Segmenter } from "../segment/segmenter.ts";
-import { makeYuvFrame, type YuvFrame } from "../image/planar.ts";
-import { composite, type Despill, flipHorizontal, flipRows, flipVertical } from "./compose.ts";
-import { compositeYuyv, mirrorYuyv, packYuyv } from "./compose_yuv.ts";
-import { coverRect, type Rect } from "./geometry.ts";
-import { RegionMap, resampleRgb, resampleYuv, YuvRegionMaps } from "./region.ts";
+import { LatestMask } from "./latest_mask.ts";
+import {
+  type Applied,
+  changedSettings,
+  type Settings,
+  type SettingsChange,
+  SettingsError,
+  type StageFactory,
+  validateChange,
+} from "./settings.ts";
 import { Stats } from "./stats.ts";
-import type { Background, FrameSink, FrameSource, YuvBackgroundContext } from "./types.ts";
 
-/** What the loop runs. */
-export interface PipelineConfig {
+/** What a pipeline is opened with. */
+export interface PipelineOptions {
   /** Camera frames. */
   source: FrameSource;
   /** Output frames; its size is the output size (`--vg`). */
   sink: FrameSink;
-  /** What replaces the background. */
-  background: Background;
-  /** The model; null when the background is a passthrough. */
-  segmenter: Segmenter | null;
-  /** "live": inference beside capture; "exact": each frame with its own mask. */
+  /** Makes backgrounds and models, at open and for live changes. */
+  factory: StageFactory;
+  /** The settings to start with. */
+  settings: Settings;
+  /** "live": the model beside capture; "exact": every frame with its own mask. */
   mode: "live" | "exact";
-  /** Mirror left-right (`-H`). */
-  mirror?: boolean;
-  /** Flip upside down (`-V`). */
-  flip?: boolean;
-  /** A hard cut of the alpha at this probability (0..1), applied last; soft when absent. */
-  threshold?: number | undefined;
-  /** The mask's post-processing (defaults: the best found, see `src/mask/`). */
-  mask?: MaskOptions | undefined;
-  /** Remove green or blue spill from the person's edge. */
-  despill?: Despill | null | undefined;
-  /** Stop after this many frames. */
-  maxFrames?: number | undefined;
-  /** Stops the loop after the current frame. */
-  signal?: AbortSignal;
-  /** Called about once a second with the `-d` status line. */
-  onStatus?: (line: string) => void;
-  /** Called after each frame (for `-s` progress). */
-  onFrame?: (stats: Stats) => void;
   /**
    * Live mode: skip model runs while the scene is still ({@linkcode MotionGate}; its options, or
    * false to run the model whenever it is free). Default: on.
    */
   motion?: MotionGateOptions | false;
+  /** Stop after this many frames. */
+  maxFrames?: number | undefined;
+  /** Stops the loop after the current frame. */
+  signal?: AbortSignal | undefined;
+  /** Called about once a second with the `-d` status line. */
+  onStatus?: ((line: string) => void) | undefined;
+  /** Called after each frame with its timings (for `-s` progress and the benchmarks). */
+  onFrame?: ((timing: FrameTiming, stats: Stats) => void) | undefined;
+}
+
+/** The stages and switches a frame is made with; swapped whole, between frames. */
+interface Scene {
+  readonly settings: Readonly<Settings>;
+  readonly background: Background;
+  /** Null when the background is off (passthrough: no model runs). */
+  readonly model: Segmenter | null;
+  readonly latest: LatestMask | null;
+  readonly mask: MaskPipeline | null;
+  /** The newest model output, copied from the model when taken. */
+  readonly map: Float32Array | null;
+  readonly gate: MotionGate | null;
+}
+
+/**
+ * Where the model output shows the output's crop of the camera frame.
+ *
+ * @param content where the whole camera frame lands in the model output (the letterbox)
+ * @param crop the output's crop of the camera frame
+ * @param source the camera frame's size
+ * @returns the crop in model output coordinates
+ */
+export function maskRegion(content: Rect, crop: Rect, source: Size): Rect {
+  return {
+    x: content.x + (crop.x / source.width) * content.w,
+    y: content.y + (crop.y / source.height) * content.h,
+    w: (crop.w / source.width) * content.w,
+    h: (crop.h / source.height) * content.h,
+  };
+}
+
+/**
+ * A running virtual camera: stages built once, settings changed live.
+ *
+ * @example
+ * ```ts ignore
+ * await using pipeline = await Pipeline.open({ source, sink, factory, settings, mode: "live" });
+ * const running = pipeline.run();
+ * const applied = await pipeline.change({ background: "studio.png", mirror: true });
+ * console.log(applied.frame, applied.lines);
+ * await running;
+ * ```
+ */
+export class Pipeline {
+  readonly #options: PipelineOptions;
+  readonly #source: FrameSource;
+  readonly #sink: FrameSink;
+  readonly #stats = new Stats();
+  readonly #timing = new FrameTiming();
+  // Geometry and buffers, fixed at setup.
+  readonly #cam: Frame;
+  readonly #view: Frame;
+  /** The view in the working layout when the camera frame cannot be (odd width → 4:4:4). */
+  readonly #work: Frame;
+  readonly #maps: FrameRegionMaps | null;
+  readonly #crop: Rect;
+  readonly #out: Frame | null;
+  readonly #opaque: Uint8Array;
+  readonly #scratch: Uint8Array;
+  readonly #packedBg: Uint8Array | null;
+  #packedOf: Frame | null = null;
+  readonly #ctx: BackgroundContext;
+  #scene: Scene;
+  /** Prepared changes, applied at the top of the next frame. */
+  #pending: (() => Promise<void>)[] = [];
+  /** Changes are made one after the other, each against the scene the one before left. */
+  #changes: Promise<unknown> = Promise.resolve();
+  #running = false;
+  #closed = false;
+  #started = 0;
+
+  private constructor(options: PipelineOptions, scene: Scene) {
+    this.#options = options;
+    this.#source = options.source;
+    this.#sink = options.sink;
+    const source = this.#source.size;
+    const output = this.#sink.size;
+    const layout = workingLayout(this.#sink);
+    // A 4:2:2 frame needs an even width; an odd-width file feeding the virtual camera is read in
+    // 4:4:4 and converted after the crop (the output width is even).
+    const camLayout = layout === "422" && source.width % 2 !== 0 ? "444" : layout;
+    const same = source.width === output.width && source.height === output.height;
+    this.#crop = coverRect(source.width, source.height, output);
+    this.#cam = makeFrame(source, camLayout);
+    this.#maps = same ? null : new FrameRegionMaps(source, this.#crop, output);
+    this.#view = same ? this.#cam : makeFrame(output, camLayout);
+    this.#work = camLayout === layout ? this.#view : makeFrame(output, layout);
+    this.#out = this.#sink.kind === "planar" ? makeFrame(output, "444") : null;
+    this.#opaque = new Uint8Array(output.width * output.height).fill(255);
+    this.#scratch = new Uint8Array(output.width * 3);
+    this.#packedBg = this.#sink.kind === "yuyv"
+      ? new Uint8Array(output.width * output.height * 2)
+      : null;
+    this.#ctx = { frame: this.#work, mask: this.#opaque, timeMs: 0 };
+    this.#scene = scene;
+  }
+
   /**
-   * "auto" (default): the YCbCr fast path whenever the stages allow it (see
-   * {@linkcode yuvPathBlocker}); "rgb": always the RGB path (for comparisons).
+   * Opens the background and the model the settings name, and makes every buffer.
+   *
+   * @param options the stages, the factory and the first settings
+   * @returns the pipeline, ready to run
+   * @throws whatever the factory throws for a background or model that cannot be opened (as it
+   *   is: the caller explains it)
    */
-  path?: "auto" | "rgb";
-}
-
-/**
- * Why the loop cannot take the fast path (camera planes → mask on luma → composite packed
- * straight into YUYV, no RGB anywhere), or null when it can. It needs a source that gives
- * planes (a camera), a sink that takes YUYV (the virtual camera, repacking for I420/NV12), even
- * widths (pixel pairs share chroma) and a background that draws in YCbCr (all built-in ones do).
- *
- * @param config the loop's stages and options
- * @returns one line, or null
- */
-export function yuvPathBlocker(config: PipelineConfig): string | null {
-  const { source, sink, background, segmenter } = config;
-  if (config.path === "rgb") return "the RGB path was asked for";
-  if (!source.readYuv) return "the source gives RGB";
-  if (!sink.writeYuyv) return "the output takes RGB only";
-  if (source.width % 2 !== 0 || sink.width % 2 !== 0) return "a width is odd";
-  const passthrough = background.passthrough || segmenter === null;
-  if (!passthrough && !background.renderYuv) return "the background draws in RGB only";
-  return null;
-}
-
-/**
- * Runs the pipeline until the source ends, `maxFrames` frames are written or `signal` aborts.
- * Closes nothing: the caller owns the stages.
- *
- * @param config the stages and options
- * @returns the statistics of the run
- */
-export async function runPipeline(config: PipelineConfig): Promise<Stats> {
-  const { source, sink, background, segmenter } = config;
-  const stats = new Stats();
-  const sw = source.width;
-  const sh = source.height;
-  const ow = sink.width;
-  const oh = sink.height;
-
-  // Geometry, fixed for the run: the output shows the centred crop of the camera frame with the
-  // output's aspect; the model sees the whole frame, letterboxed.
-  const crop = coverRect(sw, sh, { width: ow, height: oh });
-  const sameGeometry = sw === ow && sh === oh;
-  const yuvPath = yuvPathBlocker(config) === null;
-  const frameMap = sameGeometry || yuvPath
-    ? null
-    : new RegionMap({ width: sw, height: sh }, crop, { width: ow, height: oh });
-
-  // The fast path's buffers (camera planes, their crop at the output size, YUYV out) or the RGB
-  // path's.
-  const cam: YuvFrame | null = yuvPath ? makeYuvFrame(sw, sh) : null;
-  const view: YuvFrame | null = !yuvPath ? null : sameGeometry ? cam : makeYuvFrame(ow, oh);
-  const yuvMaps = yuvPath && !sameGeometry
-    ? new YuvRegionMaps({ width: sw, height: sh }, crop, { width: ow, height: oh })
-    : null;
-  const yuyv = yuvPath ? new Uint8Array(ow * oh * 2) : null;
-  let packedBg = null as { of: YuvFrame; words: Uint32Array } | null;
-  const camera = yuvPath ? new Uint8Array(0) : new Uint8Array(sw * sh * 3);
-  const frame = sameGeometry || yuvPath ? camera : new Uint8Array(ow * oh * 3);
-  let alpha: Uint8Array = new Uint8Array(ow * oh).fill(255);
-  const yuvCtx: YuvBackgroundContext = { frame: view!, mask: alpha, timeMs: 0 };
-  const out = yuvPath ? new Uint8Array(0) : new Uint8Array(ow * oh * 3);
-  const rowScratch = new Uint8Array(ow * 3);
-  const passthrough = background.passthrough || segmenter === null;
-  const gate = config.mode === "live" && !passthrough && config.motion !== false
-    ? new MotionGate(config.motion ?? {})
-    : null;
-
-  let latest: Float32Array | null = null;
-  let mask = null as MaskPipeline | null;
-  let fresh = false;
-  let content: Rect | null = null;
-  let inflight: Promise<void> | null = null;
-  let inferStart = 0;
-  let inferError: unknown = null;
-  if (!passthrough) {
-    const m = segmenter.manifest.output;
-    latest = new Float32Array(m.width * m.height);
+  static async open(options: PipelineOptions): Promise<Pipeline> {
+    const pipeline = new Pipeline(options, {
+      settings: options.settings,
+      background: PLACEHOLDER,
+      model: null,
+      latest: null,
+      mask: null,
+      map: null,
+      gate: null,
+    });
+    pipeline.#scene = await pipeline.#prepare(pipeline.#scene, options.settings, true);
+    return pipeline;
   }
-  const onInferred = (): void => {
-    latest!.set(segmenter!.probability);
-    fresh = true;
-    stats.add("infer", performance.now() - inferStart);
-    stats.modelRun();
-    inflight = null;
-  };
-  const onFailed = (e: unknown): void => {
-    inferError = e;
-    inflight = null;
-  };
-  const startInference = (): void => {
-    const t = performance.now();
-    const rect = cam
-      ? segmenter!.setInputFittedYuv(cam)
-      : segmenter!.setInputFitted(camera, sw, sh);
-    if (!content) {
-      content = rect;
-      // The part of the model output that shows the output's crop of the camera frame.
-      const m = segmenter!.manifest.output;
-      mask = new MaskPipeline({
-        model: { width: m.width, height: m.height },
-        region: {
-          x: rect.x + (crop.x / sw) * rect.w,
-          y: rect.y + (crop.y / sh) * rect.h,
-          w: (crop.w / sw) * rect.w,
-          h: (crop.h / sh) * rect.h,
-        },
-        output: { width: ow, height: oh },
-      }, {
-        ...config.mask,
-        ...(config.threshold !== undefined ? { threshold: config.threshold } : {}),
-      });
-      alpha = mask.alpha;
+
+  /** The settings in force. */
+  get settings(): Readonly<Settings> {
+    return this.#scene.settings;
+  }
+
+  /** The background in use. */
+  get background(): Background {
+    return this.#scene.background;
+  }
+
+  /** The model in use; null while the background is off. */
+  get model(): Segmenter | null {
+    return this.#scene.model;
+  }
+
+  /** The resolved mask options in force; null while the background is off. */
+  get mask(): MaskPipeline | null {
+    return this.#scene.mask;
+  }
+
+  /** The statistics so far. */
+  get stats(): Stats {
+    return this.#stats;
+  }
+
+  /**
+   * Changes settings while the pipeline runs (or before it does). The stages the change needs
+   * are made beside the loop; the switch happens between two frames, all at once; frames go on
+   * meanwhile. When the change fails nothing changes.
+   *
+   * @param change the settings to change
+   * @returns what was changed and the first frame that shows it
+   * @throws {SettingsError} one line: what could not be changed; the old settings stay
+   */
+  change(change: SettingsChange): Promise<Applied> {
+    const result = this.#changes.then(() => this.#change(change));
+    this.#changes = result.catch(() => {});
+    return result;
+  }
+
+  async #change(change: SettingsChange): Promise<Applied> {
+    if (this.#closed) throw new SettingsError("background", "The pipeline is closed");
+    validateChange(change);
+    const old = this.#scene;
+    const changed = changedSettings(old.settings, change);
+    if (changed.length === 0) {
+      return { settings: old.settings, changed, frame: this.#stats.totalFrames, lines: [] };
     }
-    stats.add("prep", performance.now() - t);
-    inferStart = performance.now();
-    inflight = segmenter!.runAsync().then(onInferred, onFailed);
-  };
+    if (changed.includes("fps") && this.#source.setMaxFps === undefined) {
+      throw new SettingsError("fps", "Cannot change the frame rate of a file: it is the file's");
+    }
+    const settings: Settings = { ...old.settings, ...definedOnly(change) };
+    const next = await this.#prepare(old, settings, false);
+    const frame = await this.#swap(
+      async () => {
+        if (old.latest !== null && old.latest !== next.latest) await old.latest.settle();
+        this.#scene = next;
+        if (changed.includes("fps")) this.#source.setMaxFps?.(settings.fps);
+        await this.#release(old, next);
+      },
+      next,
+      old,
+    );
+    return { settings: next.settings, changed, frame, lines: describe(next, changed) };
+  }
 
-  const started = performance.now();
-  try {
-    while (
-      !config.signal?.aborted &&
-      (config.maxFrames === undefined || stats.totalFrames < config.maxFrames)
-    ) {
-      let t = performance.now();
-      if (!(await (cam ? source.readYuv!(cam) : source.read(camera)))) break;
-      const decodeMs = source.decodeMs ?? 0;
-      stats.add("grab", performance.now() - t - decodeMs);
-      if (source.decodeMs !== undefined) stats.add("decode", decodeMs);
+  /**
+   * Runs until the source ends, `maxFrames` frames are written or the signal aborts. Closes
+   * nothing: the caller owns the source and sink, {@linkcode close} the rest.
+   *
+   * @returns the statistics of the run
+   */
+  async run(): Promise<Stats> {
+    const o = this.#options;
+    const t = this.#timing;
+    const stats = this.#stats;
+    this.#running = true;
+    this.#started = performance.now();
+    try {
+      while (!o.signal?.aborted && (o.maxFrames === undefined || stats.totalFrames < o.maxFrames)) {
+        while (this.#pending.length > 0) await this.#pending.shift()!();
+        const s = this.#scene;
+        t.reset();
+        let t0 = performance.now();
+        if (!(await this.#source.read(this.#cam, t))) break;
+        t.grab = performance.now() - t0 - (Number.isNaN(t.decode) ? 0 : t.decode);
 
-      if (!passthrough) {
-        if (gate !== null) {
-          if (cam) gate.measure(cam.y, sw, sh, 1);
-          else gate.measure(camera, sw, sh, 3);
+        if (s.latest !== null) await this.#model(s);
+        t0 = performance.now();
+        if (this.#maps !== null) resampleFrame(this.#cam, this.#maps, this.#view);
+        if (this.#work !== this.#view) convertFrame(this.#view, this.#work);
+        if (s.mask !== null && (s.gate === null || s.gate.shouldRender(t.modelTaken))) {
+          if (t.modelTaken) s.mask.ingest(s.map!);
+          s.mask.render(this.#work.y);
         }
-        if (config.mode === "exact") {
-          startInference();
-          await inflight;
-        } else {
-          if (
-            inflight === null &&
-            // The gate's first answer is always yes (it takes that frame as its reference).
-            (gate === null || gate.shouldRun(performance.now()))
-          ) {
-            startInference();
-          }
-          // The first frame has no earlier mask to use: wait for its own.
-          if (stats.totalModelRuns === 0) await inflight;
+        t.post = performance.now() - t0;
+
+        t0 = performance.now();
+        const out = this.#compose(s);
+        t.compose = performance.now() - t0;
+
+        t0 = performance.now();
+        if (this.#sink.kind === "yuyv") await this.#sink.commit(t);
+        else await this.#sink.write(out!, t);
+        t.write = performance.now() - t0 - (Number.isNaN(t.convert) ? 0 : t.convert);
+
+        stats.record(t);
+        o.onFrame?.(t, stats);
+        // Let a finished model run be delivered even when every await above was resolved.
+        if (s.latest?.busy) await s.latest.deliver();
+        if (o.onStatus && stats.elapsed() >= 1000) {
+          const sub = s.mask ? s.mask.timings.line() : "";
+          o.onStatus(sub ? `${stats.line()} | post: ${sub}` : stats.line());
         }
-        if (inferError) throw inferError;
       }
+      // Changes that came too late for a frame still take effect.
+      while (this.#pending.length > 0) await this.#pending.shift()!();
+    } finally {
+      this.#running = false;
+      // Never leave ONNX Runtime writing into buffers that are about to be released.
+      await this.#scene.latest?.settle().catch(() => {});
+    }
+    return stats;
+  }
 
-      // Crop to the output, then the mask: the temporal step once per model run and the
-      // frame-guided alpha for every frame (a still frame without a new model output keeps the
-      // alpha it has).
-      t = performance.now();
-      if (yuvMaps) resampleYuv(cam!, yuvMaps, view!);
-      else if (frameMap) resampleRgb(camera, sw, frameMap, frame);
-      if (yuvMaps || frameMap) mask?.timings.add("crop", performance.now() - t);
-      if (!passthrough && (gate === null || gate.shouldRender(fresh))) {
-        if (fresh) {
-          mask!.ingest(latest!);
-          fresh = false;
-        }
-        if (view) mask!.renderLuma(view.y);
-        else mask!.render(frame);
+  /** Closes the background and the model. The source and sink stay the caller's. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const s = this.#scene;
+    await s.latest?.settle().catch(() => {});
+    await s.background.close();
+    s.model?.close();
+  }
+
+  /** Closes the pipeline ({@linkcode close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** The model step of one frame: start a run when due, take the newest mask. */
+  async #model(s: Scene): Promise<void> {
+    const latest = s.latest!;
+    const t = this.#timing;
+    s.gate?.measure(this.#cam.y, this.#cam.width, this.#cam.height);
+    if (this.#options.mode === "exact") {
+      latest.submit(this.#cam, t);
+      await latest.settle();
+    } else {
+      // The gate's first answer is always yes (it takes that frame as its reference).
+      if (!latest.busy && (s.gate === null || s.gate.shouldRun(performance.now()))) {
+        latest.submit(this.#cam, t);
       }
-      stats.add("post", performance.now() - t);
+      // The first frame (of a model) has no earlier mask to use: it waits for its own.
+      if (latest.runs === 0) await latest.settle();
+    }
+    latest.check();
+    latest.take(s.map!, t);
+  }
 
-      t = performance.now();
-      if (view) {
-        if (passthrough) {
-          packYuyv(view, yuyv!);
-        } else {
-          yuvCtx.mask = alpha;
-          yuvCtx.timeMs = performance.now() - started;
-          const bg = background.renderYuv!(yuvCtx);
-          if (background.still && packedBg?.of !== bg) {
-            // A still background is packed once; its runs are then word copies.
-            const words = new Uint8Array(ow * oh * 2);
-            packYuyv(bg, words);
-            packedBg = { of: bg, words: new Uint32Array(words.buffer) };
-          }
-          compositeYuyv(view, bg, alpha, yuyv!, {
-            wrap: mask!.wrap,
-            bgPacked: background.still ? packedBg!.words : null,
-            despill: config.despill,
-          });
-        }
-        if (config.mirror) mirrorYuyv(yuyv!, ow, oh);
-        if (config.flip) flipRows(yuyv!, ow * 2, oh, rowScratch);
+  /**
+   * Background, composite, mirror and flip: into the virtual camera's YUYV buffer (returns
+   * null), or into a planar frame for a file (returned).
+   */
+  #compose(s: Scene): Frame | null {
+    const view = this.#work;
+    const { width, height } = view;
+    const mirror = s.settings.mirror;
+    const flip = s.settings.flip;
+    const alpha = s.mask?.alpha ?? this.#opaque;
+    if (this.#sink.kind === "yuyv") {
+      const yuyv = this.#sink.yuyv;
+      if (s.background.passthrough) {
+        packYuyv(view, yuyv);
       } else {
-        if (passthrough) {
-          out.set(frame);
-        } else {
-          const bg = background.render({ frame, mask: alpha, timeMs: performance.now() - started });
-          composite(frame, bg, alpha, out, { wrap: mask!.wrap, despill: config.despill });
-        }
-        if (config.mirror) flipHorizontal(out, ow, oh);
-        if (config.flip) flipVertical(out, ow, oh, rowScratch);
+        const bg = this.#render(s, alpha);
+        compositeYuyv(view, bg, alpha, yuyv, {
+          wrap: s.mask!.wrap,
+          bgPacked: s.background.still ? this.#packed(bg) : null,
+          despill: s.settings.despill,
+        });
       }
-      stats.add("compose", performance.now() - t);
-
-      t = performance.now();
-      if (view) await sink.writeYuyv!(yuyv!);
-      else await sink.write(out);
-      const convertMs = sink.convertMs ?? 0;
-      stats.add("write", performance.now() - t - convertMs);
-      if (sink.convertMs !== undefined) stats.add("convert", convertMs);
-      stats.frame();
-      config.onFrame?.(stats);
-      // Let a finished model run be delivered even when every await above was already resolved.
-      if (inflight !== null) await yieldToEventLoop();
-      if (config.onStatus && stats.elapsed() >= 1000) {
-        const sub = mask ? mask.timings.line() : "";
-        config.onStatus(sub ? `${stats.line()} | post: ${sub}` : stats.line());
-      }
+      if (mirror) mirrorYuyv(yuyv, width, height);
+      if (flip) flipRows(yuyv, width * 2, height, this.#scratch);
+      return null;
     }
-  } finally {
-    // Never leave ONNX Runtime writing into buffers that are about to be released.
-    if (inflight) await inflight;
+    // Passthrough to a file writes the view itself (it is read again next frame).
+    let out = view;
+    if (!s.background.passthrough) {
+      out = this.#out!;
+      compositeFrame(view, this.#render(s, alpha), alpha, out, {
+        wrap: s.mask!.wrap,
+        despill: s.settings.despill,
+      });
+    }
+    if (mirror) mirrorFrame(out);
+    if (flip) flipFrame(out, this.#scratch);
+    return out;
   }
-  if (inferError) throw inferError;
-  return stats;
+
+  #render(s: Scene, alpha: Uint8Array): Frame {
+    this.#ctx.mask = alpha;
+    this.#ctx.timeMs = performance.now() - this.#started;
+    return s.background.render(this.#ctx);
+  }
+
+  /** A still background packed as YUYV words once (its runs are then word copies). */
+  #packed(bg: Frame): Uint32Array {
+    const bytes = this.#packedBg!;
+    if (this.#packedOf !== bg) {
+      packYuyv(bg, bytes);
+      this.#packedOf = bg;
+    }
+    return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+  }
+
+  /**
+   * Makes the scene for `settings`, reusing what did not change. Slow work (opening a background
+   * or a model) runs here, beside the loop.
+   */
+  async #prepare(old: Scene, settings: Settings, first: boolean): Promise<Scene> {
+    const f = this.#options.factory;
+    const output = this.#sink.size;
+    const layout = workingLayout(this.#sink);
+    const made: { close(): unknown }[] = [];
+    try {
+      let background = old.background;
+      if (first || settings.background !== old.settings.background) {
+        try {
+          background = await f.background(settings.background, { size: output, layout });
+        } catch (error) {
+          throw first ? error : asSettingsError("background", error);
+        }
+        made.push(background);
+      }
+      let model: Segmenter | null = null;
+      if (!background.passthrough) {
+        model = old.model !== null && !first && settings.model === old.settings.model
+          ? old.model
+          : null;
+        if (model === null) {
+          try {
+            model = await f.model(settings.model);
+          } catch (error) {
+            throw first ? error : asSettingsError("model", error);
+          }
+          made.push(model);
+        }
+      }
+      const options = this.#maskOptions(settings, f);
+      const same = model !== null && model === old.model && old.mask !== null &&
+        settings.threshold === old.settings.threshold &&
+        JSON.stringify(options) === JSON.stringify(this.#maskOptions(old.settings, f));
+      let mask = same ? old.mask : null;
+      let map = same ? old.map : null;
+      let latest = model !== null && model === old.model ? old.latest : null;
+      if (model !== null && mask === null) {
+        const m = model.manifest.output;
+        const content = model.contentRect(this.#source.size);
+        mask = new MaskPipeline({
+          model: { width: m.width, height: m.height },
+          region: maskRegion(content, this.#crop, this.#source.size),
+          output,
+        }, options);
+        map = old.map !== null && old.map.length === m.width * m.height
+          ? old.map
+          : new Float32Array(m.width * m.height);
+      }
+      if (model !== null && latest === null) latest = new LatestMask(model);
+      const wantsGate = model !== null && this.#options.mode === "live" &&
+        this.#options.motion !== false;
+      const gate = !wantsGate
+        ? null
+        : old.gate !== null && model === old.model
+        ? old.gate
+        : new MotionGate(this.#options.motion || {});
+      return {
+        settings: Object.freeze({ ...settings, mask: { ...settings.mask } }),
+        background,
+        model,
+        latest,
+        mask,
+        map,
+        gate,
+      };
+    } catch (error) {
+      for (const stage of made) await stage.close();
+      throw error;
+    }
+  }
+
+  #maskOptions(settings: Settings, f: StageFactory): MaskOptions {
+    const lightWrap = settings.mask.lightWrap ??
+      (f.isSolidColour(settings.background) ? 0 : undefined);
+    return {
+      ...settings.mask,
+      ...(lightWrap !== undefined ? { lightWrap } : {}),
+      ...(settings.threshold !== null ? { threshold: settings.threshold } : {}),
+    };
+  }
+
+  /** Runs `apply` between two frames (now, when the loop is not running); returns the frame. */
+  #swap(apply: () => Promise<void>, next: Scene, old: Scene): Promise<number> {
+    if (!this.#running) {
+      return apply().then(() => this.#stats.totalFrames, async (error) => {
+        await this.#release(next, old);
+        throw error;
+      });
+    }
+    return new Promise<number>((resolve, reject) => {
+      this.#pending.push(async () => {
+        try {
+          await apply();
+          resolve(this.#stats.totalFrames);
+        } catch (error) {
+          await this.#release(next, old);
+          reject(error);
+        }
+      });
+    });
+  }
+
+  /** Closes what `from` had and `to` does not keep. */
+  async #release(from: Scene, to: Scene): Promise<void> {
+    if (from.background !== to.background && from.background !== PLACEHOLDER) {
+      await from.background.close();
+    }
+    if (from.model !== null && from.model !== to.model) {
+      await from.latest?.settle().catch(() => {});
+      from.model.close();
+    }
+  }
+}
+
+/** The background before the first one is opened. */
+const PLACEHOLDER: Background = {
+  description: "none",
+  passthrough: true,
+  still: true,
+  render: (ctx) => ctx.frame,
+  close: () => Promise.resolve(),
+};
+
+function definedOnly(change: SettingsChange): Partial<Settings> {
+  return Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
+}
+
+function asSettingsError(setting: keyof Settings, error: unknown): SettingsError {
+  if (error instanceof SettingsError) return error;
+  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+  return new SettingsError(setting, message, { cause: error });
+}
+
+function describe(scene: Scene, changed: readonly (keyof Settings)[]): string[] {
+  const s = scene.settings;
+  return changed.map((name) => {
+    switch (name) {
+      case "background":
+        return `background: ${scene.background.description}`;
+      case "model":
+        return `model: ${scene.model?.manifest.name ?? s.model}`;
+      case "mask":
+        return `mask: ${JSON.stringify(s.mask)}`;
+      default:
+        return `${name}: ${JSON.stringify(s[name])}`;
+    }
+  });
 }

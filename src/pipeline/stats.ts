@@ -1,26 +1,16 @@
 /**
- * Per-stage timings and frame rates for the `-d` status line (backscrub's debug output), kept in
- * fixed typed arrays: recording a time allocates nothing.
+ * Per-stage timings and frame rates for the `-d` status line (backscrub's debug output): the loop
+ * hands every written frame's {@linkcode FrameTiming} to {@linkcode Stats.record}. Kept in fixed
+ * typed arrays: recording a frame allocates nothing.
  *
  * @module
  */
 
-/** The stages of one frame, in order. */
-export const STAGES = [
-  "grab",
-  "decode",
-  "prep",
-  "infer",
-  "post",
-  "compose",
-  "convert",
-  "write",
-] as const;
+import { type FrameTiming, type Stage, STAGES } from "../frame/timing.ts";
 
-/** A stage name. */
-export type Stage = typeof STAGES[number];
+export { type Stage, STAGES };
 
-/** Accumulates stage times over an interval and counts frames. */
+/** Accumulates stage times over an interval and counts frames and model runs. */
 export class Stats {
   readonly #sum = new Float64Array(STAGES.length);
   readonly #count = new Uint32Array(STAGES.length);
@@ -29,28 +19,31 @@ export class Stats {
   #since = performance.now();
   /** Frames written since the start. */
   totalFrames = 0;
-  /** Model runs since the start. */
+  /** Model outputs taken since the start (one per finished model run). */
   totalModelRuns = 0;
   /** Frames the source gave that could not be used (e.g. corrupt MJPG), since the start. */
   skipped = 0;
 
-  /** Records `ms` spent in `stage`. */
-  add(stage: Stage, ms: number): void {
-    const i = STAGES.indexOf(stage);
-    this.#sum[i] = this.#sum[i]! + ms;
-    this.#count[i] = this.#count[i]! + 1;
-  }
-
-  /** Counts one output frame. */
-  frame(): void {
+  /**
+   * Records one written frame: each stage that ran (a finite time in `timing`) adds to its
+   * average, and a frame that took a new model output (`timing.modelTaken`) counts a model run.
+   *
+   * @param timing the frame's timing record (read, not kept)
+   */
+  record(timing: FrameTiming): void {
+    for (let i = 0; i < STAGES.length; i++) {
+      const ms = timing.get(STAGES[i]!);
+      if (Number.isFinite(ms)) {
+        this.#sum[i] = this.#sum[i]! + ms;
+        this.#count[i] = this.#count[i]! + 1;
+      }
+    }
     this.#frames++;
     this.totalFrames++;
-  }
-
-  /** Counts one finished model run. */
-  modelRun(): void {
-    this.#modelFrames++;
-    this.totalModelRuns++;
+    if (timing.modelTaken) {
+      this.#modelFrames++;
+      this.totalModelRuns++;
+    }
   }
 
   /** Milliseconds since the interval began. */
@@ -59,9 +52,10 @@ export class Stats {
   }
 
   /**
-   * The status line for the interval so far, then starts a new interval.
+   * The status line for the interval so far, then starts a new interval. A stage that did not run
+   * in the interval shows `-`.
    *
-   * @returns e.g. `grab 1.2 prep 0.4 infer 1.5 post 0.6 compose 1.1 write 0.8 ms | 30.0 fps, model 30.0 fps`
+   * @returns e.g. `grab 1.2 decode - prep 0.4 infer 1.5 post 0.6 compose 1.1 convert - write 0.8 ms | 30.0 fps, model 30.0 fps`
    */
   line(): string {
     const seconds = Math.max(this.elapsed() / 1000, 1e-3);

@@ -35,9 +35,9 @@ const BLOCKS_Y = 9;
  * import { MotionGate } from "./motion.ts";
  * const gate = new MotionGate();
  * const still = new Uint8Array(640 * 480).fill(90);
- * gate.measure(still, 640, 480, 1);
+ * gate.measure(still, 640, 480);
  * gate.shouldRun(0); // true: the first frame always runs
- * gate.measure(still, 640, 480, 1);
+ * gate.measure(still, 640, 480);
  * gate.shouldRun(33); // false: nothing changed
  * ```
  */
@@ -68,24 +68,19 @@ export class MotionGate {
   /**
    * Measures a frame (its block means), for {@linkcode shouldRun} and {@linkcode shouldRender}.
    *
-   * @param pixels a luma plane (`channels` 1) or interleaved RGB (`channels` 3)
+   * @param y the frame's luma plane, `width × height` bytes (a `Frame`'s `y`, any layout)
    * @param width the frame's width
    * @param height the frame's height
-   * @param channels 1 or 3
    */
-  measure(pixels: Uint8Array, width: number, height: number, channels: 1 | 3): void {
+  measure(y: Uint8Array, width: number, height: number): void {
     const means = this.#means;
     means.fill(0);
     for (let gy = 0; gy < GRID_Y; gy++) {
       const row = Math.min(height - 1, ((gy + 0.5) * height / GRID_Y) | 0) * width;
       const brow = ((gy * BLOCKS_Y / GRID_Y) | 0) * BLOCKS_X;
       for (let gx = 0; gx < GRID_X; gx++) {
-        const p = (row + Math.min(width - 1, ((gx + 0.5) * width / GRID_X) | 0)) * channels;
-        // Luma, or (R + 2G + B) / 4 from RGB: good enough to see change.
-        const l = channels === 1
-          ? pixels[p]!
-          : (pixels[p]! + 2 * pixels[p + 1]! + pixels[p + 2]!) * 0.25;
-        means[brow + ((gx * BLOCKS_X / GRID_X) | 0)]! += l;
+        const p = row + Math.min(width - 1, ((gx + 0.5) * width / GRID_X) | 0);
+        means[brow + ((gx * BLOCKS_X / GRID_X) | 0)]! += y[p]!;
       }
     }
   }

@@ -5,8 +5,8 @@ import { MotionGate } from "./motion.ts";
 const W = 640, H = 360;
 
 /** Measures a frame and asks whether the model should run on it. */
-function step(gate: MotionGate, frame: Uint8Array, channels: 1 | 3, nowMs: number): boolean {
-  gate.measure(frame, W, H, channels);
+function step(gate: MotionGate, frame: Uint8Array, nowMs: number): boolean {
+  gate.measure(frame, W, H);
   return gate.shouldRun(nowMs);
 }
 
@@ -27,13 +27,13 @@ function scene(x: number, seed: number): Uint8Array {
 Deno.test("MotionGate.shouldRun() skips a still, noisy scene between refreshes", () => {
   const gate = new MotionGate({ maxIntervalMs: 200 });
   assert.equal(
-    step(gate, scene(200, 1), 1, 0),
+    step(gate, scene(200, 1), 0),
     true,
     "the first frame runs",
   );
   let runs = 0;
   for (let i = 1; i <= 30; i++) {
-    gate.measure(scene(200, 1 + i), W, H, 1);
+    gate.measure(scene(200, 1 + i), W, H);
     if (gate.shouldRun(i * 33.3)) runs++;
   }
   // 1 s of a still scene: only the refreshes every 200 ms (4 or 5 of them).
@@ -43,37 +43,24 @@ Deno.test("MotionGate.shouldRun() skips a still, noisy scene between refreshes",
 
 Deno.test("MotionGate.shouldRun() runs as soon as the person moves a few pixels", () => {
   const gate = new MotionGate();
-  step(gate, scene(200, 1), 1, 0);
-  assert.equal(step(gate, scene(200, 2), 1, 33), false);
+  step(gate, scene(200, 1), 0);
+  assert.equal(step(gate, scene(200, 2), 33), false);
   assert.equal(
-    step(gate, scene(206, 3), 1, 66),
+    step(gate, scene(206, 3), 66),
     true,
     "6 px to the right",
   );
-  assert.equal(step(gate, scene(206, 4), 1, 99), false, "still again");
-});
-
-Deno.test("MotionGate.shouldRun() reads RGB frames too", () => {
-  const gate = new MotionGate();
-  const rgb = (x: number, seed: number): Uint8Array => {
-    const y = scene(x, seed);
-    const out = new Uint8Array(W * H * 3);
-    for (let i = 0; i < y.length; i++) out.fill(y[i]!, i * 3, i * 3 + 3);
-    return out;
-  };
-  step(gate, rgb(100, 1), 3, 0);
-  assert.equal(step(gate, rgb(100, 2), 3, 33), false);
-  assert.equal(step(gate, rgb(130, 3), 3, 66), true);
+  assert.equal(step(gate, scene(206, 4), 99), false, "still again");
 });
 
 Deno.test("MotionGate.shouldRender() keeps the mask of a still frame until a new model output", () => {
   const gate = new MotionGate();
-  gate.measure(scene(200, 1), W, H, 1);
+  gate.measure(scene(200, 1), W, H);
   assert.equal(gate.shouldRender(false), true, "the first frame renders");
-  gate.measure(scene(200, 2), W, H, 1);
+  gate.measure(scene(200, 2), W, H);
   assert.equal(gate.shouldRender(false), false, "noise only: keep");
   assert.equal(gate.shouldRender(true), true, "a new model output renders");
-  gate.measure(scene(210, 3), W, H, 1);
+  gate.measure(scene(210, 3), W, H);
   assert.equal(gate.shouldRender(false), true, "movement renders");
   assert.equal(gate.kept, 1);
 });

@@ -1,20 +1,30 @@
 /**
- * Runs a segmentation model on RGB pictures: fills the model input (bilinear resize with
- * half-pixel centres, then the manifest's normalisation), runs ONNX Runtime and turns the output
- * into a person probability map. Every buffer is made once, at open.
+ * Runs a segmentation model on camera frames: fills the model input from a planar YCbCr
+ * {@linkcode Frame} (letterboxed, bilinear with half-pixel centres, converted to RGB and
+ * normalised as the manifest says, in one pass), runs ONNX Runtime and turns the output into a
+ * person probability map. Every buffer is made once, at open. A model can be opened with ONNX
+ * Runtime building its session on another thread ({@linkcode Segmenter.openAsync}), so that a
+ * live model switch does not stall frames.
  *
  * @module
  */
 
-import type { OnnxRuntime, PreparedRun, Session, Tensor } from "../../ffi/onnxruntime/mod.ts";
-import { YCBCR_TO_RGB, type YuvFrame } from "../image/planar.ts";
+import type {
+  OnnxRuntime,
+  PreparedRun,
+  Session,
+  SessionOptions,
+  Tensor,
+} from "../../ffi/onnxruntime/mod.ts";
+import { chromaHeight, chromaWidth, type Frame } from "../frame/frame.ts";
+import { fitRect, type Rect, type Size } from "../frame/geometry.ts";
+import { YCBCR_TO_RGB } from "../image/planar.ts";
 import { resizeBilinear, sourceCoordinate } from "../image/resize.ts";
-import { fitRect, type Rect } from "../pipeline/geometry.ts";
 import { inferManifest, type ModelManifest, type OutputKind } from "../models/manifest.ts";
 import { ModelError, type ResolvedModel } from "../models/resolve.ts";
 import { personProbability } from "./probability.ts";
 
-/** Options for {@linkcode Segmenter.open}. */
+/** Options for {@linkcode Segmenter.open} and {@linkcode Segmenter.openAsync}. */
 export interface SegmenterOptions {
   /** ONNX Runtime intra-op threads (default 1). */
   threads?: number;
@@ -28,28 +38,40 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-/** Sampling tables of `Segmenter.setInputFittedYuv`, made for one frame size. */
-interface YuvTables {
+/** The session options every segmentation model runs with. */
+function sessionOptions(options: SegmenterOptions): SessionOptions {
+  return { intraOpThreads: options.threads ?? 1, interOpThreads: 1, spinning: false };
+}
+
+/**
+ * Sampling tables of `Segmenter.setInputFitted`, made for one frame size: per model column the
+ * left source column and its weight, per model row the top source row and its weight, on the
+ * luma grid (also 4:4:4 chroma's) and on the half-size chroma grid.
+ */
+interface FitTables {
   width: number;
   height: number;
-  chromaShift: number;
   rect: Rect;
-  /** Per model column: luma x0, weight; chroma x0, weight. */
+  /** Luma columns: x0, weight. */
   lx: Int32Array;
   lw: Float32Array;
+  /** Half-width chroma columns (4:2:2, 4:2:0): x0, weight. */
   cx: Int32Array;
-  cwt: Float32Array;
-  /** Per model row: luma y0, weight; chroma y0, weight. */
+  cw: Float32Array;
+  /** Luma rows: y0, weight. */
   ly: Int32Array;
   lh: Float32Array;
+  /** Half-height chroma rows (4:2:0): y0, weight. */
   cy: Int32Array;
-  cht: Float32Array;
+  ch: Float32Array;
 }
 
 /** A loaded segmentation model with its buffers. */
 export class Segmenter {
   /** The model's description (from its manifest, or inferred from its shapes). */
   readonly manifest: ModelManifest;
+  /** The ONNX file the session was made from. */
+  readonly path: string;
   /** The model input, NHWC RGB float32, already normalised. */
   readonly input: Float32Array<ArrayBuffer>;
   /** The raw model output, NHWC float32. */
@@ -61,15 +83,17 @@ export class Segmenter {
   readonly #run: PreparedRun;
   readonly #scale: number;
   readonly #offset: number;
-  /** Scratch for letterboxing: the fitted picture before it is placed (made once). */
-  readonly #fitted: Float32Array;
+  /** Sampling tables of {@linkcode setInputFitted}, made for one frame size. */
+  #tables: FitTables | null = null;
 
   private constructor(
+    path: string,
     manifest: ModelManifest,
     session: Session,
     tensors: Tensor<Float32Array<ArrayBuffer>>[],
     run: PreparedRun,
   ) {
+    this.path = path;
     this.manifest = manifest;
     this.#session = session;
     this.#tensors = tensors;
@@ -80,34 +104,68 @@ export class Segmenter {
     const [lo, hi] = manifest.input.range;
     this.#scale = (hi - lo) / 255;
     this.#offset = lo;
-    this.#fitted = new Float32Array(this.input.length);
   }
 
   /**
-   * Loads a model.
+   * Loads a model, ONNX Runtime building its session on the calling thread (tens of milliseconds
+   * for the bundled models); {@linkcode Segmenter.openAsync} does the same without blocking.
+   *
+   * @example
+   * ```ts ignore
+   * using ort = OnnxRuntime.load();
+   * using seg = Segmenter.open(ort, await resolveModel("landscape"));
+   * const content = seg.setInputFitted(frame); // a 1280x720 Frame: { x: 0, y: 0, w: 256, h: 144 }
+   * seg.run(); // seg.probability is 256x144
+   * ```
    *
    * @param ort the runtime
    * @param model from `resolveModel()`
    * @param options threads and overrides
    * @returns the segmenter
-   * @throws {ModelError} when the model does not have the shapes its manifest says
-   * @example
-   * ```ts
-   * using ort = OnnxRuntime.load();
-   * using seg = Segmenter.open(ort, await resolveModel("landscape"));
-   * seg.setInput(rgb, 1280, 720);
-   * seg.run(); // seg.probability is 256x144
-   * ```
+   * @throws {ModelError} `mismatch` when the model does not have the shapes its manifest says,
+   *   `invalid` when it is not a segmentation model (one float32 image in, one mask out)
+   * @throws {OrtError} when ONNX Runtime cannot load the model
    */
   static open(ort: OnnxRuntime, model: ResolvedModel, options: SegmenterOptions = {}): Segmenter {
+    const session = ort.createSession(model.onnxPath, sessionOptions(options));
+    return Segmenter.#withSession(ort, model, session, options);
+  }
+
+  /**
+   * As {@linkcode Segmenter.open}, with ONNX Runtime building the session on another thread: the
+   * event loop keeps running meanwhile, so a live model switch keeps the frames coming.
+   *
+   * @example
+   * ```ts ignore
+   * using ort = OnnxRuntime.load();
+   * using seg = await Segmenter.openAsync(ort, await resolveModel("selfie"));
+   * ```
+   *
+   * @param ort the runtime
+   * @param model from `resolveModel()`
+   * @param options threads and overrides
+   * @returns a promise of the segmenter
+   * @throws {ModelError} (rejects) as {@linkcode Segmenter.open} throws
+   * @throws {OrtError} (rejects) when ONNX Runtime cannot load the model
+   */
+  static async openAsync(
+    ort: OnnxRuntime,
+    model: ResolvedModel,
+    options: SegmenterOptions = {},
+  ): Promise<Segmenter> {
+    const session = await ort.createSessionAsync(model.onnxPath, sessionOptions(options));
+    return Segmenter.#withSession(ort, model, session, options);
+  }
+
+  /** Checks a new session against the manifest and binds its tensors; closes it on failure. */
+  static #withSession(
+    ort: OnnxRuntime,
+    model: ResolvedModel,
+    opened: Session,
+    options: SegmenterOptions,
+  ): Segmenter {
     using stack = new DisposableStack();
-    const session = stack.use(
-      ort.createSession(model.onnxPath, {
-        intraOpThreads: options.threads ?? 1,
-        interOpThreads: 1,
-        spinning: false,
-      }),
-    );
+    const session = stack.use(opened);
     const [inInfo, ...moreIn] = session.inputs;
     const [outInfo] = session.outputs;
     if (!inInfo || moreIn.length > 0 || !outInfo) {
@@ -135,7 +193,8 @@ export class Segmenter {
     const outShape = [1, manifest.output.height, manifest.output.width, manifest.output.channels];
     if (!sameDims(inInfo.shape, inShape) || !sameDims(outInfo.shape, outShape)) {
       throw new ModelError(
-        `Model "${model.name}" takes [${inInfo.shape}] and gives [${outInfo.shape}], but its manifest says [${inShape}] and [${outShape}]; convert it again ("deno task setup")`,
+        `Model "${model.name}" takes [${inInfo.shape}] and gives [${outInfo.shape}], but its manifest says [${inShape}] and [${outShape}]`,
+        { kind: "mismatch" },
       );
     }
     const x = stack.use(
@@ -145,14 +204,16 @@ export class Segmenter {
       ort.createTensor(new Float32Array(outShape.reduce((a, b) => a * b)), outShape),
     );
     const run = session.prepare({ inputs: { [inInfo.name]: x }, outputs: { [outInfo.name]: y } });
-    const segmenter = new Segmenter(manifest, session, [x, y], run);
+    const segmenter = new Segmenter(model.onnxPath, manifest, session, [x, y], run);
     stack.move();
     return segmenter;
   }
 
   /**
-   * Fills the model input from an 8-bit RGB picture: copied when it has the model's size,
-   * otherwise resized with bilinear interpolation (half-pixel centres, aspect not kept).
+   * Fills the model input from an 8-bit RGB picture (a photo for the `segment` command, a
+   * reference input): copied when it has the model's size, otherwise resized with bilinear
+   * interpolation (half-pixel centres, aspect not kept). Live frames go through
+   * {@linkcode setInputFitted}.
    *
    * @param rgb interleaved RGB, `width * height * 3` bytes
    * @param width the picture's width
@@ -176,36 +237,20 @@ export class Segmenter {
   }
 
   /**
-   * Fills the model input with the whole picture, its aspect kept: fitted inside the model's
-   * input and centred, the rest black (as MediaPipe letterboxes). Never a stretch, and nothing
-   * of the picture is cut off.
+   * Where a picture of `size` lands in {@linkcode Segmenter.probability} when
+   * {@linkcode setInputFitted} fills the model input from it: the letterbox's content, in the
+   * pixels of the model's output. Pure: the caller can lay out its mask before the first run.
    *
-   * @param rgb interleaved RGB, `width * height * 3` bytes
-   * @param width the picture's width
-   * @param height the picture's height
-   * @returns where the picture lies in {@linkcode Segmenter.probability} (output pixels)
+   * @example
+   * ```ts ignore
+   * seg.contentRect({ width: 640, height: 480 }); // landscape: { x: 32, y: 0, w: 192, h: 144 }
+   * ```
+   *
+   * @param size the picture's size
+   * @returns the rectangle, in output pixels (fractional when the output is smaller than the input)
    */
-  setInputFitted(rgb: Uint8Array, width: number, height: number): Rect {
-    const { width: w, height: h } = this.manifest.input;
-    const r = fitRect(width, height, { width: w, height: h });
-    const x = this.input;
-    x.fill(this.#offset);
-    const fitted = this.#fitted.subarray(0, r.w * r.h * 3);
-    resizeBilinear(rgb, fitted, {
-      srcWidth: width,
-      srcHeight: height,
-      dstWidth: r.w,
-      dstHeight: r.h,
-      channels: 3,
-    });
-    const scale = this.#scale;
-    const offset = this.#offset;
-    for (let y = 0; y < r.h; y++) {
-      let o = ((r.y + y) * w + r.x) * 3;
-      let i = y * r.w * 3;
-      for (let k = 0; k < r.w * 3; k++) x[o++] = fitted[i++]! * scale + offset;
-    }
-    return this.#inOutput(r);
+  contentRect(size: Size): Rect {
+    return this.#inOutput(fitRect(size.width, size.height, this.manifest.input));
   }
 
   /** A rectangle of the model input in the pixels of its output (the probability map). */
@@ -215,21 +260,28 @@ export class Segmenter {
     return { x: r.x * sx, y: r.y * sy, w: r.w * sx, h: r.h * sy };
   }
 
-  /** Sampling tables of {@linkcode setInputFittedYuv}, made for one frame size. */
-  #yuvTables: YuvTables | null = null;
-
   /**
-   * {@linkcode setInputFitted} from a full-range planar YCbCr frame (the fast path): the same
-   * letterbox and bilinear sampling (half-pixel centres) on the luma plane and on the chroma
-   * planes at their own sites, converted to RGB (JFIF) and normalised in the same pass. No RGB
-   * frame is made.
+   * Fills the model input with the whole frame, its aspect kept: fitted inside the model's input
+   * and centred, the rest black (as MediaPipe letterboxes). Never a stretch, and nothing of the
+   * frame is cut off. Bilinear sampling (half-pixel centres) of the luma plane, and of the chroma
+   * planes at their own sites (centred on the luma samples they cover), converted to RGB (JFIF)
+   * and normalised in the same pass: no RGB frame is made. The sampling tables are made on the
+   * first frame of a size and serve every layout (a camera may switch between 4:2:2 and 4:2:0
+   * from one frame to the next).
    *
-   * @param frame the camera frame, 4:2:2 or 4:2:0
-   * @returns where the picture lies in {@linkcode Segmenter.probability} (output pixels)
+   * @example
+   * ```ts ignore
+   * const frame = makeFrame({ width: 1280, height: 720 }, "422");
+   * seg.setInputFitted(frame); // = seg.contentRect(frame)
+   * ```
+   *
+   * @param frame the camera frame, any layout
+   * @returns where the frame lies in {@linkcode Segmenter.probability} (output pixels): the same
+   *   as {@linkcode contentRect} of its size
    */
-  setInputFittedYuv(frame: YuvFrame): Rect {
-    const { width, height, chromaShift, y: Y, u: U, v: V } = frame;
-    const t = this.#tablesFor(width, height, chromaShift);
+  setInputFitted(frame: Frame): Rect {
+    const { width, height, layout, y: Y, u: U, v: V } = frame;
+    const t = this.#tablesFor(width, height);
     const r = t.rect;
     const w = this.manifest.input.width;
     const x = this.input;
@@ -237,9 +289,11 @@ export class Segmenter {
     const offset = this.#offset;
     // Only the letterbox bars need the fill; the picture overwrites the rest.
     if (r.w < w || r.h < this.manifest.input.height) x.fill(offset);
-    const cw = width >> 1;
-    const crows = (height + (1 << chromaShift) - 1) >> chromaShift;
-    const { lx, lw, cx, cwt, ly, lh, cy, cht } = t;
+    const cw = chromaWidth(width, layout);
+    const crows = chromaHeight(height, layout);
+    const { lx, lw, ly, lh } = t;
+    const cx = layout === "444" ? lx : t.cx, cwt = layout === "444" ? lw : t.cw;
+    const cy = layout === "420" ? t.cy : ly, cht = layout === "420" ? t.ch : lh;
     const { crR, cbG, crG, cbB } = YCBCR_TO_RGB;
     for (let j = 0; j < r.h; j++) {
       const y0 = ly[j]! * width, y1 = y0 + (ly[j]! + 1 < height ? width : 0);
@@ -273,16 +327,10 @@ export class Segmenter {
     return this.#inOutput(r);
   }
 
-  #tablesFor(width: number, height: number, chromaShift: number): YuvTables {
-    const cached = this.#yuvTables;
-    if (
-      cached && cached.width === width && cached.height === height &&
-      cached.chromaShift === chromaShift
-    ) {
-      return cached;
-    }
-    const { width: w, height: h } = this.manifest.input;
-    const rect = fitRect(width, height, { width: w, height: h });
+  #tablesFor(width: number, height: number): FitTables {
+    const cached = this.#tables;
+    if (cached && cached.width === width && cached.height === height) return cached;
+    const rect = fitRect(width, height, this.manifest.input);
     // Bilinear with half-pixel centres, clamped at the edges, as resizeBilinear samples; a plane
     // subsampled by `sub` is the same grid scaled by 1/sub (chroma sites are centred).
     const table = (n: number, src: number, sub: number): [Int32Array, Float32Array] => {
@@ -295,11 +343,11 @@ export class Segmenter {
       return [idx, wt];
     };
     const [lx, lw] = table(rect.w, width, 1);
-    const [cx, cwt] = table(rect.w, width, 2);
+    const [cx, cw] = table(rect.w, width, 2);
     const [ly, lh] = table(rect.h, height, 1);
-    const [cy, cht] = table(rect.h, height, 1 << chromaShift);
-    const t = { width, height, chromaShift, rect, lx, lw, cx, cwt, ly, lh, cy, cht };
-    this.#yuvTables = t;
+    const [cy, ch] = table(rect.h, height, 2);
+    const t = { width, height, rect, lx, lw, cx, cw, ly, lh, cy, ch };
+    this.#tables = t;
     return t;
   }
 

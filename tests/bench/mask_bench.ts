@@ -1,14 +1,21 @@
 /**
- * `deno task bench`: what the mask's post-processing costs per frame at 1280x720 on one core,
- * stage by stage (budget: 4 ms in all), against the plain bilinear upsampling it replaces. The
- * scene is person-like: a soft-edged upright ellipse of probability at the model's 256x144 and
- * a textured camera frame whose edge is a few pixels off the mask's (as a real one is).
+ * `deno task bench:stages`: what the mask's post-processing costs per frame at 1280x720 on one
+ * core, stage by stage (budget: 4 ms in all), against the plain bilinear upsampling it replaces.
+ * The scene is person-like: a soft-edged upright ellipse of probability at the model's 256x144 and
+ * a textured camera frame whose edge is a few pixels off the mask's (as a real one is). The guide
+ * is the frame's luma plane, whatever its chroma layout.
  *
- * Then, at 720p and 1080p, the guide as an RGB frame against the planar fast path's luma plane
- * (`MaskPipeline.renderLuma`), per frame and per sub-stage (`guide`: the cells' luma and the
- * filter's coefficients; `upsample`: the output alpha and wrap weights).
+ * Then the compositing it feeds, on both outputs (the virtual camera's 4:2:2 → YUYV, the files'
+ * 4:4:4), and at 720p and 1080p the three upsampling modes per frame and the guided filter's
+ * sub-stages (`guide`: the cells' luma and the filter's coefficients; `upsample`: the output
+ * alpha and wrap weights).
  */
 
+import { type ChromaLayout, type Frame, makeFrame } from "../../src/frame/frame.ts";
+import type { Size } from "../../src/frame/geometry.ts";
+import { RegionMap, resampleAlpha } from "../../src/frame/region.ts";
+import { compositeFrame, compositeYuyv } from "../../src/image/composite.ts";
+import { rgbToFrame } from "../../src/image/planar.ts";
 import {
   alphaLut,
   autoFactor,
@@ -21,8 +28,6 @@ import {
   RegionSampler,
   wrapLut,
 } from "../../src/mask/mod.ts";
-import { composite } from "../../src/pipeline/compose.ts";
-import { RegionMap, resampleAlpha } from "../../src/pipeline/region.ts";
 
 const W = 1280, H = 720, MW = 256, MH = 144;
 
@@ -37,20 +42,35 @@ for (let y = 0; y < MH; y++) {
     probability[y * MW + x] = 1 / (1 + Math.exp(-d * 40));
   }
 }
-const frame = new Uint8Array(W * H * 3);
-for (let y = 0, i = 0; y < H; y++) {
-  for (let x = 0; x < W; x++, i += 3) {
-    const person = inside(x + 3, y, W, H) > 0;
-    const texture = (x * 7919 + y * 104729) % 23;
-    frame[i] = person ? 180 + texture : 60 + texture;
-    frame[i + 1] = person ? 140 + texture : 90 + texture;
-    frame[i + 2] = person ? 120 + texture : 160 + texture;
+
+/** The scene's camera frame at `size`, in `layout`. */
+function cameraFrame(size: Size, layout: ChromaLayout): Frame {
+  const { width, height } = size;
+  const rgb = new Uint8Array(width * height * 3);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i += 3) {
+      const person = inside(x + 3, y, width, height) > 0;
+      const texture = (x * 7919 + y * 104729) % 23;
+      rgb[i] = person ? 180 + texture : 60 + texture;
+      rgb[i + 1] = person ? 140 + texture : 90 + texture;
+      rgb[i + 2] = person ? 120 + texture : 160 + texture;
+    }
   }
+  const frame = makeFrame(size, layout);
+  rgbToFrame(rgb, frame);
+  return frame;
 }
-const background = new Uint8Array(W * H * 3).map((_, i) => (i * 31) & 255);
-const out = new Uint8Array(W * H * 3);
-const region = { x: 0, y: 0, w: MW, h: MH };
+
+/** A busy background at `size`, in `layout`. */
+function backgroundFrame(size: Size, layout: ChromaLayout): Frame {
+  const frame = makeFrame(size, layout);
+  rgbToFrame(new Uint8Array(size.width * size.height * 3).map((_, i) => (i * 31) & 255), frame);
+  return frame;
+}
+
 const size = { width: W, height: H };
+const region = { x: 0, y: 0, w: MW, h: MH };
+const camera = cameraFrame(size, "422");
 
 const baselineMap = new RegionMap({ width: MW, height: MH }, region, size);
 const baselineAlpha = new Uint8Array(W * H);
@@ -64,7 +84,7 @@ Deno.bench(
 
 const mask = new MaskPipeline({ model: { width: MW, height: MH }, region, output: size });
 mask.ingest(probability);
-mask.render(frame);
+mask.render(camera.y);
 Deno.bench("mask: temporal (per model run)", { group: "post 720p" }, () => {
   mask.ingest(probability);
 });
@@ -72,53 +92,56 @@ Deno.bench(
   "mask: guided filter + tighten + wrap weights (per frame)",
   { group: "post 720p" },
   () => {
-    mask.render(frame);
+    mask.render(camera.y);
   },
 );
 Deno.bench("mask: all stages (defaults)", { group: "post 720p" }, () => {
   mask.ingest(probability);
-  mask.render(frame);
+  mask.render(camera.y);
 });
 
-Deno.bench("composite: plain blend", { group: "compose 720p", baseline: true }, () => {
-  composite(frame, background, mask.alpha, out);
+// The virtual camera's output: the 4:2:2 frame blended and packed to YUYV in one pass.
+const background = backgroundFrame(size, "422");
+const yuyv = new Uint8Array(W * H * 2);
+Deno.bench("composite 4:2:2 → YUYV: plain blend", { group: "compose 720p", baseline: true }, () => {
+  compositeYuyv(camera, background, mask.alpha, yuyv, {});
 });
-Deno.bench("composite: with light wrap", { group: "compose 720p" }, () => {
-  composite(frame, background, mask.alpha, out, { wrap: mask.wrap });
+Deno.bench("composite 4:2:2 → YUYV: with light wrap", { group: "compose 720p" }, () => {
+  compositeYuyv(camera, background, mask.alpha, yuyv, { wrap: mask.wrap });
 });
-Deno.bench("composite: with light wrap and despill", { group: "compose 720p" }, () => {
-  composite(frame, background, mask.alpha, out, { wrap: mask.wrap, despill: "green" });
+Deno.bench("composite 4:2:2 → YUYV: with light wrap and despill", { group: "compose 720p" }, () => {
+  compositeYuyv(camera, background, mask.alpha, yuyv, { wrap: mask.wrap, despill: "green" });
 });
-
-/** The scene's camera frame at `width` × `height`: RGB and its full-range BT.601 luma plane. */
-function cameraFrame(width: number, height: number): { rgb: Uint8Array; y: Uint8Array } {
-  const rgb = new Uint8Array(width * height * 3);
-  const y = new Uint8Array(width * height);
-  for (let r = 0, i = 0; r < height; r++) {
-    for (let x = 0; x < width; x++, i++) {
-      const person = inside(x + 3, r, width, height) > 0;
-      const texture = (x * 7919 + r * 104729) % 23;
-      const R = rgb[3 * i] = person ? 180 + texture : 60 + texture;
-      const G = rgb[3 * i + 1] = person ? 140 + texture : 90 + texture;
-      const B = rgb[3 * i + 2] = person ? 120 + texture : 160 + texture;
-      y[i] = (77 * R + 150 * G + 29 * B + 128) >> 8;
-    }
-  }
-  return { rgb, y };
-}
+// The files' output: 4:4:4 frames, the edge band in RGB.
+const camera444 = cameraFrame(size, "444");
+const background444 = backgroundFrame(size, "444");
+const out444 = makeFrame(size, "444");
+Deno.bench("composite 4:4:4: plain blend", { group: "compose 720p" }, () => {
+  compositeFrame(camera444, background444, mask.alpha, out444, {});
+});
+Deno.bench("composite 4:4:4: with light wrap and despill", { group: "compose 720p" }, () => {
+  compositeFrame(camera444, background444, mask.alpha, out444, {
+    wrap: mask.wrap,
+    despill: "green",
+  });
+});
 
 for (const [name, width, height] of [["720p", 1280, 720], ["1080p", 1920, 1080]] as const) {
   const output = { width, height };
-  const { rgb, y } = cameraFrame(width, height);
-  const group = `guide ${name}`;
-  const pipeline = new MaskPipeline({ model: { width: MW, height: MH }, region, output });
-  pipeline.ingest(probability);
-  Deno.bench(`mask ${name}: render(rgb) per frame`, { group, baseline: true }, () => {
-    pipeline.render(rgb);
-  });
-  Deno.bench(`mask ${name}: renderLuma(y) per frame`, { group }, () => {
-    pipeline.renderLuma(y);
-  });
+  const { y } = cameraFrame(output, "422");
+  const group = `mask ${name}`;
+  for (const upsample of ["guided", "bilateral", "bilinear"] as const) {
+    const pipeline = new MaskPipeline({ model: { width: MW, height: MH }, region, output }, {
+      upsample,
+    });
+    pipeline.ingest(probability);
+    Deno.bench(`mask ${name}: render(y) per frame, ${upsample}`, {
+      group,
+      baseline: upsample === "guided",
+    }, () => {
+      pipeline.render(y);
+    });
+  }
   // The sub-stages, on a guided filter set up as the pipeline's (defaults).
   const grid = new Grid(output, autoFactor(width, MW));
   const guided = new GuidedUpsampler(grid, {
@@ -132,20 +155,13 @@ for (const [name, width, height] of [["720p", 1280, 720], ["1080p", 1920, 1080]]
   );
   const alpha = new Uint8Array(width * height);
   const wrap = new Uint8Array(width * height);
-  guided.setGuide(rgb);
+  guided.setGuide(y);
   guided.solve();
-  Deno.bench(`guide ${name}: setGuide(rgb) + solve()`, { group: `${group} stages` }, () => {
-    guided.setGuide(rgb);
+  Deno.bench(`guide ${name}: setGuide(y) + solve()`, { group: `${group} stages` }, () => {
+    guided.setGuide(y);
     guided.solve();
   });
-  Deno.bench(`guide ${name}: setGuideLuma(y) + solve()`, { group: `${group} stages` }, () => {
-    guided.setGuideLuma(y);
-    guided.solve();
-  });
-  Deno.bench(`upsample ${name}: render(rgb)`, { group: `${group} stages` }, () => {
-    guided.render(rgb, alpha, wrap);
-  });
-  Deno.bench(`upsample ${name}: renderLuma(y)`, { group: `${group} stages` }, () => {
-    guided.renderLuma(y, alpha, wrap);
+  Deno.bench(`upsample ${name}: render(y)`, { group: `${group} stages` }, () => {
+    guided.render(y, alpha, wrap);
   });
 }

@@ -1,18 +1,25 @@
 /**
- * `deno task bench`: what the pixel format conversions cost per frame at 720p and 1080p — RGB →
- * YUYV / I420 / NV12 for the v4l2loopback output and YUYV / I420 / NV12 → RGB for the camera
- * input. Buffers are made once, outside the measured functions, as the live loop does.
+ * `deno task bench:stages`: what the pixel conversions of the one internal frame cost per frame
+ * at 720p and 1080p. The virtual camera's output: a 4:2:2 frame packed as YUYV (`packYuyv`, a
+ * passthrough frame or a still background) and the YUYV repacked as I420 / NV12 for a loopback
+ * of those formats (`yuyvTo420`). The camera's input: YUYV unpacked to a 4:2:2 frame
+ * (`yuyvToFrame`). The edges of files: RGB to and from a 4:4:4 frame (`rgbToFrame`,
+ * `frameToRgb`: an ffmpeg or image source, a PNG writer) and the layout changes between 4:4:4 and
+ * 4:2:2 (`convertFrame`). Buffers are made once, outside the measured functions, as the live
+ * loop does.
+ *
+ * @module
  */
 
+import { makeFrame } from "../../src/frame/frame.ts";
 import {
-  i420ToRgb,
-  nv12ToRgb,
-  rgbToI420,
-  rgbToNv12,
-  rgbToYuyv,
-  yuvByteLength,
-  yuyvToRgb,
-} from "../../src/image/yuv.ts";
+  convertFrame,
+  frameToRgb,
+  packYuyv,
+  rgbToFrame,
+  yuyvToFrame,
+} from "../../src/image/planar.ts";
+import { yuyvTo420 } from "../../src/image/yuv.ts";
 
 const SIZES = [
   { name: "720p", width: 1280, height: 720 },
@@ -31,33 +38,48 @@ for (const { name, width, height } of SIZES) {
       rgb[i + 2] = ((x + y) * 127 / (width + height) + 2 * noise) & 255;
     }
   }
-  const yuyv = new Uint8Array(yuvByteLength("yuyv", size));
-  const i420 = new Uint8Array(yuvByteLength("i420", size));
-  const nv12 = new Uint8Array(yuvByteLength("nv12", size));
+  const f444 = makeFrame(size, "444");
+  const f422 = makeFrame(size, "422");
+  rgbToFrame(rgb, f444);
+  rgbToFrame(rgb, f422);
+  const camera = makeFrame(size, "422");
+  const yuyv = new Uint8Array(width * height * 2);
+  const out420 = new Uint8Array(width * height * 3 / 2);
   const back = new Uint8Array(rgb.length);
-  rgbToYuyv(rgb, yuyv, size);
-  rgbToI420(rgb, i420, size);
-  rgbToNv12(rgb, nv12, size);
+  packYuyv(f422, yuyv);
 
-  const encode = `RGB to YUV ${name}`;
-  Deno.bench(`rgbToYuyv ${name}`, { group: encode, baseline: true }, () => {
-    rgbToYuyv(rgb, yuyv, size);
+  const output = `frame to virtual camera ${name}`;
+  Deno.bench(`packYuyv 422 ${name}`, { group: output, baseline: true }, () => {
+    packYuyv(f422, yuyv);
   });
-  Deno.bench(`rgbToI420 ${name}`, { group: encode }, () => {
-    rgbToI420(rgb, i420, size);
+  Deno.bench(`yuyvTo420 i420 ${name}`, { group: output }, () => {
+    yuyvTo420(yuyv, out420, "i420", size);
   });
-  Deno.bench(`rgbToNv12 ${name}`, { group: encode }, () => {
-    rgbToNv12(rgb, nv12, size);
+  Deno.bench(`yuyvTo420 nv12 ${name}`, { group: output }, () => {
+    yuyvTo420(yuyv, out420, "nv12", size);
   });
 
-  const decode = `YUV to RGB ${name}`;
-  Deno.bench(`yuyvToRgb ${name}`, { group: decode, baseline: true }, () => {
-    yuyvToRgb(yuyv, back, size);
+  Deno.bench(`yuyvToFrame ${name}`, { group: `camera to frame ${name}` }, () => {
+    yuyvToFrame(yuyv, camera);
   });
-  Deno.bench(`i420ToRgb ${name}`, { group: decode }, () => {
-    i420ToRgb(i420, back, size);
+
+  const edges = `RGB edges and layouts ${name}`;
+  Deno.bench(`rgbToFrame 444 ${name}`, { group: edges, baseline: true }, () => {
+    rgbToFrame(rgb, f444);
   });
-  Deno.bench(`nv12ToRgb ${name}`, { group: decode }, () => {
-    nv12ToRgb(nv12, back, size);
+  Deno.bench(`frameToRgb 444 ${name}`, { group: edges }, () => {
+    frameToRgb(f444, back);
+  });
+  Deno.bench(`rgbToFrame 422 ${name}`, { group: edges }, () => {
+    rgbToFrame(rgb, f422);
+  });
+  Deno.bench(`frameToRgb 422 ${name}`, { group: edges }, () => {
+    frameToRgb(f422, back);
+  });
+  Deno.bench(`convertFrame 444→422 ${name}`, { group: edges }, () => {
+    convertFrame(f444, f422);
+  });
+  Deno.bench(`convertFrame 422→444 ${name}`, { group: edges }, () => {
+    convertFrame(f422, f444);
   });
 }

@@ -8,6 +8,8 @@
 
 import assert from "node:assert/strict";
 import { Camera, FrameDecoder, listDevices } from "../../src/device/mod.ts";
+import type { Frame } from "../../src/frame/mod.ts";
+import { decodeToRgb } from "../fixtures/decode_rgb.ts";
 import { barInteriorError, CAPTURE, since, stillVivid, v4l2ctl, vmTest } from "./_vm.ts";
 
 const W = 320;
@@ -157,20 +159,26 @@ vmTest("Camera negotiation reports what vivid gives and warns like backscrub", (
 vmTest("FrameDecoder reads vivid's NV12 and YU12 like its YUYV", async () => {
   await stillVivid();
   const decoded: Record<string, Uint8Array> = {};
+  const planes: Record<string, Frame> = {};
   for (const format of ["YUYV", "NV12", "I420"]) {
     using camera = Camera.open(CAPTURE, { width: W, height: H, format });
     assert.deepEqual(camera.warnings, []);
     using decoder = new FrameDecoder(camera.negotiated);
     const [frame] = cameraFrames(camera, 1);
     const rgb = new Uint8Array(W * H * 3);
-    assert.deepEqual(decoder.decode(frame!.data, rgb), { width: W, height: H });
+    const planar = decodeToRgb(decoder, frame!.data, rgb);
+    assert.ok(planar !== null, `${format} decodes`);
+    assert.equal(planar.layout, format === "YUYV" ? "422" : "420", "no conversion on the way");
     decoded[format] = rgb;
+    planes[format] = planar;
   }
   // vivid renders one RGB picture into each format; only chroma siting differs at edges.
   const nv12 = barInteriorError(decoded.NV12!, decoded.YUYV!, W, H, 3);
   const i420 = barInteriorError(decoded.I420!, decoded.YUYV!, W, H, 3);
   console.log(`  NV12 vs YUYV: ${nv12}, YU12 vs YUYV: ${i420} (max per channel, bar interiors)`);
   assert.ok(nv12 <= 3 && i420 <= 3);
+  // The same samples in two packings: the same planes.
+  assert.deepEqual(planes.NV12, planes.I420);
   assert.deepEqual(decoded.NV12, decoded.I420);
 });
 

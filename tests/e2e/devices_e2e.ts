@@ -74,4 +74,12 @@ vmTest("backscrub devices as a user outside the video group: exit 1 with the fix
   assert.ok(r.stdout.includes("Devices that could not be opened:"), r.stdout);
   assert.ok(r.stdout.includes(`Cannot open video device "${CAPTURE}": permission denied`));
   assert.ok(r.stdout.includes("No camera backscrub can open (add yourself to the video group"));
+  // --json gives the error as data: the kind, the message (facts only) and the errno.
+  const json = await backscrubAsNobody("devices", "--json");
+  const camera = (JSON.parse(json.stdout) as DeviceList).devices.find((d) => d.path === CAPTURE);
+  assert.deepEqual(camera?.error, {
+    kind: "permission",
+    message: `Cannot open video device "${CAPTURE}": permission denied`,
+    errno: 13,
+  });
 });

@@ -1,26 +1,34 @@
 /**
  * Error cases on real devices: busy (naming the holder), not a capture
- * device, no such device, a second writer, permission denied.
+ * device, no such device, a second writer, permission denied. The device
+ * layer's errors state the facts and carry the kind, device, purpose and
+ * holders; the user's line (`explain()`, as `backscrub` prints it) adds the fix.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import {
-  Camera,
-  DeviceError,
-  findHolders,
-  Loopback,
-  MODPROBE_COMMAND,
-} from "../../src/device/mod.ts";
+import { Camera } from "../../src/device/camera.ts";
+import { DeviceError } from "../../src/device/errors.ts";
+import { findHolders } from "../../src/device/holders.ts";
+import { Loopback } from "../../src/device/loopback.ts";
+import { explain, MODPROBE_COMMAND } from "../../src/cli/explain.ts";
 import { CAPTURE, denoAsNobody, LOOPBACK, ROOT, vmTest, waitFor } from "./_vm.ts";
 
+/**
+ * Checks a DeviceError: its kind, its facts-only message, and the user's line with the fix.
+ *
+ * @param kind the expected kind
+ * @param pattern matched against the user's line: `explain(e)`
+ */
 function isDeviceError(kind: DeviceError["kind"], pattern: RegExp): (e: unknown) => boolean {
   return (e: unknown) => {
     if (!(e instanceof DeviceError)) throw e;
     assert.equal(e.kind, kind, e.message);
-    assert.match(e.message, pattern);
-    assert.ok(!e.message.includes("\n"), "one line");
+    assert.doesNotMatch(e.message, /\s-[cvf]\b|backscrub devices|sudo /, "facts only");
+    const line = explain(e);
+    assert.match(line, pattern);
+    assert.ok(!line.includes("\n"), "one line");
     return true;
   };
 }
@@ -53,9 +61,10 @@ vmTest("Camera names the other process that streams from the device (EBUSY)", as
     } catch (e) {
       isDeviceError(
         "busy",
-        /device busy, in use by v4l2-ctl \(pid \d+\) \(close it, or pick another device/,
+        /device busy, in use by v4l2-ctl \(pid \d+\) \(close it, or choose your camera with -c/,
       )(e);
-      message = (e as Error).message;
+      assert.ok((e as DeviceError).holders?.others.some((h) => h.pid === child.pid));
+      message = explain(e);
     }
     assert.ok(message.includes(`(pid ${child.pid})`), message);
     console.log(`  ${message}`);
@@ -73,7 +82,7 @@ vmTest("Camera says when this process itself already streams the device (EBUSY)"
     () => Camera.open(CAPTURE, { width: 320, height: 180, format: "YUYV" }),
     isDeviceError(
       "busy",
-      /^Cannot set the format of "\/dev\/video0": device busy, in use by this process \(pid \d+\) \(this process already streams/,
+      /^Cannot set the format of "\/dev\/video0": device busy, in use by this process \(pid \d+\) \(this process already has it open/,
     ),
   );
   first.stop();
@@ -87,7 +96,7 @@ vmTest("Camera refuses the loopback device while nobody writes (exclusive_caps=1
     () => Camera.open(LOOPBACK),
     isDeviceError(
       "not-capture",
-      /^Cannot capture from "\/dev\/video\d+": it is the v4l2loopback device "VirtualCam" and no program is writing to it/,
+      /^Cannot capture from "\/dev\/video\d+": it is the v4l2loopback device "VirtualCam" and no program is writing to it .*\(choose your camera with -c; backscrub devices lists them\)$/,
     ),
   );
 });
@@ -97,7 +106,7 @@ vmTest("Camera and Loopback report a missing device with the fix", () => {
     () => Camera.open("video9"),
     isDeviceError(
       "not-found",
-      /^Cannot open video device "\/dev\/video9": no such file \(is the camera plugged in\?/,
+      /^Cannot open video device "\/dev\/video9": no such file \(is the camera plugged in\? choose your camera with -c/,
     ),
   );
   assert.throws(
@@ -107,7 +116,7 @@ vmTest("Camera and Loopback report a missing device with the fix", () => {
         "not-found",
         /^Cannot open virtual camera device "\/dev\/video9": no such file \(is v4l2loopback loaded\?/,
       )(e);
-      return (e as Error).message.includes(MODPROBE_COMMAND);
+      return explain(e).includes(MODPROBE_COMMAND);
     },
   );
 });
@@ -127,19 +136,21 @@ vmTest("Loopback refuses a second writer, naming the first", () => {
     () => Loopback.open(CAPTURE, { width: 64, height: 48 }),
     isDeviceError(
       "not-output",
-      /^Cannot write to "\/dev\/video0": it is not a v4l2loopback output/,
+      /^Cannot write to "\/dev\/video0": it is not a v4l2loopback output .*\(choose the virtual camera with -v; backscrub devices lists them\)$/,
     ),
   );
 });
 
 vmTest("A user outside the video group gets the usermod fix (permission denied)", async () => {
   // The device nodes are root-only (0600) in the VM; run as nobody.
-  const script = `import { Camera } from "${ROOT}src/device/mod.ts";
-try { Camera.open("${CAPTURE}"); } catch (e) { console.log(e.message); }`;
+  const script = `import { Camera } from "${ROOT}src/device/camera.ts";
+import { explain } from "${ROOT}src/cli/explain.ts";
+try { Camera.open("${CAPTURE}"); } catch (e) { console.log(e.kind, e.errno); console.log(explain(e)); }`;
   const r = await denoAsNobody("eval", script);
   assert.equal(
     r.stdout.trim(),
-    `Cannot open video device "${CAPTURE}": permission denied (add yourself to the video group: ` +
+    "permission 13\n" +
+      `Cannot open video device "${CAPTURE}": permission denied (add yourself to the video group: ` +
       "sudo usermod -aG video $USER, then log out and in again)",
     r.stderr,
   );

@@ -1,0 +1,97 @@
+/**
+ * A stand-in for a V4L2 camera behind `CameraSource` (`src/device/camera_source.ts`): frames come
+ * from a function, one every `intervalMs` after `start()`, and `grabAsync` waits for them on
+ * timers, as the real one waits on a worker thread. Frames queue up while nobody grabs (or, with
+ * `dropLate`, only the newest is kept, as by a camera whose buffers are full). The camera goes
+ * silent when the function returns `null`.
+ *
+ * @module
+ */
+
+import type { CameraLike } from "../../src/device/camera_source.ts";
+import type { CapturedBuffer as CapturedFrame, Negotiated } from "../../src/device/capture.ts";
+
+/** A scripted camera: frame `n` is due `n × intervalMs` after the last `start()`. */
+export class FakeCamera implements CameraLike {
+  readonly path = "/dev/fake0";
+  readonly info = { card: "fake" } as const;
+  readonly warnings: readonly string[] = [];
+  readonly negotiated: Negotiated;
+  /** `start`, `stop` and `close` calls, in order. */
+  readonly log: string[] = [];
+  /** Frames handed out and not released. */
+  held = 0;
+  /** How many frames `grabAsync` has handed out. */
+  grabbed = 0;
+  readonly #frame: (n: number) => Uint8Array | null;
+  intervalMs: number;
+  readonly #dropLate: boolean;
+  #streaming = false;
+  #startedAt = 0;
+  #next = 0;
+
+  /**
+   * @param negotiated what the camera "negotiated"
+   * @param frame frame `n` (from 0 at each `start`), or `null`: no more frames
+   * @param intervalMs the time between two frames
+   * @param options `dropLate`: hand out only the newest frame that is due
+   */
+  constructor(
+    negotiated: Negotiated,
+    frame: (n: number) => Uint8Array | null,
+    intervalMs: number,
+    options: { dropLate?: boolean } = {},
+  ) {
+    this.negotiated = negotiated;
+    this.#frame = frame;
+    this.intervalMs = intervalMs;
+    this.#dropLate = options.dropLate ?? false;
+  }
+
+  get streaming(): boolean {
+    return this.#streaming;
+  }
+
+  start(): void {
+    this.log.push("start");
+    this.#streaming = true;
+    this.#startedAt = performance.now();
+    this.#next = 0;
+  }
+
+  stop(): void {
+    this.log.push("stop");
+    this.#streaming = false;
+  }
+
+  close(): void {
+    this.log.push("close");
+    this.#streaming = false;
+  }
+
+  /**
+   * The next frame (with `dropLate`, the newest that is due) when it is due within `timeoutMs`,
+   * else `null` after `timeoutMs`.
+   */
+  async grabAsync(timeoutMs: number): Promise<CapturedFrame | null> {
+    if (!this.#streaming) throw new Error("Cannot grab a frame: the fake camera is not started");
+    if (this.#dropLate) {
+      const newest = Math.floor((performance.now() - this.#startedAt) / this.intervalMs);
+      while (this.#next < newest && this.#frame(this.#next + 1) !== null) this.#next++;
+    }
+    const n = this.#next;
+    const data = this.#frame(n);
+    const due = this.#startedAt + n * this.intervalMs;
+    const wait = data === null ? timeoutMs : Math.min(timeoutMs, due - performance.now());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (!this.#streaming || data === null || performance.now() < due - 0.5) return null;
+    this.#next++;
+    this.grabbed++;
+    this.held++;
+    return { data, sequence: n, timestampUs: Math.round(due * 1000) };
+  }
+
+  release(_frame: CapturedFrame): void {
+    this.held--;
+  }
+}
