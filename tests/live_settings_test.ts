@@ -18,7 +18,12 @@ import type { FrameTiming } from "../src/frame/timing.ts";
 import { rgbToFrame } from "../src/image/planar.ts";
 import { readPng } from "../src/image/png.ts";
 import { Pipeline } from "../src/pipeline/loop.ts";
-import { type Applied, type Settings, SettingsError } from "../src/pipeline/settings.ts";
+import {
+  type Applied,
+  defaultSettings,
+  type Settings,
+  SettingsError,
+} from "../src/pipeline/settings.ts";
 import { cliStageFactory } from "../src/cli/stage_factory.ts";
 import { MemorySink } from "./fakes/memory_stages.ts";
 import { SHARED } from "./_models.ts";
@@ -125,16 +130,7 @@ async function photo(): Promise<Frame> {
   return frame;
 }
 
-const START: Settings = {
-  background: "#00ff00",
-  model: "landscape",
-  mirror: false,
-  flip: false,
-  threshold: null,
-  mask: {},
-  despill: null,
-  fps: null,
-};
+const START: Settings = defaultSettings({ background: "#00ff00" });
 
 Deno.test("a running pipeline changes background, blur, mirror and model between two frames", async () => {
   const frame = await photo();
@@ -182,6 +178,7 @@ Deno.test("a running pipeline changes background, blur, mirror and model between
   );
   const failedAt = sink.count;
   const selfie = await change({ model: "selfie" });
+  const hard = await change({ threshold: 0.5, mask: { smoothing: 0 } });
   source.releaseAll();
   const stats = await running;
 
@@ -242,6 +239,10 @@ Deno.test("a running pipeline changes background, blur, mirror and model between
     await fresh.run();
   }
   const switched = f[selfie.frame]!;
+  // Threshold and mask options on the same model: a hard mask from then on.
+  assert.deepEqual(hard.changed, ["threshold", "mask"]);
+  assert.ok(hard.frame > selfie.frame);
+  assert.ok(pipeline.mask!.alpha.every((a) => a === 0 || a === 255), "a hard mask");
   assert.deepEqual(switched, oneSink.frames[0], "the switched frame is the new model's, exactly");
 });
 

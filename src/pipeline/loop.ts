@@ -252,6 +252,10 @@ export class Pipeline {
     const frame = await this.#swap(
       async () => {
         if (old.latest !== null && old.latest !== next.latest) await old.latest.settle();
+        // New mask options on the same model: the new mask starts from the newest model output.
+        if (next.mask !== old.mask && next.latest === old.latest && old.latest!.runs > 0) {
+          next.mask!.ingest(next.map!);
+        }
         this.#scene = next;
         if (changed.includes("fps")) this.#source.setMaxFps?.(settings.fps);
         await this.#release(old, next);

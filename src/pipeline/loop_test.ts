@@ -9,21 +9,12 @@ import { rgbToYuyv } from "../image/yuv.ts";
 import { cliStageFactory } from "../cli/stage_factory.ts";
 import { MemorySink, MemorySource, MemoryYuyvSink } from "../../tests/fakes/memory_stages.ts";
 import { Pipeline, type PipelineOptions } from "./loop.ts";
-import type { Settings } from "./settings.ts";
+import { defaultSettings, type Settings } from "./settings.ts";
 import type { Stats } from "./stats.ts";
 
 const SHARED = join(decodeURIComponent(new URL("../../..", import.meta.url).pathname), "shared");
 
-const SETTINGS: Settings = {
-  background: "#00ff00",
-  model: "landscape",
-  mirror: false,
-  flip: false,
-  threshold: null,
-  mask: {},
-  despill: null,
-  fps: null,
-};
+const SETTINGS: Settings = defaultSettings({ background: "#00ff00" });
 
 async function photo(even = false): Promise<{ width: number; height: number; data: Uint8Array }> {
   const img = readPng(
@@ -258,4 +249,32 @@ Deno.test("a file run is reproducible byte for byte", async () => {
     return sink.frames;
   };
   assert.deepEqual(await once(), await once());
+});
+
+Deno.test("Pipeline in live mode takes new mask options mid-run from the newest model output", async () => {
+  const img = await photo(true);
+  // A moving scene: the mask is drawn on frames without a new model output too.
+  const moved = new Uint8Array(img.data.length);
+  moved.set(img.data.subarray(12 * 3));
+  using factory = cliStageFactory({});
+  const sink = new MemoryYuyvSink(img, { keep: 1 });
+  await using pipeline = await Pipeline.open({
+    source: MemorySource.fromRgb([img.data, moved], img, { count: 40, layout: "422" }),
+    sink,
+    factory,
+    settings: SETTINGS,
+    mode: "live",
+    motion: false,
+    onFrame: (_t, stats) => {
+      if (stats.totalFrames === 5) changes.push(pipeline.change({ threshold: 0.5 }));
+    },
+  });
+  const changes: ReturnType<Pipeline["change"]>[] = [];
+  await pipeline.run();
+  assert.equal(sink.count, 40);
+  assert.equal(changes.length, 1);
+  const a = await changes[0]!;
+  assert.deepEqual(a.changed, ["threshold"]);
+  assert.ok(a.frame >= 5 && a.frame < 40, `applied at frame ${a.frame}`);
+  assert.ok(pipeline.mask!.alpha.every((v) => v === 0 || v === 255), "a hard mask");
 });
