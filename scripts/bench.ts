@@ -41,7 +41,7 @@ import { readPng } from "../src/image/png.ts";
 import { rgbToFrame } from "../src/image/planar.ts";
 import { resolveModel } from "../src/models/resolve.ts";
 import { Pipeline, type PipelineOptions } from "../src/pipeline/loop.ts";
-import type { Settings, StageFactory } from "../src/pipeline/settings.ts";
+import { defaultSettings, type Settings, type StageFactory } from "../src/pipeline/settings.ts";
 import type { Stats } from "../src/pipeline/stats.ts";
 import { Segmenter } from "../src/segment/segmenter.ts";
 import {
@@ -289,16 +289,7 @@ const factory: StageFactory = {
 
 /** The settings of a row: its background and model, everything else the defaults. */
 function settingsOf(spec: RowSpec): Settings {
-  return {
-    background: BACKGROUND_SPEC[spec.background],
-    model: spec.model,
-    mirror: false,
-    flip: false,
-    threshold: null,
-    mask: {},
-    despill: null,
-    fps: null,
-  };
+  return defaultSettings({ background: BACKGROUND_SPEC[spec.background], model: spec.model });
 }
 
 /** The working layout of the bench's sink and the format it takes. */

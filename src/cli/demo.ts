@@ -16,6 +16,7 @@ import { writePng } from "../image/png.ts";
 import { loadImage } from "../io/image_file.ts";
 import { openFileSink } from "../io/mod.ts";
 import { Pipeline } from "../pipeline/loop.ts";
+import { defaultSettings } from "../pipeline/settings.ts";
 import { projectRoot, resolveResource } from "../resources.ts";
 import { PortraitSource } from "../demo/portrait_source.ts";
 import { UsageError } from "./errors.ts";
@@ -136,16 +137,7 @@ export async function runDemo(options: DemoOptions): Promise<string[]> {
       source,
       sink,
       factory,
-      settings: {
-        background: options.background,
-        model: options.model,
-        mirror: false,
-        flip: false,
-        threshold: null,
-        mask: {},
-        despill: null,
-        fps: null,
-      },
+      settings: defaultSettings({ background: options.background, model: options.model }),
       mode: "exact",
     });
     description = pipeline.background.description;

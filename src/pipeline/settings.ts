@@ -40,6 +40,27 @@ export interface Settings {
   fps: number | null;
 }
 
+/**
+ * The settings of a plain run: the default model, nothing mirrored or flipped, soft edges, the
+ * mask's defaults, no despill, the camera's own frame rate, with `background` and whatever else
+ * is given.
+ *
+ * @param given the settings that differ from the defaults (at least the background)
+ * @returns every setting
+ */
+export function defaultSettings(given: Partial<Settings> & Pick<Settings, "background">): Settings {
+  return {
+    model: "landscape",
+    mirror: false,
+    flip: false,
+    threshold: null,
+    mask: {},
+    despill: null,
+    fps: null,
+    ...given,
+  };
+}
+
 /** A change: the settings to change, the others stay. */
 export type SettingsChange = Partial<Settings>;
 
