@@ -27,7 +27,7 @@ import {
   workingLayout,
 } from "../frame/stages.ts";
 import { FrameTiming } from "../frame/timing.ts";
-import { compositeFrame, compositeYuyv } from "../image/composite.ts";
+import { compositeFrame, compositeYuyv, type Despill } from "../image/composite.ts";
 import {
   convertFrame,
   flipFrame,
@@ -136,8 +136,19 @@ export class Pipeline {
   readonly #out: Frame | null;
   readonly #opaque: Uint8Array;
   readonly #scratch: Uint8Array;
-  readonly #packedBg: Uint8Array | null;
+  /** A still background packed as YUYV words (virtual camera only), and which frame it holds. */
+  readonly #packedBg: Uint32Array | null;
   #packedOf: Frame | null = null;
+  /** The compositors' options, filled in place every frame. */
+  readonly #yuyvOptions: {
+    wrap: Uint8Array | null;
+    bgPacked: Uint32Array | null;
+    despill: Despill | null;
+  } = { wrap: null, bgPacked: null, despill: null };
+  readonly #frameOptions: { wrap: Uint8Array | null; despill: Despill | null } = {
+    wrap: null,
+    despill: null,
+  };
   readonly #ctx: BackgroundContext;
   #scene: Scene;
   /** Prepared changes, applied at the top of the next frame. */
@@ -168,7 +179,7 @@ export class Pipeline {
     this.#opaque = new Uint8Array(output.width * output.height).fill(255);
     this.#scratch = new Uint8Array(output.width * 3);
     this.#packedBg = this.#sink.kind === "yuyv"
-      ? new Uint8Array(output.width * output.height * 2)
+      ? new Uint32Array(output.width * output.height / 2)
       : null;
     this.#ctx = { frame: this.#work, mask: this.#opaque, timeMs: 0 };
     this.#scene = scene;
@@ -287,7 +298,12 @@ export class Pipeline {
         if (!(await this.#source.read(this.#cam, t))) break;
         t.grab = performance.now() - t0 - (Number.isNaN(t.decode) ? 0 : t.decode);
 
-        if (s.latest !== null) await this.#model(s);
+        if (s.latest !== null) {
+          // Waits only in exact mode and on a model's first frame; otherwise never.
+          if (this.#startModel(s)) await s.latest.settle();
+          s.latest.check();
+          s.latest.take(s.map!, t);
+        }
         t0 = performance.now();
         if (this.#maps !== null) resampleFrame(this.#cam, this.#maps, this.#view);
         if (this.#work !== this.#view) convertFrame(this.#view, this.#work);
@@ -340,24 +356,24 @@ export class Pipeline {
     return this.close();
   }
 
-  /** The model step of one frame: start a run when due, take the newest mask. */
-  async #model(s: Scene): Promise<void> {
+  /**
+   * Starts a model run on this frame when one is due.
+   *
+   * @returns whether the frame must wait for the run (exact mode; a model's first frame, which
+   *   has no earlier mask to use)
+   */
+  #startModel(s: Scene): boolean {
     const latest = s.latest!;
-    const t = this.#timing;
     s.gate?.measure(this.#cam.y, this.#cam.width, this.#cam.height);
     if (this.#options.mode === "exact") {
-      latest.submit(this.#cam, t);
-      await latest.settle();
-    } else {
-      // The gate's first answer is always yes (it takes that frame as its reference).
-      if (!latest.busy && (s.gate === null || s.gate.shouldRun(performance.now()))) {
-        latest.submit(this.#cam, t);
-      }
-      // The first frame (of a model) has no earlier mask to use: it waits for its own.
-      if (latest.runs === 0) await latest.settle();
+      latest.submit(this.#cam, this.#timing);
+      return true;
     }
-    latest.check();
-    latest.take(s.map!, t);
+    // The gate's first answer is always yes (it takes that frame as its reference).
+    if (!latest.busy && (s.gate === null || s.gate.shouldRun(performance.now()))) {
+      latest.submit(this.#cam, this.#timing);
+    }
+    return latest.runs === 0;
   }
 
   /**
@@ -376,11 +392,11 @@ export class Pipeline {
         packYuyv(view, yuyv);
       } else {
         const bg = this.#render(s, alpha);
-        compositeYuyv(view, bg, alpha, yuyv, {
-          wrap: s.mask!.wrap,
-          bgPacked: s.background.still ? this.#packed(bg) : null,
-          despill: s.settings.despill,
-        });
+        const o = this.#yuyvOptions;
+        o.wrap = s.mask!.wrap;
+        o.bgPacked = s.background.still ? this.#packed(bg) : null;
+        o.despill = s.settings.despill;
+        compositeYuyv(view, bg, alpha, yuyv, o);
       }
       if (mirror) mirrorYuyv(yuyv, width, height);
       if (flip) flipRows(yuyv, width * 2, height, this.#scratch);
@@ -390,10 +406,10 @@ export class Pipeline {
     let out = view;
     if (!s.background.passthrough) {
       out = this.#out!;
-      compositeFrame(view, this.#render(s, alpha), alpha, out, {
-        wrap: s.mask!.wrap,
-        despill: s.settings.despill,
-      });
+      const o = this.#frameOptions;
+      o.wrap = s.mask!.wrap;
+      o.despill = s.settings.despill;
+      compositeFrame(view, this.#render(s, alpha), alpha, out, o);
     }
     if (mirror) mirrorFrame(out);
     if (flip) flipFrame(out, this.#scratch);
@@ -408,12 +424,12 @@ export class Pipeline {
 
   /** A still background packed as YUYV words once (its runs are then word copies). */
   #packed(bg: Frame): Uint32Array {
-    const bytes = this.#packedBg!;
+    const words = this.#packedBg!;
     if (this.#packedOf !== bg) {
-      packYuyv(bg, bytes);
+      packYuyv(bg, new Uint8Array(words.buffer));
       this.#packedOf = bg;
     }
-    return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+    return words;
   }
 
   /**
