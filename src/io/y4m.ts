@@ -8,12 +8,12 @@
  * - **Reading** accepts `C420jpeg` (the default when `C` is absent), `C420mpeg2`, `C420paldv`,
  *   `C420`, `C422`, `C444` and `Cmono`, 8 bits per sample, and converts each frame once, on
  *   read, to a full-range {@linkcode Frame} in the caller's layout (`src/io/_yuv_planes.ts`: a
- *   `"444"` frame turned into RGB is within 1 of the BT.601 decode of `src/image/yuv.ts`). The
- *   range is limited unless the header says `XCOLORRANGE=FULL` (ffmpeg writes that for `yuvj*`
- *   and gray pixel formats); other `X` parameters and the interlacing flag are ignored (frames
- *   are taken as progressive). All 4:2:0 sitings decode alike: each even pixel takes its chroma
- *   sample, odd pixels interpolate; the sitings differ by a quarter of a pixel, which
- *   segmentation cannot see. The file is streamed through one frame buffer; a file that ends
+ *   `"444"` frame turned into RGB is within 2, and mostly 1, of the BT.601 decode of
+ *   `src/image/yuv.ts`). The range is limited unless the header says `XCOLORRANGE=FULL` (ffmpeg
+ *   writes that for `yuvj*` and gray pixel formats); other `X` parameters and the interlacing
+ *   flag are ignored (frames are taken as progressive). All 4:2:0 sitings decode alike: each
+ *   even pixel takes its chroma sample, odd pixels interpolate; the sitings differ by a quarter
+ *   of a pixel, which segmentation cannot see. The file is streamed through one frame buffer; a file that ends
  *   inside a frame ends the stream with a warning.
  * - **Writing** produces `C420mpeg2 XYSCSS=420MPEG2 XCOLORRANGE=LIMITED`, BT.601 limited range,
  *   with the chroma filter of `rgbToI420` in `src/image/yuv.ts`, which sites the samples the

@@ -239,14 +239,19 @@ Deno.test("Y4mReader matches ffmpeg's decode of an ffmpeg-made 4:2:0 file", asyn
     assert.deepEqual(reader.size, { width: 64, height: 48 });
     const ours = await readAll(path);
     assert.equal(ours.length, 3);
-    // Within 1 of the RGB decode the reader gave before it made frames.
+    // Within 2, and 99 % within 1, of the RGB decode the reader gave before it made frames (the
+    // frame's Y, Cb and Cr are rounded: one rounding more, see _yuv_planes_test.ts). ffmpeg's
+    // 4:2:0 chroma overshoots the limited range at sharp colour edges (4 … 255 here): those
+    // pixels are decoded the old way, through RGB.
     const bytes = await Deno.readFile(path);
     const start = bytes.indexOf(0x0a) + 1;
     ours.forEach((rgb, f) => {
       const planes = bytes.subarray(start + f * (6 + 4608) + 6, start + (f + 1) * (6 + 4608));
       const expected = new Uint8Array(rgb.length);
       y4mPlanesToRgb(planes, expected, { width: 64, height: 48, subsampling: "420" });
-      assert.ok(maxDiff(rgb, expected) <= 1, `frame ${f}`);
+      assert.ok(maxDiff(rgb, expected) <= 2, `frame ${f}`);
+      const close = rgb.filter((b, i) => Math.abs(b - expected[i]!) <= 1).length;
+      assert.ok(close >= 0.99 * rgb.length, `frame ${f}: ${close} of ${rgb.length} within 1`);
     });
     // Into a 4:2:2 frame (a file feeding the virtual camera) 4:2:0 stays 4:2:0, range-expanded.
     await using again = await Y4mReader.open(path);
