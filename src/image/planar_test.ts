@@ -5,6 +5,7 @@ import { type OldPlanes, planarToRgb, rgbToPlanar } from "../../tests/reference/
 import { flipHorizontal, flipVertical } from "../../tests/reference/rgb_composite.ts";
 import {
   CHROMA_TO_LIMITED,
+  clamp8,
   convertFrame,
   fillFrame,
   flipFrame,
@@ -15,6 +16,7 @@ import {
   mirrorYuyv,
   packYuyv,
   rgbToFrame,
+  YCBCR_TO_RGB,
   yuyvToFrame,
 } from "./planar.ts";
 import { readPng } from "./png.ts";
@@ -64,6 +66,30 @@ Deno.test("rgbToFrame() and frameToRgb() at 4:4:4 round-trip every RGB colour wi
   }
   assert.equal(worst, 1);
   assert.ok(off / (1 << 24) / 3 < 0.35, `${off} values off`);
+});
+
+Deno.test("frameToRgb() in whole numbers is the floating-point JFIF formula, every colour", () => {
+  // All 2^24 (Y, Cb, Cr), one luma at a time, against the formula it replaced: round and clamp
+  // Y + 1.402 Cr', Y − 0.344136 Cb' − 0.714136 Cr', Y + 1.772 Cb'. (Cb 78, Cr 178 is the one
+  // exact tie, −18.5, that floating point rounds either way depending on Y: looked up per Y.)
+  const { crR, cbG, crG, cbB } = YCBCR_TO_RGB;
+  const f = makeFrame({ width: 256, height: 256 }, "444");
+  for (let i = 0; i < 65536; i++) {
+    f.u[i] = i >> 8;
+    f.v[i] = i & 255;
+  }
+  const rgb = new Uint8Array(65536 * 3);
+  for (let l = 0; l < 256; l++) {
+    f.y.fill(l);
+    frameToRgb(f, rgb);
+    for (let i = 0; i < 65536; i++) {
+      const cb = (i >> 8) - 128, cr = (i & 255) - 128;
+      const r = clamp8(l + crR * cr), g = clamp8(l - cbG * cb - crG * cr), b = clamp8(l + cbB * cb);
+      if (rgb[3 * i] !== r || rgb[3 * i + 1] !== g || rgb[3 * i + 2] !== b) {
+        assert.fail(`Y ${l} Cb ${cb + 128} Cr ${cr + 128}: ${rgb.subarray(3 * i, 3 * i + 3)}`);
+      }
+    }
+  }
 });
 
 Deno.test("rgbToFrame() and frameToRgb() at 4:4:4 round-trip the shared photos within 1", async () => {
