@@ -40,12 +40,17 @@ export const COMPILE_PERMISSIONS: readonly string[] = ["--allow-all"];
  */
 export const COMPILE_FLAGS: readonly string[] = ["--no-code-cache"];
 
-/** What `deno compile --include` adds besides the module graph (paths in the staged tree). */
+/**
+ * What `deno compile --include` adds besides the module graph (paths in the staged tree). A Web
+ * Worker's module is not part of the graph `deno compile` follows from `main.ts`: it is embedded
+ * only when listed here.
+ */
 export const COMPILE_INCLUDES: readonly string[] = [
   "models",
   "backgrounds",
   "src/demo/astronaut.png",
   "lib",
+  "src/background/decode_worker.ts",
 ];
 
 /** npm packages that are data for `deno task setup` or tests, never imported by the program. */

@@ -43,16 +43,21 @@ export class AnimatedBackground implements Background {
   readonly #ends: Float64Array;
   #start = NaN;
   #index = 0;
+  #onClose: (() => void) | undefined;
 
   /**
    * Wraps prepared frames.
    *
    * @param frames Frames of the output size in the pipeline's layout (kept, not copied), at
    *   least one.
-   * @param options Each frame's delay (ms, > 0) and the description.
+   * @param options Each frame's delay (ms, > 0), the description, and what to do once on close
+   *   (e.g. give back the decoding worker that prepared the frames).
    * @throws {RangeError} When there are no frames or the delays do not match.
    */
-  constructor(frames: Frame[], options: { delaysMs: number[]; description: string }) {
+  constructor(
+    frames: Frame[],
+    options: { delaysMs: number[]; description: string; onClose?: () => void },
+  ) {
     const { delaysMs } = options;
     if (frames.length === 0 || delaysMs.length !== frames.length) {
       throw new RangeError(
@@ -66,6 +71,7 @@ export class AnimatedBackground implements Background {
     delaysMs.forEach((d, i) => this.#ends[i] = t += Math.max(d, 1));
     this.durationMs = t;
     this.description = options.description;
+    this.#onClose = options.onClose;
   }
 
   /**
@@ -87,38 +93,54 @@ export class AnimatedBackground implements Background {
     return this.#frames[i]!;
   }
 
-  /** Nothing to release (the frames are garbage-collected with the background). */
+  /**
+   * Runs the `onClose` given, once (the frames are garbage-collected with the background).
+   * Idempotent.
+   */
   close(): Promise<void> {
+    const onClose = this.#onClose;
+    this.#onClose = undefined;
+    onClose?.();
     return Promise.resolve();
   }
 }
 
+/** The frames of an animation prepared for the output, their delays and the description. */
+export interface PreparedAnimation {
+  /** Frames of the output size in the pipeline's layout, at least one. */
+  frames: Frame[];
+  /** Each frame's delay in milliseconds. */
+  delaysMs: number[];
+  /** One line for the banner. */
+  description: string;
+}
+
 /**
- * An animated GIF as a background: each frame composed, flattened over black, cover-scaled and
- * converted to the pipeline's layout once.
+ * The work behind {@linkcode gifBackground}: each frame of a GIF composed, flattened over black,
+ * cover-scaled and converted to the pipeline's layout once, with the delays and the description.
+ * Plain data, so that it can be made in a worker and transferred.
  *
  * @example
  * ```ts
- * import { gifBackground } from "./animation.ts";
+ * import { gifFrames } from "./animation.ts";
  * import { parseGif } from "./gif.ts";
  * const gif = parseGif(await Deno.readFile("backgrounds/loop.gif"));
- * const size = { width: 1280, height: 720 };
- * const background = gifBackground(gif, { size, layout: "422", path: "loop.gif" });
- * console.log(background.description); // "GIF loop.gif 12 frames 480x270 → cover 1280x720, 1.2 s loop"
+ * const { frames, delaysMs } = gifFrames(gif, { size: { width: 640, height: 360 }, layout: "422", path: "loop.gif" });
+ * console.log(frames.length === delaysMs.length); // true
  * ```
  *
  * @param gif The parsed GIF.
  * @param options The output size and layout, the path (for messages) and the memory limit in
  *   bytes (default {@linkcode DEFAULT_ANIMATION_BYTES}) for the converted frames.
- * @returns The background.
+ * @returns The frames, delays and description.
  * @throws {BackgroundError} When the frames would take more memory than the limit.
  * @throws {GifError} For corrupt LZW data.
  * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
  */
-export function gifBackground(
+export function gifFrames(
   gif: GifFile,
   options: BackgroundOptions & { path: string; maxBytes?: number },
-): AnimatedBackground {
+): PreparedAnimation {
   const { size, layout, path } = options;
   const { width, height } = size;
   const maxBytes = options.maxBytes ?? DEFAULT_ANIMATION_BYTES;
@@ -158,10 +180,41 @@ export function gifBackground(
     delaysMs.push(canvas.delayMs);
   }
   const seconds = delaysMs.reduce((a, b) => a + b, 0) / 1000;
-  return new AnimatedBackground(frames, {
+  return {
+    frames,
     delaysMs,
     description: `GIF ${path} ${count} frame${
       count === 1 ? "" : "s"
     } ${gif.width}x${gif.height} → cover ${width}x${height}, ${seconds.toFixed(1)} s loop`,
-  });
+  };
+}
+
+/**
+ * An animated GIF as a background: each frame composed, flattened over black, cover-scaled and
+ * converted to the pipeline's layout once (see {@linkcode gifFrames}).
+ *
+ * @example
+ * ```ts
+ * import { gifBackground } from "./animation.ts";
+ * import { parseGif } from "./gif.ts";
+ * const gif = parseGif(await Deno.readFile("backgrounds/loop.gif"));
+ * const size = { width: 1280, height: 720 };
+ * const background = gifBackground(gif, { size, layout: "422", path: "loop.gif" });
+ * console.log(background.description); // "GIF loop.gif 12 frames 480x270 → cover 1280x720, 1.2 s loop"
+ * ```
+ *
+ * @param gif The parsed GIF.
+ * @param options The output size and layout, the path (for messages) and the memory limit in
+ *   bytes (default {@linkcode DEFAULT_ANIMATION_BYTES}) for the converted frames.
+ * @returns The background.
+ * @throws {BackgroundError} When the frames would take more memory than the limit.
+ * @throws {GifError} For corrupt LZW data.
+ * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
+ */
+export function gifBackground(
+  gif: GifFile,
+  options: BackgroundOptions & { path: string; maxBytes?: number },
+): AnimatedBackground {
+  const { frames, delaysMs, description } = gifFrames(gif, options);
+  return new AnimatedBackground(frames, { delaysMs, description });
 }

@@ -18,7 +18,8 @@
  *
  * Every background draws frames of the output size in the pipeline's working layout (`"444"`
  * for files, `"422"` for the virtual camera); pictures, colours and GIF frames are converted to
- * it once, at open.
+ * it once, at open. Pictures and GIFs are read, decoded and scaled in a Web Worker
+ * (`decode.ts`, `decode_worker.ts`): opening one while the camera runs does not block the loop.
  *
  * ```ts
  * import { openBackground } from "./mod.ts";
@@ -31,16 +32,13 @@
  */
 
 import type { Background, BackgroundOptions } from "../frame/stages.ts";
-import { isPng } from "../image/png.ts";
-import { ImageError } from "../image/types.ts";
-import { isJpeg, loadImage } from "../io/image_file.ts";
 import { resolveResource } from "../resources.ts";
-import { gifBackground } from "./animation.ts";
+import { AnimatedBackground } from "./animation.ts";
 import { MaskAwareBlur } from "./blur.ts";
-import { BackgroundError, type BackgroundErrorKind } from "./errors.ts";
-import { GifError, isGif, parseGif } from "./gif.ts";
-import { type FileKind, parseBackgroundSpec } from "./spec.ts";
-import { imageBackground, passthroughBackground, solidBackground } from "./still.ts";
+import { decodeInWorker } from "./decode.ts";
+import { BackgroundError } from "./errors.ts";
+import { parseBackgroundSpec } from "./spec.ts";
+import { passthroughBackground, solidBackground, StillBackground } from "./still.ts";
 import { openVideoBackground } from "./video.ts";
 
 export { BackgroundError, type BackgroundErrorKind } from "./errors.ts";
@@ -72,32 +70,10 @@ function checkSize(options: BackgroundOptions): void {
   }
 }
 
-/** Why reading a file failed, in a few words, and the kind of error it makes. */
-function readError(error: unknown): { kind: BackgroundErrorKind; text: string } {
-  if (error instanceof Deno.errors.NotCapable) {
-    return { kind: "read-permission", text: "no read permission" };
-  }
-  if (error instanceof Deno.errors.NotFound) return { kind: "not-found", text: "no such file" };
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return { kind: "unreadable", text: "permission denied" };
-  }
-  if (error instanceof Deno.errors.IsADirectory) {
-    return { kind: "unreadable", text: "it is a directory" };
-  }
-  const text = error instanceof Error ? error.message : String(error);
-  return { kind: "unreadable", text: text.replace(/\s+/g, " ").trim() };
-}
-
-/** The kind of a file without a known extension, from its first bytes. */
-function sniff(bytes: Uint8Array): FileKind {
-  if (isGif(bytes)) return "gif";
-  if (isPng(bytes) || isJpeg(bytes)) return "image";
-  return "unknown";
-}
-
 /**
  * Opens the background a spec names (see the module documentation for the specs). Pictures and
- * GIFs are scaled once here; a video starts ffmpeg and waits for its first frame.
+ * GIFs are read, decoded and scaled once, in a worker of their own (the file is found here); a
+ * video starts ffmpeg and waits for its first frame.
  *
  * @example
  * ```ts
@@ -160,64 +136,22 @@ export async function openBackground(
       { path: name },
     );
   }
-  let type = parsed.type;
-  if (type === "video") return await openVideoBackground(path, options);
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (error) {
-    const { kind, text } = readError(error);
-    throw new BackgroundError(kind, `Cannot read background ${JSON.stringify(path)}: ${text}`, {
-      cause: error,
-      path,
+  if (parsed.type === "video") return await openVideoBackground(path, options);
+  // The slow part (read, decode, cover-scale, convert) runs in a worker, beside the loop.
+  const { decoded, release } = await decodeInWorker({
+    path,
+    type: parsed.type,
+    size,
+    layout,
+    maxAnimationBytes: options.maxAnimationBytes,
+  });
+  // Closing the background gives back its hold on the worker.
+  const { description } = decoded;
+  return decoded.kind === "still"
+    ? new StillBackground(decoded.frame, { description, onClose: release })
+    : new AnimatedBackground(decoded.frames, {
+      delaysMs: decoded.delaysMs,
+      description,
+      onClose: release,
     });
-  }
-  // The content wins over the name (a GIF saved as .png, a PNG saved as .gif).
-  const content = sniff(bytes);
-  if (content !== "unknown") type = content;
-  if (type === "unknown") {
-    throw new BackgroundError(
-      "unsupported",
-      `Cannot use background ${
-        JSON.stringify(path)
-      }: it is not a PNG, JPEG or GIF (for a video, give it a .mp4, .webm, .mkv, .mov or .avi name)`,
-      { path },
-    );
-  }
-  if (type === "gif") {
-    try {
-      return gifBackground(parseGif(bytes), {
-        size,
-        layout,
-        path,
-        ...(options.maxAnimationBytes === undefined ? {} : { maxBytes: options.maxAnimationBytes }),
-      });
-    } catch (error) {
-      if (error instanceof GifError) {
-        throw new BackgroundError(
-          "corrupt",
-          `Cannot read background ${
-            JSON.stringify(path)
-          }: corrupt GIF data (${error.detail}; re-export it)`,
-          { cause: error, path },
-        );
-      }
-      throw error;
-    }
-  }
-  try {
-    return imageBackground(await loadImage(path), { size, layout, path });
-  } catch (error) {
-    if (error instanceof ImageError) {
-      // The content is PNG or JPEG (then it does not decode), or neither (a name that says so).
-      throw new BackgroundError(
-        content === "unknown" ? "unsupported" : "corrupt",
-        `Cannot read background ${
-          JSON.stringify(path)
-        }: ${error.detail} (use a PNG or JPEG picture)`,
-        { cause: error, path },
-      );
-    }
-    throw error; // LibraryLoadError when libturbojpeg is missing
-  }
 }

@@ -33,16 +33,19 @@ export class StillBackground implements Background {
   /** The same picture every frame (the loop may keep it packed for the output). */
   readonly still = true;
   readonly #frame: Frame;
+  #onClose: (() => void) | undefined;
 
   /**
    * Wraps a prepared frame.
    *
    * @param frame The picture at output size, in the pipeline's layout (kept, not copied).
-   * @param options The description for the banner.
+   * @param options The description for the banner, and what to do once on close (e.g. give back
+   *   the decoding worker that prepared it).
    */
-  constructor(frame: Frame, options: { description: string }) {
+  constructor(frame: Frame, options: { description: string; onClose?: () => void }) {
     this.#frame = frame;
     this.description = options.description;
+    this.#onClose = options.onClose;
   }
 
   /**
@@ -55,8 +58,11 @@ export class StillBackground implements Background {
     return this.#frame;
   }
 
-  /** Nothing to release. */
+  /** Runs the `onClose` given, once (nothing else to release). Idempotent. */
   close(): Promise<void> {
+    const onClose = this.#onClose;
+    this.#onClose = undefined;
+    onClose?.();
     return Promise.resolve();
   }
 }
@@ -133,9 +139,55 @@ export function flattenAlpha(image: RgbImage): RgbImage {
   return { width, height, data: out };
 }
 
+/** A picture prepared for the output: what the background shows, and how it says so. */
+export interface PreparedStill {
+  /** The picture at output size, in the pipeline's layout. */
+  frame: Frame;
+  /** One line for the banner, e.g. `image x.png 4x3 → cover 8x4 (crops 4x2)`. */
+  description: string;
+}
+
+/**
+ * The work behind {@linkcode imageBackground}: the picture scaled once to cover the output
+ * (transparency shows black) and converted once to the pipeline's layout, with its description.
+ * Plain data, so that it can be made in a worker and transferred.
+ *
+ * @example
+ * ```ts
+ * import { imageFrame } from "./still.ts";
+ * const image = { width: 4, height: 3, data: new Uint8Array(4 * 3 * 3) };
+ * const { frame, description } = imageFrame(image, { size: { width: 8, height: 4 }, layout: "444", path: "x.png" });
+ * console.log(frame.y.length, description); // 32 "image x.png 4x3 → cover 8x4 (crops 4x2)"
+ * ```
+ *
+ * @param image The picture.
+ * @param options The output size and layout, and the picture's path (for the description).
+ * @returns The frame and its description.
+ * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
+ */
+export function imageFrame(
+  image: RgbImage,
+  options: BackgroundOptions & { path: string },
+): PreparedStill {
+  const { size, layout, path } = options;
+  const { width, height } = size;
+  const frame = makeFrame(size, layout);
+  const pixels = new Uint8Array(width * height * 3);
+  coverScale(flattenAlpha(image), pixels, size);
+  rgbToFrame(pixels, frame);
+  const rect = coverCrop(image, size);
+  const crop = rect.w < image.width - 0.5 || rect.h < image.height - 0.5
+    ? ` (crops ${Math.round(rect.w)}x${Math.round(rect.h)})`
+    : "";
+  return {
+    frame,
+    description: `image ${path} ${image.width}x${image.height} → cover ${width}x${height}${crop}`,
+  };
+}
+
 /**
  * A picture scaled once to cover the output (no distortion, centred crop; transparency shows
- * black), then converted once to the pipeline's layout.
+ * black), then converted once to the pipeline's layout (see {@linkcode imageFrame}).
  *
  * @example
  * ```ts
@@ -154,17 +206,6 @@ export function imageBackground(
   image: RgbImage,
   options: BackgroundOptions & { path: string },
 ): StillBackground {
-  const { size, layout, path } = options;
-  const { width, height } = size;
-  const frame = makeFrame(size, layout);
-  const pixels = new Uint8Array(width * height * 3);
-  coverScale(flattenAlpha(image), pixels, size);
-  rgbToFrame(pixels, frame);
-  const rect = coverCrop(image, size);
-  const crop = rect.w < image.width - 0.5 || rect.h < image.height - 0.5
-    ? ` (crops ${Math.round(rect.w)}x${Math.round(rect.h)})`
-    : "";
-  return new StillBackground(frame, {
-    description: `image ${path} ${image.width}x${image.height} → cover ${width}x${height}${crop}`,
-  });
+  const { frame, description } = imageFrame(image, options);
+  return new StillBackground(frame, { description });
 }
