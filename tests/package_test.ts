@@ -220,6 +220,11 @@ test("systemd accepts the user unit: backscrub, restarted on failure, enabled fo
   const unit = await Deno.readTextFile(join(root, "usr/lib/systemd/user/backscrub.service"));
   assert.match(unit, /^ExecStart=\/usr\/bin\/backscrub$/m);
   assert.match(unit, /^Restart=on-failure$/m);
+  assert.match(
+    unit,
+    /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m,
+    "reload = SIGHUP: settings re-read",
+  );
   assert.match(unit, /^WantedBy=default\.target$/m);
   assert.match(unit, /systemctl --user enable --now backscrub/);
   const check = await run("systemd-analyze", ["--version"]).catch(() => null);

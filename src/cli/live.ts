@@ -51,7 +51,24 @@ export interface LiveIo {
   log: (line: string) => void;
   /** Warnings, the `-d` status line and `-s` progress (stderr). */
   status: (text: string) => void;
+  /**
+   * Reads the settings file and the command line again (on SIGHUP); absent: SIGHUP only says
+   * that nothing was reloaded.
+   */
+  reload?: () => LiveOptions;
 }
+
+/** What a reload cannot change while running: the devices, files and sizes. */
+const RESTART_KEYS = [
+  "capture",
+  "virtual",
+  "captureSize",
+  "virtualSize",
+  "format",
+  "outputFormat",
+  "threads",
+  "ortLib",
+] as const satisfies readonly (keyof LiveOptions)[];
 
 /**
  * Runs the virtual camera until the source ends, `--frames` are written, or a signal comes.
@@ -63,6 +80,13 @@ export interface LiveIo {
 export async function runLive(options: LiveOptions, io: LiveIo): Promise<number> {
   const warn = (w: string): void => io.status(`backscrub: warning: ${w}\n`);
   await using stack = new AsyncDisposableStack();
+
+  // SIGHUP re-reads the settings file and applies what can change live; it never ends the
+  // program (its default action). Until the pipeline runs it is only acknowledged.
+  let reload = (): void => io.log("backscrub: SIGHUP: still starting, nothing reloaded");
+  const onHangup = (): void => reload();
+  Deno.addSignalListener("SIGHUP", onHangup);
+  stack.defer(() => Deno.removeSignalListener("SIGHUP", onHangup));
 
   // 1. The source.
   let source: FrameSource;
@@ -194,6 +218,33 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
         : "YCbCr 4:4:4 (files keep full colour resolution)"
     }`,
   );
+
+  reload = () => {
+    if (io.reload === undefined) {
+      io.log("backscrub: SIGHUP: no settings to reload");
+      return;
+    }
+    let next: LiveOptions;
+    try {
+      next = io.reload();
+    } catch (error) {
+      io.log(`backscrub: SIGHUP: ${explain(error)}; the settings stay as they were`);
+      return;
+    }
+    const fixed = RESTART_KEYS.filter((k) =>
+      JSON.stringify(next[k]) !== JSON.stringify(options[k])
+    );
+    pipeline.change(settingsFromOptions(next)).then(
+      (applied) => {
+        const what = applied.lines.length > 0 ? applied.lines.join("; ") : "nothing changed";
+        io.log(`backscrub: SIGHUP: settings reloaded from frame ${applied.frame}: ${what}`);
+        if (fixed.length > 0) {
+          io.log(`backscrub: SIGHUP: ${fixed.join(", ")} take effect after a restart`);
+        }
+      },
+      (error) => io.log(`backscrub: SIGHUP: ${explain(error)}; the settings stay as they were`),
+    );
+  };
 
   // 4. Run until done or told to stop.
   const stop = (): void => controller.abort();

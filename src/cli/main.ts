@@ -290,9 +290,11 @@ export async function main(args: string[]): Promise<number> {
     const [command, ...rest] = args;
     if (command === undefined || (command.startsWith("-") && !HELP_FLAGS.has(command))) {
       // The settings file first, then the command line: flags override it.
-      return await runLive(parseLiveOptions(applyConfig(args, parseLiveOptions).args), {
+      const read = () => parseLiveOptions(applyConfig(args, parseLiveOptions).args);
+      return await runLive(read(), {
         log: (line) => console.log(line),
         status: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+        reload: read,
       });
     }
     switch (command) {
