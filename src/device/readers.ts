@@ -328,6 +328,8 @@ export class ReaderGate implements FrameSource {
   readonly fps: number;
   /** The source's description. */
   readonly description: string;
+  /** A live frame-rate change, passed on to the source when it paces itself (a camera). */
+  readonly setMaxFps?: (fps: number | null) => void;
   readonly #source: PausableSource;
   readonly #watch: ReaderWatch;
   readonly #options: ReaderGateOptions;
@@ -345,6 +347,7 @@ export class ReaderGate implements FrameSource {
    * @param options When to pause, the abort signal and callbacks.
    */
   constructor(source: PausableSource, watch: ReaderWatch, options: ReaderGateOptions) {
+    if (source.setMaxFps !== undefined) this.setMaxFps = (fps) => source.setMaxFps!(fps);
     this.#source = source;
     this.#watch = watch;
     this.#options = options;

@@ -291,3 +291,19 @@ Deno.test("ReaderGate ends an idle wait with false when its signal aborts", asyn
     assert.equal(frame.y[0], 0, "nothing read");
   });
 });
+
+Deno.test("ReaderGate passes a live frame-rate change on to a source that paces itself", async () => {
+  await withTempFile(async (path) => {
+    await using watch = ReaderWatch.open(path);
+    const file = new ReaderGate(new FakeSource(), watch, { idleAfterMs: 1000 });
+    assert.equal(file.setMaxFps, undefined, "nothing to pass on to a source without a pace");
+    const asked: (number | null)[] = [];
+    const camera = Object.assign(new FakeSource(), {
+      setMaxFps: (fps: number | null) => void asked.push(fps),
+    });
+    const gate = new ReaderGate(camera, watch, { idleAfterMs: 1000 });
+    gate.setMaxFps!(15);
+    gate.setMaxFps!(null);
+    assert.deepEqual(asked, [15, null]);
+  });
+});
