@@ -166,3 +166,34 @@ Deno.test("backscrub reports a missing camera or background in one line", async 
     assert.doesNotMatch(r.stderr, /\bat .*\.ts:\d+/);
   }
 });
+
+Deno.test("backscrub refuses to write over its input (-c and -v the same file, also through a link)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const clip = join(dir, "clip.y4m");
+    const made = await backscrub(
+      "-c",
+      join(SHARED, "reference", "images", "skimage_camera.png"),
+      "--frames",
+      "2",
+      "-b",
+      "off",
+      "-v",
+      clip,
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const before = await Deno.readFile(clip);
+    await Deno.symlink(clip, join(dir, "link.y4m"));
+    for (const out of [clip, join(dir, "link.y4m")]) {
+      const r = await backscrub("-c", clip, "-v", out, "-b", "off");
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /^backscrub: -c and -v name the same file ".*": writing it would destroy the input; write to another file \(see backscrub --help\)\n$/,
+      );
+    }
+    assert.deepEqual(await Deno.readFile(clip), before, "the input is untouched");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

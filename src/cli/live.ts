@@ -15,6 +15,7 @@ import type { FrameSink, FrameSource } from "../frame/stages.ts";
 import { isFileSpec, openFileSink, openFileSource } from "../io/mod.ts";
 import { describeMaskOptions } from "../mask/mod.ts";
 import { Pipeline } from "../pipeline/loop.ts";
+import { UsageError } from "./errors.ts";
 import { explain } from "./explain.ts";
 import type { LiveOptions } from "./options.ts";
 import { cliStageFactory, settingsFromOptions } from "./stage_factory.ts";
@@ -87,6 +88,16 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
   const onHangup = (): void => reload();
   Deno.addSignalListener("SIGHUP", onHangup);
   stack.defer(() => Deno.removeSignalListener("SIGHUP", onHangup));
+
+  // A file written over while it is read loses the input: refuse before opening either.
+  if (
+    options.virtual !== null && isFileSpec(options.capture) && isFileSpec(options.virtual) &&
+    sameFile(options.capture, options.virtual)
+  ) {
+    throw new UsageError(
+      `-c and -v name the same file "${options.virtual}": writing it would destroy the input; write to another file`,
+    );
+  }
 
   // 1. The source.
   let source: FrameSource;
@@ -270,4 +281,20 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     }${controller.signal.aborted ? ", stopped by signal" : ""}`,
   );
   return 0;
+}
+
+/**
+ * Whether two paths name the same file or folder (after links). An output that does not exist
+ * yet is never the input.
+ *
+ * @param a a path
+ * @param b another path
+ * @returns true when both exist and are the same file
+ */
+export function sameFile(a: string, b: string): boolean {
+  try {
+    return Deno.realPathSync(a) === Deno.realPathSync(b);
+  } catch {
+    return false;
+  }
 }
