@@ -201,7 +201,8 @@ export function readConfig(path: string, check: ArgsChecker): string[] {
   }
   let config: unknown;
   try {
-    config = JSON.parse(text);
+    // Editors on some systems start a UTF-8 file with a byte-order mark; JSON.parse refuses it.
+    config = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (e) {
     throw new ConfigError(`Cannot read config file "${path}": ${(e as Error).message}`);
   }

@@ -143,6 +143,12 @@ Deno.test("readConfig() reports a missing file and bad JSON with the file's name
   });
 });
 
+Deno.test("readConfig() accepts a file that starts with a UTF-8 byte-order mark", async () => {
+  await withConfig('\uFEFF{"mirror": true, "background": "#00ff00"}', (path) => {
+    assert.deepEqual(readConfig(path, parseLiveOptions), ["--mirror", "--background=#00ff00"]);
+  });
+});
+
 Deno.test("applyConfig() puts the file first so that flags override it", async () => {
   await withConfig(
     JSON.stringify({ capture: "video2", background: "studio.png", mirror: true, fps: 15 }),
