@@ -109,8 +109,8 @@ export class LatestMask {
   }
 
   /**
-   * Runs of the current model that finished without error, since construction or the last
-   * {@linkcode replace} (0 means no mask of this model exists yet: the loop waits for the first).
+   * Runs that finished without error (0 means no mask of this model exists yet: the loop waits
+   * for the first). A new model gets a new `LatestMask` (the loop swaps it with the scene).
    */
   get runs(): number {
     return this.#runs;
@@ -195,29 +195,5 @@ export class LatestMask {
    */
   async deliver(): Promise<void> {
     if (this.#inflight !== null) await yieldToEventLoop();
-  }
-
-  /**
-   * Switches the model (between frames): waits for the run in flight, then runs use `model`. A
-   * map of the old model not taken yet is dropped, and {@linkcode runs} starts again at 0. The old
-   * model is returned for the caller to close.
-   *
-   * @param model the new model
-   * @returns the old model
-   * @throws {unknown} what the old model's run in flight threw (the switch is then not made)
-   */
-  async replace(model: Inference): Promise<Inference> {
-    // Waited for here, not through settle(): nothing may start a run between the wait and the swap.
-    while (this.#inflight !== null) await this.#inflight;
-    this.check();
-    const old = this.#model;
-    this.#model = model;
-    if (this.#map.length !== model.probability.length) {
-      this.#map = new Float32Array(model.probability.length);
-    }
-    this.#fresh = false;
-    this.#runs = 0;
-    this.#ranMs = NaN;
-    return old;
   }
 }
