@@ -112,7 +112,7 @@ Deno.test("configArgs() names the file and the key in one line for every mistake
   bad({ mirror: "yes" }, /^Invalid "mirror" in config file .*: use true or false, got "yes"$/);
   bad(
     { cg: "big" },
-    /^Invalid "cg" in config file .*: use WIDTHxHEIGHT with even sizes.*, got "big"$/,
+    /^Invalid "cg" in config file .*: use WIDTHxHEIGHT, even sizes from 16x16 to 7680x4320.*, got "big"$/,
   );
   bad({ blur: "soft" }, /^Invalid "blur" in .*: use true or a strength from 1 to 100, got "soft"$/);
   bad({ threshold: 2 }, /^Invalid "threshold" .*: use a number between 0 and 1.*, got 2$/);

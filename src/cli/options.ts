@@ -67,13 +67,23 @@ export interface LiveOptions {
   everyFrame: boolean;
 }
 
+/** Long options that take a number, as typed (`--fps`). */
+const VALUE_OPTIONS: ReadonlySet<string> = new Set(
+  ["fps", "threads", "threshold", "smooth", "light-wrap", "frames", "tighten", "cg", "vg"].map(
+    (o) => `--${o}`,
+  ),
+);
+
+/** Short options that take a number, and their long names. */
+const SHORT_VALUE_OPTIONS: ReadonlyMap<string, string> = new Map([["-t", "threads"]]);
+
 function size(flag: string, text: string): Size {
   const m = /^(\d+)x(\d+)$/i.exec(text);
   const w = m ? Number(m[1]) : NaN;
   const h = m ? Number(m[2]) : NaN;
   if (!m || w < 16 || h < 16 || w > 7680 || h > 4320 || w % 2 || h % 2) {
     throw new UsageError(
-      `Invalid ${flag} "${text}": use WIDTHxHEIGHT with even sizes, e.g. 1280x720`,
+      `Invalid ${flag} "${text}": use WIDTHxHEIGHT, even sizes from 16x16 to 7680x4320, e.g. 1280x720`,
     );
   }
   return { width: w, height: h };
@@ -138,18 +148,24 @@ export function parseColour(text: string): string {
  * ```
  */
 export function parseLiveOptions(args: readonly string[]): LiveOptions {
-  // `--blur` takes an optional strength: give parseArgs an explicit value either way.
+  // `--blur` takes an optional strength: give parseArgs an explicit value either way. A value
+  // that looks like a negative number (`--fps -5`, `-t -1`) is taken as the option's value, so
+  // that its check names the range instead of parseArgs calling it an unknown or ambiguous flag.
   const normalized: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
+    const next = args[i + 1];
+    const negative = next !== undefined && /^-\d/.test(next);
     if (a === "--blur") {
-      const next = args[i + 1];
-      if (next !== undefined && /^\d+$/.test(next)) {
+      if (next !== undefined && (/^\d+$/.test(next) || negative)) {
         normalized.push(`--blur=${next}`);
         i++;
       } else {
         normalized.push("--blur=");
       }
+    } else if (negative && (VALUE_OPTIONS.has(a) || SHORT_VALUE_OPTIONS.has(a))) {
+      normalized.push(`--${SHORT_VALUE_OPTIONS.get(a) ?? a.slice(2)}=${next}`);
+      i++;
     } else {
       normalized.push(a);
     }

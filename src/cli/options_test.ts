@@ -135,6 +135,12 @@ Deno.test("parseLiveOptions() rejects mistakes with one line naming the flag", (
     [["--despill", "red"], /Invalid --despill "red": use green, blue or off/],
     [["-f", "M"], /FourCC/],
     [["--bogus"], /Unknown option '--bogus'/],
+    // A negative number is the option's value, checked like any other (not "Unknown option").
+    [["--blur", "-3"], /^Invalid --blur "-3": use a whole number from 1 to 100$/],
+    [["--fps", "-5"], /^Invalid --fps "-5": use a whole number from 1 to 240$/],
+    [["-t", "-1"], /^Invalid --threads "-1": use a whole number from 1 to 64$/],
+    [["--threshold", "-0.5"], /^Invalid --threshold "-0.5": use a number between 0 and 1/],
+    [["--cg", "16384x16384"], /even sizes from 16x16 to 7680x4320/],
     [["-c"], /argument missing|requires|value/i],
     [["extra"], /Unexpected argument "extra"/],
   ];
