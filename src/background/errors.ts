@@ -10,6 +10,7 @@
  *
  * - `spec`: not a background spec (unknown word, bad colour, blur strength out of range);
  * - `not-found`: no such file, in any of the places looked in;
+ * - `folder`: the name given is a folder, not a file;
  * - `read-permission`: the process may not read the file (Deno's read permission);
  * - `unreadable`: the file system refused (permission denied, a directory…);
  * - `unsupported`: not a PNG, JPEG or GIF (and not named as a video);
@@ -22,6 +23,7 @@
 export type BackgroundErrorKind =
   | "spec"
   | "not-found"
+  | "folder"
   | "read-permission"
   | "unreadable"
   | "unsupported"

@@ -111,6 +111,33 @@ export async function openBackground(
   const { name } = parsed;
   const { path, tried } = resolveResource(name, "backgrounds");
   if (path === null) {
+    // What stands at the name as given, when it is not a file: a folder, or out of reach.
+    let given: Deno.FileInfo | "not-allowed" | null = null;
+    try {
+      given = Deno.statSync(name);
+    } catch (error) {
+      if (
+        error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
+      ) {
+        given = "not-allowed";
+      }
+    }
+    if (given === "not-allowed") {
+      throw new BackgroundError(
+        "read-permission",
+        `Cannot read background ${JSON.stringify(name)}: no read permission`,
+        { path: name },
+      );
+    }
+    if (given?.isDirectory) {
+      throw new BackgroundError(
+        "folder",
+        `Cannot use background ${
+          JSON.stringify(name)
+        }: it is a folder (give a picture, an animated GIF or a video in it)`,
+        { path: name },
+      );
+    }
     if (parsed.type === "unknown" && !name.includes("/")) {
       throw new BackgroundError(
         "spec",

@@ -210,6 +210,12 @@ Deno.test("openBackground() errors are one line of facts with a kind", async () 
       "unsupported",
       `Cannot use background "${dir}/notes": it is not a PNG, JPEG or GIF (for a video, give it a .mp4, .webm, .mkv, .mov or .avi name)`,
     );
+    await Deno.mkdir(`${dir}/pictures`);
+    await assertBackgroundError(
+      `${dir}/pictures`,
+      "folder",
+      `Cannot use background "${dir}/pictures": it is a folder (give a picture, an animated GIF or a video in it)`,
+    );
     await Deno.writeTextFile(`${dir}/text.jpg`, "hello");
     await assertBackgroundError(
       `${dir}/text.jpg`,
