@@ -245,7 +245,9 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     const fixed = RESTART_KEYS.filter((k) =>
       JSON.stringify(next[k]) !== JSON.stringify(options[k])
     );
-    pipeline.change(settingsFromOptions(next)).then(
+    // Privacy is not a file setting: a reload leaves the switch as it is.
+    const { privacy: _privacy, ...fromFile } = settingsFromOptions(next);
+    pipeline.change(fromFile).then(
       (applied) => {
         const what = applied.lines.length > 0 ? applied.lines.join("; ") : "nothing changed";
         io.log(`backscrub: SIGHUP: settings reloaded from frame ${applied.frame}: ${what}`);

@@ -78,5 +78,7 @@ export function settingsFromOptions(options: LiveOptions): Settings {
     },
     despill: options.despill,
     fps: options.fps,
+    // Privacy is switched live (panel, API, ctl), never from the command line or the file.
+    privacy: false,
   };
 }

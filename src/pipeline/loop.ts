@@ -43,13 +43,15 @@ import { LatestMask } from "./latest_mask.ts";
 import {
   type Applied,
   changedSettings,
+  PRIVACY_COLOUR,
   type Settings,
   type SettingsChange,
   SettingsError,
+  showsCamera,
   type StageFactory,
   validateChange,
 } from "./settings.ts";
-import { Stats } from "./stats.ts";
+import { formatSample, Stats, type StatsSample } from "./stats.ts";
 
 /** What a pipeline is opened with. */
 export interface PipelineOptions {
@@ -76,6 +78,31 @@ export interface PipelineOptions {
   onStatus?: ((line: string) => void) | undefined;
   /** Called after each frame with its timings (for `-s` progress and the benchmarks). */
   onFrame?: ((timing: FrameTiming, stats: Stats) => void) | undefined;
+  /** Called about once a second with the interval's figures (the control panel's status). */
+  onSample?: ((sample: StatsSample) => void) | undefined;
+  /**
+   * Called with every frame once it is composed, before it is written (the control panel's
+   * preview). The views are the loop's own buffers, valid only during the call: copy what you
+   * keep, and return quickly (it runs on the loop).
+   */
+  onOutput?: ((output: OutputView) => void) | undefined;
+}
+
+/** One composed frame, as {@linkcode PipelineOptions.onOutput} sees it (filled in place). */
+export interface OutputView {
+  /** The frame's index (from 0). */
+  index: number;
+  /** The output as the virtual camera gets it (YUYV, limited range); null for a file. */
+  yuyv: Uint8Array | null;
+  /** The output as a file gets it (planar 4:4:4, full range); null for the virtual camera. */
+  frame: Frame | null;
+  /** The camera picture cropped to the output size, before mirror and flip. */
+  camera: Frame;
+  /** The mask at the output size (255: person), before mirror and flip. */
+  alpha: Uint8Array;
+  /** Whether the output was mirrored / flipped (to show camera and mask the same way). */
+  mirror: boolean;
+  flip: boolean;
 }
 
 /** The stages and switches a frame is made with; swapped whole, between frames. */
@@ -89,6 +116,8 @@ interface Scene {
   /** The newest model output, copied from the model when taken. */
   readonly map: Float32Array | null;
   readonly gate: MotionGate | null;
+  /** With privacy on over a background made from the camera: what is sent instead. */
+  readonly veil: Background | null;
 }
 
 /**
@@ -158,6 +187,7 @@ export class Pipeline {
   #running = false;
   #closed = false;
   #started = 0;
+  readonly #output: OutputView;
 
   private constructor(options: PipelineOptions, scene: Scene) {
     this.#options = options;
@@ -182,6 +212,15 @@ export class Pipeline {
       ? new Uint32Array(output.width * output.height / 2)
       : null;
     this.#ctx = { frame: this.#work, mask: this.#opaque, timeMs: 0 };
+    this.#output = {
+      index: 0,
+      yuyv: null,
+      frame: null,
+      camera: this.#work,
+      alpha: this.#opaque,
+      mirror: false,
+      flip: false,
+    };
     this.#scene = scene;
   }
 
@@ -202,6 +241,7 @@ export class Pipeline {
       mask: null,
       map: null,
       gate: null,
+      veil: null,
     });
     pipeline.#scene = await pipeline.#prepare(pipeline.#scene, options.settings, true);
     return pipeline;
@@ -316,6 +356,7 @@ export class Pipeline {
         t0 = performance.now();
         const out = this.#compose(s);
         t.compose = performance.now() - t0;
+        if (o.onOutput) this.#tap(s, out);
 
         t0 = performance.now();
         if (this.#sink.kind === "yuyv") await this.#sink.commit(t);
@@ -326,9 +367,14 @@ export class Pipeline {
         o.onFrame?.(t, stats);
         // Let a finished model run be delivered even when every await above was resolved.
         if (s.latest?.busy) await s.latest.deliver();
-        if (o.onStatus && stats.elapsed() >= 1000) {
-          const sub = s.mask ? s.mask.timings.line() : "";
-          o.onStatus(sub ? `${stats.line()} | post: ${sub}` : stats.line());
+        if ((o.onStatus || o.onSample) && stats.elapsed() >= 1000) {
+          const sample = stats.sample();
+          o.onSample?.(sample);
+          if (o.onStatus) {
+            const sub = s.mask ? s.mask.timings.line() : "";
+            const line = formatSample(sample);
+            o.onStatus(sub ? `${line} | post: ${sub}` : line);
+          }
         }
       }
       // Changes that came too late for a frame still take effect.
@@ -348,6 +394,7 @@ export class Pipeline {
     const s = this.#scene;
     await s.latest?.settle().catch(() => {});
     await s.background.close();
+    await s.veil?.close();
     s.model?.close();
   }
 
@@ -386,6 +433,7 @@ export class Pipeline {
     const mirror = s.settings.mirror;
     const flip = s.settings.flip;
     const alpha = s.mask?.alpha ?? this.#opaque;
+    if (s.settings.privacy) return this.#composePrivate(s);
     if (this.#sink.kind === "yuyv") {
       const yuyv = this.#sink.yuyv;
       if (s.background.passthrough) {
@@ -414,6 +462,41 @@ export class Pipeline {
     if (mirror) mirrorFrame(out);
     if (flip) flipFrame(out, this.#scratch);
     return out;
+  }
+
+  /** Privacy: the background alone (or the veil over a background made from the camera). */
+  #composePrivate(s: Scene): Frame | null {
+    const { width, height } = this.#work;
+    this.#ctx.mask = this.#opaque;
+    this.#ctx.timeMs = performance.now() - this.#started;
+    const bg = (s.veil ?? s.background).render(this.#ctx);
+    if (this.#sink.kind === "yuyv") {
+      const yuyv = this.#sink.yuyv;
+      packYuyv(bg, yuyv);
+      if (s.settings.mirror) mirrorYuyv(yuyv, width, height);
+      if (s.settings.flip) flipRows(yuyv, width * 2, height, this.#scratch);
+      return null;
+    }
+    // The background's own frame is kept by the background: mirror and flip a copy.
+    const out = this.#out!;
+    out.y.set(bg.y);
+    out.u.set(bg.u);
+    out.v.set(bg.v);
+    if (s.settings.mirror) mirrorFrame(out);
+    if (s.settings.flip) flipFrame(out, this.#scratch);
+    return out;
+  }
+
+  /** Shows the composed frame to {@linkcode PipelineOptions.onOutput}. */
+  #tap(s: Scene, out: Frame | null): void {
+    const view = this.#output;
+    view.index = this.#stats.totalFrames;
+    view.yuyv = this.#sink.kind === "yuyv" ? this.#sink.yuyv : null;
+    view.frame = out;
+    view.alpha = s.mask?.alpha ?? this.#opaque;
+    view.mirror = s.settings.mirror;
+    view.flip = s.settings.flip;
+    this.#options.onOutput!(view);
   }
 
   #render(s: Scene, alpha: Uint8Array): Frame {
@@ -492,6 +575,16 @@ export class Pipeline {
         : old.gate !== null && model === old.model
         ? old.gate
         : new MotionGate(this.#options.motion || {});
+      // Privacy over a background made from the camera: a plain colour instead, kept while the
+      // privacy switch and the background stay as they are.
+      let veil: Background | null = null;
+      if (settings.privacy && showsCamera(settings.background)) {
+        veil = old.veil !== null && old.settings.privacy && !first &&
+            showsCamera(old.settings.background)
+          ? old.veil
+          : await f.background(PRIVACY_COLOUR, { size: output, layout });
+        if (veil !== old.veil) made.push(veil);
+      }
       return {
         settings: Object.freeze({ ...settings, mask: { ...settings.mask } }),
         background,
@@ -500,6 +593,7 @@ export class Pipeline {
         mask,
         map,
         gate,
+        veil,
       };
     } catch (error) {
       for (const stage of made) await stage.close();
@@ -543,6 +637,7 @@ export class Pipeline {
     if (from.background !== to.background && from.background !== PLACEHOLDER) {
       await from.background.close();
     }
+    if (from.veil !== null && from.veil !== to.veil) await from.veil.close();
     if (from.model !== null && from.model !== to.model) {
       await from.latest?.settle().catch(() => {});
       from.model.close();

@@ -278,3 +278,60 @@ Deno.test("Pipeline in live mode takes new mask options mid-run from the newest 
   assert.ok(a.frame >= 5 && a.frame < 40, `applied at frame ${a.frame}`);
   assert.ok(pipeline.mask!.alpha.every((v) => v === 0 || v === 255), "a hard mask");
 });
+
+Deno.test("Pipeline privacy sends the background alone, a plain colour over blur, and back", async () => {
+  const img = await photo(true);
+  const source = MemorySource.fromRgb([img.data], img, { count: 1000 });
+  const sink = new MemoryYuyvSink(img, { keep: 1 });
+  const controller = new AbortController();
+  using factory = cliStageFactory({});
+  await using pipeline = await Pipeline.open({
+    source,
+    sink,
+    factory,
+    settings: { ...SETTINGS, background: "#0000ff" },
+    mode: "live",
+    signal: controller.signal,
+  });
+  const running = pipeline.run();
+  const centre = (): number[] => {
+    const frame = makeFrame(img, "422");
+    yuyvToFrame(sink.last!, frame);
+    const rgb = new Uint8Array(img.width * img.height * 3);
+    frameToRgb(frame, rgb);
+    return rgbAt(rgb, img.width, img.width >> 1, Math.round(img.height * 0.35));
+  };
+  const face = rgbAt(img.data, img.width, img.width >> 1, Math.round(img.height * 0.35));
+  const after = async (change: Partial<Settings>): Promise<void> => {
+    const applied = await pipeline.change(change);
+    while (sink.count <= applied.frame + 1) await new Promise((r) => setTimeout(r, 5));
+  };
+  await after({ mirror: false });
+  assert.ok(near(centre(), face, 8), `the face is shown: ${centre()} vs ${face}`);
+  await after({ privacy: true });
+  assert.ok(near(centre(), [0, 0, 255], 3), `privacy: the background only: ${centre()}`);
+  await after({ background: "blur:40" });
+  // #2b2f36 (PRIVACY_COLOUR): a blurred person is still a person.
+  assert.ok(near(centre(), [0x2b, 0x2f, 0x36], 3), `privacy over blur: the veil: ${centre()}`);
+  await after({ privacy: false });
+  assert.ok(near(centre(), face, 8), `privacy off: the face again: ${centre()}`);
+  controller.abort();
+  await running;
+});
+
+Deno.test("Pipeline shows each composed frame to onOutput, and samples figures for onSample", async () => {
+  const img = await photo(true);
+  const source = MemorySource.fromRgb([img.data], img, { count: 6 });
+  const sink = new MemoryYuyvSink(img, { keep: 1 });
+  const seen: number[] = [];
+  let same = true;
+  await run(source, sink, { background: "#00ff00", mirror: true }, {
+    onOutput: (view) => {
+      seen.push(view.index);
+      same &&= view.yuyv === sink.yuyv && view.frame === null && view.mirror &&
+        view.camera.width === img.width && view.alpha.length === img.width * img.height;
+    },
+  });
+  assert.deepEqual(seen, [0, 1, 2, 3, 4, 5]);
+  assert.ok(same, "the views are the sink's buffer, the camera frame and the mask");
+});

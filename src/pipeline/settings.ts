@@ -38,7 +38,16 @@ export interface Settings {
   despill: Despill | null;
   /** At most this many frames a second from the camera; null: as many as it gives. */
   fps: number | null;
+  /**
+   * Privacy: send the background alone, the person removed, while the camera keeps running (so
+   * that switching back is instant). A background that shows the camera itself (blur, off)
+   * is replaced by {@linkcode PRIVACY_COLOUR} meanwhile: a blurred person is still a person.
+   */
+  privacy: boolean;
 }
+
+/** What privacy shows instead of a background made from the camera (blur, off): a calm grey. */
+export const PRIVACY_COLOUR = "#2b2f36";
 
 /**
  * The settings of a plain run: the default model, nothing mirrored or flipped, soft edges, the
@@ -57,6 +66,7 @@ export function defaultSettings(given: Partial<Settings> & Pick<Settings, "backg
     mask: {},
     despill: null,
     fps: null,
+    privacy: false,
     ...given,
   };
 }
@@ -123,6 +133,16 @@ export interface StageFactory {
   isSolidColour(spec: string): boolean;
 }
 
+/**
+ * Whether a background spec is made from the camera picture (`off`, `blur`, `blur:N`).
+ *
+ * @param spec as {@linkcode Settings.background}
+ * @returns true when privacy must not show it
+ */
+export function showsCamera(spec: string): boolean {
+  return spec === "off" || spec === "blur" || /^blur:\d+$/.test(spec);
+}
+
 /** The setting names, in the order changes are reported. */
 export const SETTING_NAMES: readonly (keyof Settings)[] = [
   "background",
@@ -133,6 +153,7 @@ export const SETTING_NAMES: readonly (keyof Settings)[] = [
   "mask",
   "despill",
   "fps",
+  "privacy",
 ];
 
 /**
@@ -167,7 +188,7 @@ export function validateChange(change: SettingsChange): void {
       throw new SettingsError(key as keyof Settings, `Unknown setting "${key}"`);
     }
   }
-  const { background, model, mirror, flip, threshold, despill, fps, mask } = change;
+  const { background, model, mirror, flip, threshold, despill, fps, mask, privacy } = change;
   if (background !== undefined && (typeof background !== "string" || background === "")) {
     bad("background", "give a background");
   }
@@ -176,6 +197,7 @@ export function validateChange(change: SettingsChange): void {
   }
   if (mirror !== undefined && typeof mirror !== "boolean") bad("mirror", "use true or false");
   if (flip !== undefined && typeof flip !== "boolean") bad("flip", "use true or false");
+  if (privacy !== undefined && typeof privacy !== "boolean") bad("privacy", "use true or false");
   if (
     threshold !== undefined && threshold !== null &&
     !(typeof threshold === "number" && threshold >= 0 && threshold <= 1)
