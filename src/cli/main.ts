@@ -34,6 +34,9 @@ Usage:
                                                  (exit 1 if either is missing)
   backscrub doctor [options]                     check everything live use needs, one line
                                                  each with the fix (exit 0: it will work)
+  backscrub ctl COMMAND [--pid N]                change a running backscrub live: status,
+                                                 get, set KEY VALUE, save, backgrounds
+                                                 (backscrub ctl --help)
   backscrub segment <image.png|.jpg> [options]   segment one photo
   backscrub convert <in.tflite> <out.onnx>       convert a TFLite model to ONNX
   backscrub --version | --help | -?
@@ -314,6 +317,10 @@ export async function main(args: string[]): Promise<number> {
         return await convertCommand(rest);
       case "demo":
         return await demoCommand(rest);
+      case "ctl": {
+        const { ctlCommand } = await import("./ctl.ts");
+        return await ctlCommand(rest);
+      }
       case "devices": {
         const json = rest.includes("--json");
         const unknown = rest.find((a) => a !== "--json");
