@@ -22,7 +22,7 @@ import { UsageError } from "./errors.ts";
 export const CTL_HELP = `backscrub ctl: change a running backscrub through its JSON API
 
 Usage:
-  backscrub ctl status [--json]              camera, virtual camera, fps, stage times, CPU
+  backscrub ctl status [--json]              camera, virtual camera, fps, stage ms, CPU...
   backscrub ctl get [KEY] [--json]           the settings in force (all, or one)
   backscrub ctl set KEY VALUE [KEY VALUE...] change settings live (from the next frame on)
   backscrub ctl save                         write the settings to the settings file
@@ -33,16 +33,21 @@ Options:
       --json    print the API's JSON as it is
   -h, --help    this text
 
-Settings (the long options of backscrub --help):
-  background  blur, blur:N, off, #RRGGBB, a name from "ctl backgrounds", or a picture,
-              GIF or video here (it is uploaded)
-  blur N      blur strength 1-100        color #RRGGBB    a solid colour
-  model       landscape, selfie, ...     mirror, flip     on or off
-  privacy     on: send the background alone (the person removed) until off
-  fps         N or camera                threshold        T (0-1) or off
-  upsample    guided, bilateral, bilinear
-  smooth      0-0.95                     tighten          LO,HI or off
-  light-wrap  0-1 or auto                despill          green, blue or off
+Settings (the long options of backscrub --help; set takes several pairs at once):
+  background    blur, blur:N, off, #RRGGBB, a name from "ctl backgrounds", or a picture,
+                GIF or video file here (it is uploaded)
+  blur          1-100 (the background becomes blur:N)
+  color         #RRGGBB (the background becomes that colour)
+  model         a model from "ctl backgrounds" (landscape, selfie)
+  mirror, flip  on or off
+  privacy       on: send the background alone (the person removed) until off
+  fps           N, or camera (the camera's rate)
+  threshold     0-1, or off (soft edges)
+  upsample      guided, bilateral or bilinear
+  smooth        0-0.95
+  tighten       LO,HI, or off
+  light-wrap    0-1, or auto
+  despill       green, blue or off
 
 Examples:
   backscrub ctl set blur 30
@@ -521,7 +526,9 @@ function chooseInstance(
 }
 
 /** How long one request may take (an upload: {@linkcode UPLOAD_TIMEOUT_MS}). */
-const TIMEOUT_MS = 10_000;
+const TIMEOUT_MS = 15_000;
+/** A new background may be a video to open before the answer. */
+const PATCH_TIMEOUT_MS = 60_000;
 const UPLOAD_TIMEOUT_MS = 120_000;
 
 /** A refusal or failure from the server, as one line. */
@@ -747,6 +754,7 @@ async function setCommand(
     await request(instance, "PATCH", "/api/settings", {
       body: JSON.stringify(patch),
       headers: { "content-type": "application/json" },
+      timeoutMs: PATCH_TIMEOUT_MS,
     }),
   );
   if (options.json) {
