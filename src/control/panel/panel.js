@@ -525,6 +525,11 @@ function wireControls() {
     if (state.settings) showPrivacy(Boolean(state.settings.privacy), true);
   });
 
+  byId("light-wrap-auto").addEventListener("click", () => {
+    state.held.delete("light-wrap");
+    change({ "light-wrap": null });
+  });
+
   byId("save").addEventListener("click", save);
   byId("message-close").addEventListener("click", () => clearMessage());
   byId("show-sources").addEventListener("change", () => {
