@@ -307,9 +307,13 @@ function duration(seconds: number): string {
  * out here too.
  *
  * @param status the API's status object
+ * @param panel the panel's address with its token (the last line)
  * @returns the lines
  */
-export function formatStatus(status: Readonly<Record<string, unknown>>): string[] {
+export function formatStatus(
+  status: Readonly<Record<string, unknown>>,
+  panel?: string,
+): string[] {
   const rows: [string, string][] = [];
   const camera = record(status.camera);
   const paused = status.paused ?? camera.paused;
@@ -344,6 +348,7 @@ export function formatStatus(status: Readonly<Record<string, unknown>>): string[
   if (frames !== null || uptime !== null) {
     rows.push(["frames", [frames, uptime && `in ${uptime}`].filter(Boolean).join(" ")]);
   }
+  if (panel !== undefined) rows.push(["panel", panel]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   return rows.map(([k, v]) => `${k.padEnd(width)}${v}`);
 }
@@ -531,13 +536,13 @@ const TIMEOUT_MS = 15_000;
 const PATCH_TIMEOUT_MS = 60_000;
 const UPLOAD_TIMEOUT_MS = 120_000;
 
-/** A refusal or failure from the server, as one line. */
+/** HTTP statuses that mean "this value or file is wrong" (exit 2), not "cannot talk" (exit 1). */
+const REFUSED = new Set([400, 413, 415, 422]);
+
+/** A refusal or failure from the server, as one line: its own `error` line when it sent one. */
 function serverError(instance: Instance, what: string, status: number, body: unknown): CtlError {
   const error = record(body).error;
   const line = typeof error === "string" && error !== "" ? error.split("\n")[0]! : null;
-  if (status === 400 || status === 413) {
-    return new CtlError(line ?? `backscrub refused ${what} (HTTP ${status})`, USAGE);
-  }
   if (status === 401) {
     return new CtlError(
       `backscrub (pid ${instance.pid}) refused the token in "${instance.file}"` +
@@ -545,10 +550,12 @@ function serverError(instance: Instance, what: string, status: number, body: unk
       1,
     );
   }
+  const exit = REFUSED.has(status) ? USAGE : 1;
+  if (line !== null) return new CtlError(line, exit);
   return new CtlError(
     `backscrub (pid ${instance.pid}) answered HTTP ${status} to ${what}` +
-      (line ? `: ${line}` : status === 404 ? " (is it an older version without the API?)" : ""),
-    1,
+      (status === 404 ? " (is it an older version without the API?)" : ""),
+    exit,
   );
 }
 
@@ -621,6 +628,13 @@ function unreachable(instance: Instance, e: unknown): CtlError {
   );
 }
 
+/** The address that opens the panel (the banner's line): the page keeps the token. */
+function panelUrl(instance: Instance): string {
+  const url = new URL(instance.url);
+  url.searchParams.set("token", instance.token);
+  return url.href;
+}
+
 function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
@@ -670,7 +684,7 @@ export async function ctlCommand(
     switch (command) {
       case "status": {
         const status = await request(instance, "GET", "/api/status");
-        print(parsed.json ? [json(status)] : formatStatus(record(status)));
+        print(parsed.json ? [json(status)] : formatStatus(record(status), panelUrl(instance)));
         return 0;
       }
       case "get": {
@@ -781,9 +795,10 @@ async function upload(
     const why = e instanceof Deno.errors.PermissionDenied ? "permission denied" : String(e);
     throw new CtlError(`Cannot read "${file}": ${why}`, USAGE);
   }
-  // A header value must be ASCII: other names travel percent-encoded (it is only a label).
+  // A header value must be ASCII: the name travels percent-encoded (the server decodes it and
+  // keeps it as a label only).
   const label = basename(file);
-  const header = /^[\x20-\x7e]*$/.test(label) ? label : encodeURIComponent(label);
+  const header = encodeURIComponent(label);
   const entry = record(
     await request(instance, "POST", "/api/backgrounds", {
       body: bytes,

@@ -375,6 +375,9 @@ Deno.test("ctlCommand() sends typed settings, uploads local files and prints the
       assert.deepEqual((await ctl(dir, ["save"])).out, [
         "settings saved to /home/u/.config/backscrub/config.json",
       ]);
+      assert.deepEqual((await ctl(dir, ["status"])).out.slice(-1), [
+        `panel           ${fake.url}?token=secret`,
+      ]);
       assert.deepEqual((await ctl(dir, ["status", "--json"])).out, [
         JSON.stringify({ fps: 30, privacy: false }, null, 2),
       ]);
