@@ -51,6 +51,8 @@ export const COMPILE_INCLUDES: readonly string[] = [
   "src/demo/astronaut.png",
   "lib",
   "src/background/decode_worker.ts",
+  // The control panel's page, served from its files.
+  "src/control/panel",
 ];
 
 /** npm packages that are data for `deno task setup` or tests, never imported by the program. */

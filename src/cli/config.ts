@@ -17,7 +17,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** A settings file that cannot be read or has a wrong key or value (exit status 2). */
 export class ConfigError extends Error {
@@ -54,6 +54,8 @@ export const CONFIG_KEYS: Readonly<Record<string, "string" | "boolean" | "number
   debug: "boolean",
   progress: "boolean",
   "ort-lib": "string",
+  http: "string",
+  loop: "boolean",
 };
 
 /** Keys that choose the background: the command line's choice replaces all of them. */
@@ -310,4 +312,100 @@ export function applyConfig(
     settings = kept;
   }
   return { args: [...settings, ...rest], path, settings: count };
+}
+
+/** The settings "Save as default" writes, as settings-file keys (the control API's names). */
+export interface SavedSettings {
+  background: string;
+  model: string;
+  mirror: boolean;
+  flip: boolean;
+  threshold: number | null;
+  upsample: string;
+  smooth: number;
+  tighten: readonly [number, number] | null;
+  "light-wrap": number | null;
+  despill: string | null;
+  fps: number | null;
+}
+
+/**
+ * Writes settings into the settings file ("Save as default"): the file's other keys, its `//`
+ * comment keys and their order stay; the background replaces every key that chose one (`blur`,
+ * `color`, ...); a setting at its "none" value (no threshold, the camera's frame rate, the default
+ * light wrap) removes its key. The file is replaced atomically (mode 0600 when new).
+ *
+ * @param path the settings file (made with its folder when missing)
+ * @param settings the settings to keep
+ * @returns the keys written
+ * @throws {ConfigError} when the file holds something other than a JSON object, or cannot be
+ *   written
+ */
+export function saveConfig(path: string, settings: SavedSettings): Record<string, unknown> {
+  let config: Record<string, unknown> = {};
+  let text: string | null = null;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new ConfigError(`Cannot save to "${path}": ${(e as Error).message}`);
+    }
+  }
+  if (text !== null && text.trim() !== "") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
+    } catch (e) {
+      throw new ConfigError(
+        `Cannot save to "${path}": it is not valid JSON (${
+          (e as Error).message
+        }); fix or remove it`,
+      );
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError(`Cannot save to "${path}": it must hold one JSON object`);
+    }
+    config = parsed as Record<string, unknown>;
+  }
+  const written: Record<string, unknown> = {
+    background: settings.background,
+    model: settings.model,
+    mirror: settings.mirror,
+    flip: settings.flip,
+    threshold: settings.threshold,
+    upsample: settings.upsample,
+    smooth: settings.smooth,
+    tighten: settings.tighten === null ? "off" : settings.tighten.join(","),
+    "light-wrap": settings["light-wrap"],
+    despill: settings.despill ?? "off",
+    fps: settings.fps,
+  };
+  for (const key of BACKGROUND_KEYS) delete config[key];
+  for (const [key, value] of Object.entries(written)) {
+    if (value === null) delete config[key];
+    else config[key] = value;
+  }
+  const saved = Object.fromEntries(Object.entries(written).filter(([, v]) => v !== null));
+  const out = JSON.stringify(config, null, 2) + "\n";
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  try {
+    Deno.mkdirSync(dirname(path), { recursive: true });
+    let mode = 0o600;
+    try {
+      mode = (Deno.statSync(path).mode ?? 0o600) & 0o777;
+    } catch {
+      // a new file
+    }
+    Deno.writeTextFileSync(tmp, out, { mode });
+    Deno.chmodSync(tmp, mode);
+    Deno.renameSync(tmp, path);
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // not made
+    }
+    throw new ConfigError(`Cannot save to "${path}": ${(e as Error).message}`);
+  }
+  return saved;
 }

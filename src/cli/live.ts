@@ -13,8 +13,13 @@ import { LoopbackSink } from "../device/loopback_sink.ts";
 import { ReaderGate, ReaderWatch } from "../device/readers.ts";
 import type { FrameSink, FrameSource } from "../frame/stages.ts";
 import { isFileSpec, openFileSink, openFileSource } from "../io/mod.ts";
+import { LoopSource } from "../io/loop_source.ts";
+import { NULL_SINK, NullSink } from "../io/null_sink.ts";
+import { startControl } from "./control.ts";
 import { describeMaskOptions } from "../mask/mod.ts";
+import { Preview } from "../control/preview.ts";
 import { Pipeline } from "../pipeline/loop.ts";
+import type { StatsSample } from "../pipeline/stats.ts";
 import { UsageError } from "./errors.ts";
 import { explain } from "./explain.ts";
 import type { LiveOptions } from "./options.ts";
@@ -57,6 +62,8 @@ export interface LiveIo {
    * that nothing was reloaded.
    */
   reload?: () => LiveOptions;
+  /** The settings file "Save as default" writes (the one read at start, else the default). */
+  settingsFile?: string | null;
 }
 
 /** What a reload cannot change while running: the devices, files and sizes. */
@@ -99,10 +106,22 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     );
   }
 
+  if (options.loop && !isFileSpec(options.capture)) {
+    throw new UsageError(
+      `--loop plays a file as a camera; "${options.capture}" is a camera: give -c a clip or a picture, or leave out --loop`,
+    );
+  }
+
   // 1. The source.
   let source: FrameSource;
   let mode: "live" | "exact";
-  if (isFileSpec(options.capture)) {
+  if (options.loop) {
+    source = await LoopSource.open(
+      () => openFileSource(options.capture, { frames: Infinity, warn }),
+      { maxFps: options.fps },
+    );
+    mode = "live";
+  } else if (isFileSpec(options.capture)) {
     source = await openFileSource(options.capture, {
       ...(options.frames !== null ? { frames: options.frames } : {}),
       ...(options.fps !== null ? { fps: options.fps } : {}),
@@ -131,7 +150,9 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
   const src = source.size;
   const size = options.virtualSize ?? src;
   let sink: FrameSink;
-  if (options.virtual !== null && isFileSpec(options.virtual)) {
+  if (options.virtual === NULL_SINK) {
+    sink = new NullSink(size);
+  } else if (options.virtual !== null && isFileSpec(options.virtual)) {
     sink = await openFileSink(options.virtual, { size, fps: source.fps || options.fps || 30 });
   } else {
     const loopback = LoopbackSink.open(options.virtual ?? undefined, {
@@ -170,8 +191,25 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     input = gate;
   }
 
-  // 3. Background and model, through the same factory live changes use.
+  // 3. Background and model, through the same factory live changes use. The control panel's
+  // preview taps the output (it costs nothing while nobody watches); watching keeps the camera on.
   const factory = stack.use(cliStageFactory(options));
+  const panelWanted = options.http !== "off" &&
+    (options.http !== null || mode === "live");
+  let releaseHold: (() => void) | null = null;
+  const preview = panelWanted
+    ? new Preview({
+      onWatch: (watching) => {
+        if (watching) releaseHold ??= gate?.hold() ?? null;
+        else {
+          releaseHold?.();
+          releaseHold = null;
+        }
+      },
+    })
+    : null;
+  if (preview !== null) stack.defer(() => preview.close());
+  let sample: StatsSample | null = null;
   const pipeline = await Pipeline.open({
     source: input,
     sink,
@@ -182,6 +220,14 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     maxFrames: options.frames ?? undefined,
     signal: controller.signal,
     ...(options.debug > 0 ? { onStatus: (line: string) => io.status(`${line}\n`) } : {}),
+    ...(preview !== null
+      ? {
+        onOutput: preview.tap,
+        onSample: (s: StatsSample) => {
+          sample = s;
+        },
+      }
+      : {}),
     ...(options.progress
       ? {
         onFrame: (_t: unknown, s: { totalFrames: number }) => {
@@ -230,6 +276,54 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     }`,
   );
 
+  // 3b. The control panel and its API.
+  const started = performance.now();
+  const control = preview === null ? null : await startControl({
+    options,
+    address: options.http === null || options.http === "off"
+      ? { hostname: "127.0.0.1", port: 0 }
+      : options.http,
+    pipeline,
+    factory,
+    preview,
+    settingsFile: io.settingsFile ?? null,
+    status: () => ({
+      camera: {
+        device: options.capture,
+        description: source.description,
+        paused: gate?.paused ?? false,
+      },
+      virtual: {
+        device: options.virtual ?? (sink instanceof LoopbackSink ? sink.loopback.path : null),
+        description: sink.description,
+        readers: watch?.readers ?? null,
+      },
+      fps: sample?.fps ?? null,
+      modelFps: sample?.modelFps ?? null,
+      frames: pipeline.stats.totalFrames,
+      stages: sample?.stages ?? null,
+      cpu: sample?.cpu ?? null,
+      paused: gate?.paused ?? false,
+      privacy: pipeline.settings.privacy,
+      background: pipeline.background.description,
+      uptime: (performance.now() - started) / 1000,
+    }),
+    warn,
+  });
+  if (control !== null) {
+    stack.defer(() => control.close());
+    io.log(`backscrub: panel      ${control.url}?token=${control.token}`);
+    if (
+      !/^(127\.|::1$|localhost$)/.test(
+        options.http === null || options.http === "off" ? "127.0.0.1" : options.http.hostname,
+      )
+    ) {
+      warn(
+        `the control panel listens on ${control.url}, reachable from other machines: anyone with the token can watch the camera`,
+      );
+    }
+  }
+
   reload = () => {
     if (io.reload === undefined) {
       io.log("backscrub: SIGHUP: no settings to reload");
@@ -249,6 +343,7 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     const { privacy: _privacy, ...fromFile } = settingsFromOptions(next);
     pipeline.change(fromFile).then(
       (applied) => {
+        control?.settingsChanged();
         const what = applied.lines.length > 0 ? applied.lines.join("; ") : "nothing changed";
         io.log(`backscrub: SIGHUP: settings reloaded from frame ${applied.frame}: ${what}`);
         if (fixed.length > 0) {

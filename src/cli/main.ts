@@ -45,7 +45,12 @@ Virtual camera options (backscrub's flags, and long names):
   -c, --capture DEV|FILE  camera (/dev/video0 default, video0, 0) or a file: video, .y4m,
                           image, image sequence (frame_%04d.png, dir/*.png, a folder)
   -v, --virtual DEV|FILE  v4l2loopback device (default: the first one) or a file:
-                          .y4m, .mp4/.mkv/.webm (ffmpeg), a folder/ for PNGs
+                          .y4m, .mp4/.mkv/.webm (ffmpeg), a folder/ for PNGs; null:
+                          discard the frames (try the control panel without a loopback)
+      --loop              play the -c file as a live camera, again and again, at its own
+                          frame rate (a picture: 25 fps)
+      --http [ADDR:]PORT  the control panel and its API (default: 127.0.0.1 on a free port
+                          for a camera or --loop; its address is printed); off: none
   -b, --background SPEC   blur[:N] (default: blur 12), off, #RRGGBB, an image (PNG/JPEG,
                           scaled to cover), an animated GIF or a video (looped); bare names
                           are looked up in backgrounds/ folders: studio.png bokeh.png office.png
@@ -293,11 +298,13 @@ export async function main(args: string[]): Promise<number> {
     const [command, ...rest] = args;
     if (command === undefined || (command.startsWith("-") && !HELP_FLAGS.has(command))) {
       // The settings file first, then the command line: flags override it.
+      const first = applyConfig(args, parseLiveOptions);
       const read = () => parseLiveOptions(applyConfig(args, parseLiveOptions).args);
-      return await runLive(read(), {
+      return await runLive(parseLiveOptions(first.args), {
         log: (line) => console.log(line),
         status: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
         reload: read,
+        settingsFile: first.path,
       });
     }
     switch (command) {

@@ -65,6 +65,41 @@ export interface LiveOptions {
   idle: boolean;
   /** Run the model whenever it is free, even while the scene is still (`--every-frame`). */
   everyFrame: boolean;
+  /**
+   * `--http [ADDR:]PORT`: where the control panel and its API listen; `"off"`: nowhere; null
+   * (not given): 127.0.0.1 on a free port for a live run (a camera, `--loop`), none for a file
+   * run.
+   */
+  http: HttpAddress | "off" | null;
+  /** `--loop`: play the file source as a live camera, again and again, at its own rate. */
+  loop: boolean;
+}
+
+/** Where the control panel listens. */
+export interface HttpAddress {
+  /** An IP address (`127.0.0.1`, `::1`, `0.0.0.0`) or `localhost`. */
+  hostname: string;
+  /** 0: a free port. */
+  port: number;
+}
+
+/**
+ * Parses `--http`'s value: `off`, `PORT`, `ADDR:PORT` or `[IPv6]:PORT`.
+ *
+ * @param text the value as typed
+ * @returns the address, or "off"
+ * @throws {UsageError} for anything else
+ */
+export function parseHttp(text: string): HttpAddress | "off" {
+  if (text === "off") return "off";
+  const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+|localhost)):)?(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new UsageError(
+      `Invalid --http "${text}": use PORT, ADDRESS:PORT (e.g. 127.0.0.1:8080; port 0: a free one) or off`,
+    );
+  }
+  return { hostname: m[1] ?? m[2] ?? "127.0.0.1", port };
 }
 
 /** Long options that take a number, as typed (`--fps`). */
@@ -205,6 +240,8 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
         "ort-lib": { type: "string" },
         "no-idle": { type: "boolean" },
         "every-frame": { type: "boolean" },
+        http: { type: "string" },
+        loop: { type: "boolean" },
       },
     });
   } catch (e) {
@@ -296,5 +333,7 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
     ortLib: v["ort-lib"] ?? null,
     idle: !(v["no-idle"] ?? false),
     everyFrame: v["every-frame"] ?? false,
+    http: v.http === undefined ? null : parseHttp(v.http),
+    loop: v.loop ?? false,
   };
 }

@@ -338,6 +338,10 @@ export class ReaderGate implements FrameSource {
   idleMs = 0;
   /** How many times the source was paused. */
   pauses = 0;
+  #paused = false;
+  /** Holds that keep the source running without a reader (the control panel's preview). */
+  #holds = 0;
+  #wake: AbortController | null = null;
 
   /**
    * Wraps a source.
@@ -368,6 +372,29 @@ export class ReaderGate implements FrameSource {
   async read(into: Frame, timing: FrameTiming): Promise<boolean> {
     return await this.#admit() && await this.#source.read(into, timing);
   }
+
+  /** Whether the source is paused now (waiting for a reader). */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * Keeps the source running while something besides the output's readers watches it (the
+   * control panel's preview): a paused source resumes at once, and none pauses until every hold
+   * is released.
+   *
+   * @returns releases the hold (idempotent)
+   */
+  hold(): () => void {
+    this.#holds++;
+    this.#wake?.abort();
+    let held = true;
+    return () => {
+      if (held) this.#holds--;
+      held = false;
+    };
+  }
+
   /** Whether the next read may go ahead, after idling if nobody reads. */
   async #admit(): Promise<boolean> {
     const now = performance.now();
@@ -375,18 +402,33 @@ export class ReaderGate implements FrameSource {
     // without readers counts from it at the earliest.
     this.#startedAt ??= now;
     const since = this.#watch.unreadSince;
-    if (since === null || now - Math.max(since, this.#startedAt) < this.#options.idleAfterMs) {
+    if (
+      this.#holds > 0 || since === null ||
+      now - Math.max(since, this.#startedAt) < this.#options.idleAfterMs
+    ) {
       return true;
     }
     if (this.#options.signal?.aborted) return false;
     this.#source.pause();
+    this.#paused = true;
     this.pauses++;
     this.#options.onIdle?.();
     const t0 = performance.now();
-    const reader = await this.#watch.waitForReader(this.#options.signal);
+    const wake = new AbortController();
+    this.#wake = wake;
+    const outer = this.#options.signal;
+    let reader: boolean;
+    try {
+      reader = await this.#watch.waitForReader(
+        outer ? AbortSignal.any([outer, wake.signal]) : wake.signal,
+      );
+    } finally {
+      this.#wake = null;
+    }
     const idle = performance.now() - t0;
     this.idleMs += idle;
-    if (!reader) return false;
+    if (!reader && (outer?.aborted || this.#holds === 0)) return false;
+    this.#paused = false;
     this.#source.resume();
     this.#options.onResume?.(idle);
     return true;
