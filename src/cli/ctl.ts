@@ -290,9 +290,10 @@ function num(value: unknown, digits = 1): string | null {
 function device(value: unknown): string {
   const d = record(value);
   const name = typeof d.device === "string" ? d.device : "?";
-  return typeof d.description === "string" && d.description !== "" && d.description !== name
-    ? `${name} (${d.description})`
-    : name;
+  const about = typeof d.description === "string" ? d.description : "";
+  // A description that starts with the device already names it ("null: 320x240 YUYV, ...").
+  if (about === "" || about === name) return name;
+  return about.startsWith(name) ? about : `${name} (${about})`;
 }
 
 function duration(seconds: number): string {
