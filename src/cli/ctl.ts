@@ -16,6 +16,7 @@
  */
 
 import { basename, join } from "node:path";
+import { runtimeDir } from "../control/runtime_file.ts";
 import { UsageError } from "./errors.ts";
 
 /** `backscrub ctl --help`. */
@@ -389,22 +390,6 @@ export interface Instance {
   started: string;
   /** The runtime file. */
   file: string;
-}
-
-/**
- * The folder of the runtime files: `$XDG_RUNTIME_DIR/backscrub`, or `/tmp/backscrub-<uid>` when
- * XDG_RUNTIME_DIR is unset.
- *
- * @returns the folder (it may not exist)
- */
-export function runtimeDir(): string {
-  let xdg: string | undefined;
-  try {
-    xdg = Deno.env.get("XDG_RUNTIME_DIR") || undefined;
-  } catch {
-    xdg = undefined;
-  }
-  return xdg ? join(xdg, "backscrub") : `/tmp/backscrub-${Deno.uid() ?? "user"}`;
 }
 
 /** What {@linkcode findInstances} saw in the runtime folder. */
