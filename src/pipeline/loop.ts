@@ -307,6 +307,8 @@ export class Pipeline {
         if (next.mask !== old.mask && next.latest === old.latest && old.latest!.runs > 0) {
           next.mask!.ingest(next.map!);
         }
+        // A new mask has rendered nothing yet: render it on the next frame, still scene or not.
+        if (next.mask !== old.mask) next.gate?.renderNext();
         this.#scene = next;
         if (changed.includes("fps")) this.#source.setMaxFps?.(settings.fps);
         await this.#release(old, next);

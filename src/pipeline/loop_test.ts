@@ -335,3 +335,25 @@ Deno.test("Pipeline shows each composed frame to onOutput, and samples figures f
   assert.deepEqual(seen, [0, 1, 2, 3, 4, 5]);
   assert.ok(same, "the views are the sink's buffer, the camera frame and the mask");
 });
+
+Deno.test("Pipeline renders a new mask at once on a still scene (the motion gate resting)", async () => {
+  const img = await photo(true);
+  const sink = new MemoryYuyvSink(img, { keep: 1 });
+  const controller = new AbortController();
+  using factory = cliStageFactory({});
+  await using pipeline = await Pipeline.open({
+    source: MemorySource.fromRgb([img.data], img, { count: 1000 }),
+    sink,
+    factory,
+    settings: SETTINGS,
+    mode: "live",
+    signal: controller.signal,
+  });
+  const running = pipeline.run();
+  const applied = await pipeline.change({ threshold: 0.5 });
+  while (sink.count <= applied.frame + 2) await new Promise((r) => setTimeout(r, 5));
+  const person = pipeline.mask!.alpha.filter((v) => v === 255).length;
+  assert.ok(person > img.width * img.height / 10, `the person is in the new mask: ${person} px`);
+  controller.abort();
+  await running;
+});

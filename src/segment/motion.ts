@@ -66,6 +66,14 @@ export class MotionGate {
   }
 
   /**
+   * Makes the next {@linkcode shouldRender} answer yes (a new mask pipeline has nothing rendered
+   * yet, however still the scene is).
+   */
+  renderNext(): void {
+    this.#rendered = false;
+  }
+
+  /**
    * Measures a frame (its block means), for {@linkcode shouldRun} and {@linkcode shouldRender}.
    *
    * @param y the frame's luma plane, `width × height` bytes (a `Frame`'s `y`, any layout)
