@@ -51,9 +51,33 @@ Deno.test("src/image/ is pure pixel code: it imports only src/frame/, never ffi/
   );
 });
 
-Deno.test("no stage imports the loop: src/pipeline/ is imported only by src/cli/", () => {
-  const stages = product.filter((f) => !f.startsWith("src/pipeline/") && !f.startsWith("src/cli/"));
+Deno.test("src/kernels/ is pixel code too: it imports only src/frame/ and src/image/", () => {
+  const files = product.filter((f) => f.startsWith("src/kernels/"));
+  assert.ok(files.includes("src/kernels/mod.ts"));
+  assert.deepEqual(
+    offenders(
+      files,
+      (t) => !["src/kernels/", "src/image/", "src/frame/"].some((p) => t.startsWith(p)),
+    ),
+    [],
+  );
+});
+
+Deno.test("no stage imports the loop: src/pipeline/ is imported only by the front ends (src/cli/, src/control/)", () => {
+  const front = ["src/pipeline/", "src/cli/", "src/control/"];
+  const stages = product.filter((f) => !front.some((p) => f.startsWith(p)));
   assert.deepEqual(offenders(stages, (t) => t.startsWith("src/pipeline/")), []);
+});
+
+Deno.test("the control panel drives the loop's API and never speaks in flags (src/cli/ does)", () => {
+  const control = product.filter((f) => f.startsWith("src/control/"));
+  assert.ok(control.length >= 5);
+  assert.deepEqual(offenders(control, (t) => t.startsWith("src/cli/")), []);
+  const loop = product.filter((f) => f.startsWith("src/pipeline/"));
+  assert.deepEqual(
+    offenders(loop, (t) => t.startsWith("src/control/") || t.startsWith("src/cli/")),
+    [],
+  );
 });
 
 Deno.test("only ffi/ touches pointers", () => {

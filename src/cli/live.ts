@@ -305,7 +305,7 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
       cpu: sample?.cpu ?? null,
       paused: gate?.paused ?? false,
       privacy: pipeline.settings.privacy,
-      background: pipeline.background.description,
+      background: pipeline.settings.background,
       uptime: (performance.now() - started) / 1000,
     }),
     warn,

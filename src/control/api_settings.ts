@@ -102,7 +102,9 @@ function bool(key: string, value: unknown): boolean {
   if (typeof value === "boolean") return value;
   if (value === "on" || value === "true") return true;
   if (value === "off" || value === "false") return false;
-  throw new ApiSettingsError(`Invalid ${key} ${JSON.stringify(value)}: use true or false`);
+  throw new ApiSettingsError(
+    `Invalid ${key} ${JSON.stringify(value)}: use true or false (on or off)`,
+  );
 }
 
 function number(key: string, value: unknown, min: number, max: number, example: string): number {

@@ -297,11 +297,16 @@ export class ControlServer {
     return api;
   }
 
+  /** The status, its background named as the settings name it. */
+  #status(): Record<string, unknown> {
+    return { ...this.#hooks.status(), background: this.#apiSettings().background };
+  }
+
   async #api(request: Request, url: URL): Promise<Response> {
     const route = `${request.method} ${url.pathname}`;
     switch (route) {
       case "GET /api/status":
-        return json(this.#hooks.status());
+        return json(this.#status());
       case "GET /api/settings":
         return json(this.#apiSettings());
       case "PATCH /api/settings":
@@ -451,7 +456,7 @@ export class ControlServer {
         self = controller;
         events.add(controller);
         controller.enqueue(frameEvent("settings", this.#apiSettings()));
-        controller.enqueue(frameEvent("status", this.#hooks.status()));
+        controller.enqueue(frameEvent("status", this.#status()));
         this.#tick();
       },
       cancel: () => {
@@ -471,7 +476,7 @@ export class ControlServer {
   /** Runs the once-a-second status event only while someone listens. */
   #tick(): void {
     if (this.#events.size > 0 && this.#ticker === null) {
-      this.#ticker = setInterval(() => this.#send("status", this.#hooks.status()), 1000);
+      this.#ticker = setInterval(() => this.#send("status", this.#status()), 1000);
     } else if (this.#events.size === 0 && this.#ticker !== null) {
       clearInterval(this.#ticker);
       this.#ticker = null;

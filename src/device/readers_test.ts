@@ -307,3 +307,30 @@ Deno.test("ReaderGate passes a live frame-rate change on to a source that paces 
     assert.deepEqual(asked, [15, null]);
   });
 });
+
+Deno.test("ReaderGate.hold() resumes a paused source at once and keeps it running until released", async () => {
+  await withTempFile(async (path) => {
+    await using watch = ReaderWatch.open(path);
+    const source = new FakeSource();
+    const gate = new ReaderGate(source, watch, { idleAfterMs: 0 });
+    const frame = makeFrame(gate.size, "444");
+    const reading = gate.read(frame, new FrameTiming());
+    await settle();
+    assert.equal(gate.paused, true);
+    assert.deepEqual(source.log, ["pause"]);
+    // The control panel's preview opens: no reader of the node, yet the source resumes.
+    const release = gate.hold();
+    assert.equal(await reading, true);
+    assert.equal(gate.paused, false);
+    assert.deepEqual(source.log, ["pause", "resume", "read 1"]);
+    assert.equal(await gate.read(frame, new FrameTiming()), true);
+    assert.equal(source.log.at(-1), "read 2", "held: no pause without readers");
+    release();
+    release(); // idempotent
+    const next = gate.read(frame, new FrameTiming());
+    await settle();
+    assert.equal(source.log.at(-1), "pause", "released: paused again");
+    using _reader = await Deno.open(path);
+    assert.equal(await next, true);
+  });
+});

@@ -94,7 +94,10 @@ export class ImageSource implements FrameSource {
     rgbToFrame(image.data, this.#full);
     this.frames = frames;
     this.fps = fps;
-    this.description = `${path} ${image.width}x${image.height} image ×${frames}` +
+    this.description =
+      `${path} ${image.width}x${image.height} image ${
+        Number.isFinite(frames) ? `×${frames}` : "repeated"
+      }` +
       (fps > 0 ? ` ${fps} fps` : "");
   }
 

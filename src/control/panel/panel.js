@@ -366,9 +366,12 @@ async function pickBackground(tile) {
   tile.removeAttribute("aria-busy");
 }
 
-/** A file name as a header value (headers carry Latin-1 only): the label, never a path. */
+/**
+ * A file name as a header value: percent-encoded (headers carry Latin-1 only; the server decodes
+ * it). Only a label: the server never uses it as a path.
+ */
 function headerName(name) {
-  return /^[\x20-\x7e]*$/.test(name) ? name : encodeURIComponent(name);
+  return encodeURIComponent(name);
 }
 
 async function upload(files) {
