@@ -53,6 +53,8 @@ export const COMPILE_INCLUDES: readonly string[] = [
   "src/background/decode_worker.ts",
   // The control panel's page, served from its files.
   "src/control/panel",
+  // The kernels' WebAssembly module, read next to src/kernels/mod.ts.
+  "src/kernels/kernels.wasm",
 ];
 
 /** npm packages that are data for `deno task setup` or tests, never imported by the program. */
@@ -175,15 +177,18 @@ export async function stageTree(dest: string, options: StageOptions = {}): Promi
     files.push(to);
   };
 
-  // 1. The program: every TypeScript module of src/ and ffi/ except tests (fakes live in tests/).
+  // 1. The program: every TypeScript module of src/ and ffi/ except tests (fakes live in tests/)
+  // and the kernels' AssemblyScript sources; the kernels' compiled WebAssembly module.
   await copy(join(root, "main.ts"));
   for (const dir of ["src", "ffi"]) {
     for await (const path of walk(join(root, dir))) {
       const name = basename(path);
       if (!name.endsWith(".ts") || name.endsWith("_test.ts")) continue;
+      if (relative(root, path).startsWith(join("src", "kernels", "assembly"))) continue;
       await copy(path);
     }
   }
+  await copy(join(root, "src/kernels/kernels.wasm"));
   const denoJson = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
   for (const name of SETUP_ONLY_PACKAGES) delete denoJson.imports?.[name];
   delete denoJson.tasks;

@@ -64,6 +64,24 @@ export function chromaHeight(height: number, layout: ChromaLayout): number {
 }
 
 /**
+ * Where a frame's planes are made: returns `length` bytes (their contents do not matter).
+ *
+ * @example
+ * ```ts
+ * import { makeFrame, type PlaneAllocator } from "./frame.ts";
+ * const arena = new Uint8Array(64);
+ * let used = 0;
+ * const allocate: PlaneAllocator = (n) => arena.subarray(used, used += n);
+ * makeFrame({ width: 4, height: 2 }, "422", allocate).v.byteOffset; // 12
+ * ```
+ */
+export type PlaneAllocator = (length: number) => Uint8Array;
+
+function plainPlane(length: number): Uint8Array {
+  return new Uint8Array(length);
+}
+
+/**
  * Makes a frame, black (Y 0, chroma 128).
  *
  * @example
@@ -75,11 +93,17 @@ export function chromaHeight(height: number, layout: ChromaLayout): number {
  *
  * @param size the picture's size (an even width for `"422"` and `"420"`)
  * @param layout the chroma layout; `"422"` has room for `"420"` too
+ * @param allocate where the planes live (default: plain `Uint8Array`s); e.g. the kernels' memory
+ *   (`src/kernels/`), so that its kernels read and write them without a copy
  * @returns the frame
  * @throws {RangeError} for a size that is not positive whole pixels, or an odd width with
  *   half-width chroma
  */
-export function makeFrame(size: Size, layout: ChromaLayout): Frame {
+export function makeFrame(
+  size: Size,
+  layout: ChromaLayout,
+  allocate: PlaneAllocator = plainPlane,
+): Frame {
   const { width, height } = size;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`Cannot make a frame of ${width}x${height}: give a positive size`);
@@ -93,9 +117,9 @@ export function makeFrame(size: Size, layout: ChromaLayout): Frame {
   return {
     width,
     height,
-    y: new Uint8Array(width * height),
-    u: new Uint8Array(c).fill(128),
-    v: new Uint8Array(c).fill(128),
+    y: allocate(width * height).fill(0),
+    u: allocate(c).fill(128),
+    v: allocate(c).fill(128),
     layout,
   };
 }

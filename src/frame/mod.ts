@@ -20,6 +20,7 @@ export {
   chromaWidth,
   type Frame,
   makeFrame,
+  type PlaneAllocator,
   type WorkingLayout,
 } from "./frame.ts";
 export { coverRect, fitRect, type Rect, type Size } from "./geometry.ts";
