@@ -221,6 +221,8 @@ export async function stageTree(dest: string, options: StageOptions = {}): Promi
     }
   }
   await copy(join(root, "src/demo/astronaut.png"));
+  // The control panel's page (plain HTML, CSS and JS, served from these files).
+  for await (const path of walk(join(root, "src", "control", "panel"))) await copy(path);
 
   // 3. ONNX Runtime, with the manifest the program checks it against when extracting it.
   const ortLib = options.ortLib ?? defaultOrtLib(root);

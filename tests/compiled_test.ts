@@ -127,6 +127,13 @@ async function runStaged(
   args: string[],
   mode: "narrowed" | "built" = "narrowed",
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await stagedCommand(s, args, mode).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** The command that runs the staged `main.ts` (see {@linkcode runStaged}). */
+function stagedCommand(s: Staged, args: string[], mode: "narrowed" | "built"): Deno.Command {
   const deno = [
     Deno.execPath(),
     "run",
@@ -148,7 +155,7 @@ async function runStaged(
       ...deno,
     ]
     : deno;
-  const out = await new Deno.Command(cmd!, {
+  return new Deno.Command(cmd!, {
     args: cmdArgs,
     cwd: s.work,
     clearEnv: true,
@@ -165,9 +172,7 @@ async function runStaged(
     },
     stdout: "piped",
     stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  });
 }
 
 function existsDir(path: string): boolean {
@@ -370,6 +375,57 @@ Deno.test("the compiled program gets every permission (Deno opens /dev, /proc an
   assert.ok(COMPILE_FLAGS.includes("--no-code-cache"));
   if (!CAN_HIDE) {
     console.log("  (unshare -m is not allowed here: the as-built runs see the checkout)");
+  }
+});
+
+test("the compiled program serves the control panel's page from its own tree", async () => {
+  const s = await stage();
+  await Deno.mkdir(join(s.tmp, "runtime"), { recursive: true, mode: 0o700 });
+  const photo = join(s.stage, "src", "demo", "astronaut.png");
+  const child = stagedCommand(s, [
+    "-c",
+    photo,
+    "--loop",
+    "-v",
+    "null",
+    "--http",
+    "127.0.0.1:0",
+    "--no-config",
+    "-b",
+    "off",
+  ], "built").spawn();
+  let out = "";
+  const reading = (async () => {
+    for await (const c of child.stdout.pipeThrough(new TextDecoderStream())) out += c;
+  })();
+  const errors = new Response(child.stderr).text();
+  try {
+    const deadline = Date.now() + 60_000;
+    let m: RegExpExecArray | null = null;
+    while ((m = /panel +(http:\/\/127\.0\.0\.1:\d+\/)\?token=(\S+)/.exec(out)) === null) {
+      assert.ok(Date.now() < deadline, `no panel line: ${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const [, url, token] = m;
+    const first = await fetch(`${url}?token=${token}`, { redirect: "manual" });
+    await first.body?.cancel();
+    const cookie = first.headers.get("set-cookie")!.split(";")[0]!;
+    const pages: [string, RegExp][] = [
+      ["", /text\/html/],
+      ["panel.js", /javascript/],
+      ["panel.css", /css/],
+    ];
+    for (const [path, type] of pages) {
+      const r = await fetch(`${url}${path}`, { headers: { cookie } });
+      assert.equal(r.status, 200, path);
+      assert.match(r.headers.get("content-type")!, type);
+      assert.ok((await r.text()).length > 500, path);
+    }
+  } finally {
+    child.kill("SIGTERM");
+    const status = await child.status;
+    await reading;
+    assert.equal(status.code, 0, await errors);
   }
 });
 
