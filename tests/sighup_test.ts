@@ -130,3 +130,77 @@ Deno.test("SIGHUP re-reads the settings file and changes the background live; ba
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Whether one of the process's threads waits for a FIFO's other end (opening it). */
+function opensFifo(pid: number): boolean {
+  try {
+    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+      if (Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/wchan`) === "wait_for_partner") {
+        return true;
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return false;
+}
+
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+  Deno.test(
+    `${signal} while backscrub starts (opening its source) ${
+      signal === "SIGHUP" ? "does not kill it" : "ends it cleanly: exit 0"
+    }`,
+    async () => {
+      const dir = await Deno.makeTempDir();
+      try {
+        // A FIFO as the source holds backscrub in its start-up until the test writes to it.
+        const fifo = join(dir, "in.y4m");
+        const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+        assert.ok(made.success, "mkfifo");
+        const out = join(dir, "out.y4m");
+        const child = new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "-A",
+            join(ROOT, "main.ts"),
+            "-c",
+            fifo,
+            "-v",
+            out,
+            "--no-config",
+            "-b",
+            "off",
+          ],
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        const deadline = Date.now() + 30_000;
+        while (!opensFifo(child.pid)) {
+          assert.ok(Date.now() < deadline, "backscrub never reached its source");
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        child.kill(signal);
+        // The source opens only now: one small frame, then the end of the stream.
+        const writer = await Deno.open(fifo, { write: true });
+        const frame = new Uint8Array(16 * 16 * 3 / 2).fill(128);
+        await writer.write(
+          new TextEncoder().encode("YUV4MPEG2 W16 H16 F25:1 Ip A1:1 C420jpeg\nFRAME\n"),
+        );
+        await writer.write(frame);
+        writer.close();
+        const { code, stdout, stderr } = await child.output();
+        const text = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+        assert.equal(code, 0, text);
+        if (signal === "SIGHUP") {
+          assert.match(text, /SIGHUP: still starting, nothing reloaded/);
+          assert.match(text, /1 frames in/, "then it ran to the end of its source");
+        } else {
+          assert.match(text, /^backscrub: stopped by signal while starting$/m);
+          assert.doesNotMatch(text, /frames in/);
+        }
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
+}

@@ -96,6 +96,20 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
   Deno.addSignalListener("SIGHUP", onHangup);
   stack.defer(() => Deno.removeSignalListener("SIGHUP", onHangup));
 
+  // SIGINT/SIGTERM at any moment end the current step: during start-up (opening the camera,
+  // loading the model) backscrub stops before streaming, releases what it opened and exits 0.
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, stop);
+  stack.defer(() => {
+    for (const s of signals) Deno.removeSignalListener(s, stop);
+  });
+  const stoppedEarly = (): number => {
+    io.log("backscrub: stopped by signal while starting");
+    return 0;
+  };
+
   // A file written over while it is read loses the input: refuse before opening either.
   if (
     options.virtual !== null && isFileSpec(options.capture) && isFileSpec(options.virtual) &&
@@ -144,6 +158,7 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     mode = "live";
   }
   stack.defer(() => source.close());
+  if (controller.signal.aborted) return stoppedEarly();
 
   // 2. The sink, at the output size (default: the source's; the virtual camera's YUYV needs an
   // even width, so an odd-width file gives up its last column there).
@@ -165,10 +180,10 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     sink = loopback;
   }
   stack.defer(() => sink.close());
+  if (controller.signal.aborted) return stoppedEarly();
 
   // 2b. Idling: a camera feeding a virtual camera pauses while no program has the device open.
   // The watch starts after our own handle is open, so that handle is not counted as a reader.
-  const controller = new AbortController();
   let input: FrameSource = source;
   let gate: ReaderGate | null = null;
   const watch = options.idle && source instanceof CameraSource && sink instanceof LoopbackSink
@@ -237,6 +252,7 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
       : {}),
   });
   stack.defer(() => pipeline.close());
+  if (controller.signal.aborted) return stoppedEarly();
   const segmenter = pipeline.model;
   const modelLine = segmenter === null
     ? "none (background off)"
@@ -355,12 +371,6 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
   };
 
   // 4. Run until done or told to stop.
-  const stop = (): void => controller.abort();
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, stop);
-  stack.defer(() => {
-    for (const s of signals) Deno.removeSignalListener(s, stop);
-  });
   const t0 = performance.now();
   const stats = await pipeline.run();
   if (options.progress) io.status("\n");
