@@ -661,6 +661,15 @@ function renderStages(stages) {
   });
 }
 
+/** A device's description without the device's name again when it starts with it. */
+function detail(device, description) {
+  if (typeof description !== "string") return "";
+  if (typeof device === "string" && device !== "" && description.startsWith(device)) {
+    return description.slice(device.length).replace(/^[\s:,]+/, "");
+  }
+  return description;
+}
+
 function renderStatus(status) {
   if (!status || typeof status !== "object") return;
   setText("status-fps", fixed(status.fps, 1));
@@ -670,14 +679,15 @@ function renderStatus(status) {
     "status-frames",
     typeof status.frames === "number" ? status.frames.toLocaleString("en-US") : "–",
   );
-  setText("status-camera", status.camera?.device ?? "–");
-  setText("status-camera-desc", status.camera?.description ?? "");
+  const camera = status.camera;
+  setText("status-camera", camera?.device ?? "–");
+  setText("status-camera-desc", detail(camera?.device, camera?.description));
   const virtual = status.virtual;
   setText("status-virtual", virtual?.device ?? "none");
   const readers = typeof virtual?.readers === "number"
     ? ` · ${virtual.readers} program${virtual.readers === 1 ? "" : "s"} reading`
     : "";
-  setText("status-virtual-desc", `${virtual?.description ?? ""}${readers}`);
+  setText("status-virtual-desc", `${detail(virtual?.device, virtual?.description)}${readers}`);
   setText("status-uptime", duration(status.uptime));
   renderStages(status.stages);
 
