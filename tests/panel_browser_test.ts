@@ -107,7 +107,7 @@ async function startBackscrub(): Promise<Running> {
       "--allow-all",
       join(ROOT, "main.ts"),
       "-c",
-      PICTURE,
+      "src/demo/astronaut.png", // relative: the screenshot shows no path of this machine
       "--loop",
       "-v",
       "null",
