@@ -9,6 +9,8 @@
  * @module
  */
 
+import { pictureSizeProblem } from "../image/limits.ts";
+
 /** A GIF that cannot be decoded; the message is `Cannot decode GIF: <detail>`. */
 export class GifError extends Error {
   /** The reason alone, e.g. `"the file is truncated"`. */
@@ -171,6 +173,8 @@ export function parseGif(bytes: Uint8Array): GifFile {
   const screen = u8();
   pos += 2; // background colour index, pixel aspect ratio
   if (width < 1 || height < 1) throw new GifError(`invalid size ${width}x${height}`);
+  const tooLarge = pictureSizeProblem(width, height);
+  if (tooLarge !== null) throw new GifError(tooLarge);
   const globalPalette = (screen & 0x80) !== 0 ? table(screen) : null;
   let loopCount: number | null = null;
   let delayMs = 0;

@@ -249,3 +249,13 @@ Deno.test("parseGif() and decodeGif() reject broken files with a GifError", () =
     });
   }
 });
+
+Deno.test("parseGif() refuses a GIF claiming more than 8192x8192 before decoding it", () => {
+  const base64 = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  new DataView(bytes.buffer).setUint16(6, 20000, true);
+  assert.throws(
+    () => decodeGif(bytes),
+    (e: Error) => e instanceof GifError && /20000x1 pixels: at most 8192x8192/.test(e.message),
+  );
+});

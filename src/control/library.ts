@@ -17,6 +17,7 @@ import { JpegDecoder, JpegEncoder } from "../../ffi/turbojpeg/mod.ts";
 import { type FileKind, fileKind } from "../background/spec.ts";
 import { makeFrame } from "../frame/frame.ts";
 import type { Background, BackgroundOptions } from "../frame/stages.ts";
+import { MAX_PICTURE_SIDE } from "../image/limits.ts";
 import { frameToRgb } from "../image/planar.ts";
 import { projectRoot, resourceDirs } from "../resources.ts";
 
@@ -37,8 +38,8 @@ export interface BackgroundEntry {
 
 /** The largest upload, in bytes (a short video background fits). */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
-/** The largest picture an upload may declare, each way (8K). */
-export const MAX_UPLOAD_SIDE = 8192;
+/** The largest picture an upload may declare, each way (8K, as for every picture). */
+export const MAX_UPLOAD_SIDE = MAX_PICTURE_SIDE;
 /** The thumbnail size. */
 export const THUMBNAIL = { width: 160, height: 90 } as const;
 

@@ -6,6 +6,7 @@
  */
 
 import { decode, type DecodedPng, encode } from "fast-png";
+import { pictureSizeProblem } from "./limits.ts";
 import { ImageError, type RgbImage } from "./types.ts";
 
 const TRUNCATED = "the file is truncated";
@@ -65,6 +66,23 @@ function checkHeader(bytes: Uint8Array): void {
     offset = end;
   }
   if (bytes.length < 33) fail(TRUNCATED);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const tooLarge = pictureSizeProblem(width, height);
+  if (tooLarge !== null) fail(tooLarge);
+  // Deflate packs at most ~1032 bytes into one: less picture data than that is a file cut short
+  // (or one that lies about its size), refused before anything is inflated.
+  let compressed = 0;
+  for (let offset = 8; offset + 8 <= bytes.length;) {
+    const length = view.getUint32(offset);
+    if (view.getUint32(offset + 4) === 0x49444154) compressed += length; // "IDAT"
+    offset += 12 + length;
+  }
+  const channels = [1, 0, 3, 1, 2, 0, 4][bytes[25]!] ?? 4;
+  const raw = height * (1 + Math.ceil((width * channels * bytes[24]!) / 8));
+  if (compressed * 1032 < raw) {
+    fail(`the file holds too little picture data for ${width}x${height} pixels (cut short?)`);
+  }
   const depth = bytes[24]!;
   const interlace = bytes[28]!;
   if (interlace === 1 && depth < 8) {

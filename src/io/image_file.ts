@@ -11,6 +11,7 @@
  */
 
 import { JpegDecoder, JpegError } from "../../ffi/turbojpeg/mod.ts";
+import { pictureSizeProblem } from "../image/limits.ts";
 import { isPng, readPng } from "../image/png.ts";
 import { ImageError, type RgbImage } from "../image/types.ts";
 
@@ -43,6 +44,8 @@ function readError(error: unknown): string {
 function decodeJpeg(bytes: Uint8Array, decoder: JpegDecoder, fail: (d: string) => never): RgbImage {
   try {
     const header = decoder.header(bytes);
+    const tooLarge = pictureSizeProblem(header.width, header.height);
+    if (tooLarge !== null) fail(tooLarge);
     if (header.colorspace === "cmyk" || header.colorspace === "ycck") {
       fail("CMYK JPEGs are not supported (convert it to RGB)");
     }

@@ -139,3 +139,53 @@ Deno.test("loadImage() throws one-line ImageErrors naming the file", async () =>
     });
   });
 });
+
+/** A real PNG whose header is rewritten to claim another size (its CRC fixed up). */
+function pngClaiming(width: number, height: number): Uint8Array {
+  const png = writePng({ width: 4, height: 4, channels: 3, data: new Uint8Array(48).fill(90) });
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  let crc = ~0;
+  for (const b of png.subarray(12, 29)) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  view.setUint32(29, ~crc >>> 0);
+  return png;
+}
+
+Deno.test("loadImage() refuses a picture larger than 8192x8192 before decoding it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: [string, Uint8Array, RegExp][] = [
+      [
+        "huge.png",
+        pngClaiming(20000, 20000),
+        /the picture is 20000x20000 pixels: at most 8192x8192/,
+      ],
+      ["wide.png", pngClaiming(2147483647, 1), /the picture is 2147483647x1 pixels/],
+      // Within the limit, but a few bytes of data for 8000x8000 pixels: cut short or lying.
+      ["short.png", pngClaiming(8000, 8000), /too little picture data for 8000x8000 pixels/],
+    ];
+    using encoder = new JpegEncoder();
+    const jpeg = encoder.encode(new Uint8Array(16 * 16 * 3), { width: 16, height: 16 });
+    // SOF0's height and width (big-endian) after its marker, length and precision.
+    const sof = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xc0);
+    new DataView(jpeg.buffer).setUint16(sof + 5, 9000);
+    new DataView(jpeg.buffer).setUint16(sof + 7, 9000);
+    cases.push(["huge.jpg", jpeg, /the picture is 9000x9000 pixels: at most 8192x8192/]);
+    for (const [name, bytes, pattern] of cases) {
+      const path = `${dir}/${name}`;
+      await Deno.writeFile(path, bytes);
+      await assert.rejects(
+        () => loadImage(path),
+        (e: Error) =>
+          e instanceof ImageError && pattern.test(e.message) && !e.message.includes("\n"),
+        name,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
