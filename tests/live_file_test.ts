@@ -197,3 +197,50 @@ Deno.test("backscrub refuses to write over its input (-c and -v the same file, a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("files lose nothing quietly: a full disk, a clip cut short, an input with no whole frame", async () => {
+  const dir = await Deno.makeTempDir();
+  const photo = join(SHARED, "reference", "images", "skimage_camera.png");
+  try {
+    // A full disk: ffmpeg says "Error writing trailer … No space left on device" and exits 0.
+    await Deno.symlink("/dev/full", join(dir, "full.mkv"));
+    let r = await backscrub("-c", photo, "--frames", "5", "-b", "off", "-v", join(dir, "full.mkv"));
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /^backscrub: Cannot write video ".*full\.mkv": ffmpeg could not finish the file \(.*No space left on device\)\n$/m,
+    );
+
+    // A clip cut short: the frames that are there are written, and the loss is said.
+    const clip = join(dir, "clip.mp4");
+    r = await backscrub("-c", photo, "--frames", "30", "-b", "off", "--vg", "160x120", "-v", clip);
+    assert.equal(r.code, 0, r.stderr);
+    const bytes = await Deno.readFile(clip);
+    const cut = join(dir, "cut.mp4");
+    await Deno.writeFile(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    // Our .mp4 has its index first (+faststart): ffmpeg opens the cut file and either stops
+    // early (exit 0, said in a warning) or fails at the cut (exit 1): never a quiet success.
+    r = await backscrub("-c", cut, "-b", "off", "-v", join(dir, "out.y4m"));
+    if (r.code === 0) {
+      assert.match(
+        r.stderr,
+        /warning: ".*cut\.mp4" ended early: \d+ of its 30 frames could be read/,
+      );
+    } else {
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^backscrub: Cannot read video ".*cut\.mp4": ffmpeg failed/m);
+    }
+
+    // No whole frame: nothing written is an error (exit 1), not "0 frames" and exit 0.
+    const empty = join(dir, "empty.y4m");
+    await Deno.writeTextFile(empty, "YUV4MPEG2 W64 H64 F10:1 C420jpeg\nFRAME\nabc");
+    r = await backscrub("-c", empty, "-b", "off", "-v", join(dir, "o.y4m"));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^backscrub: Cannot read ".*empty\.y4m": it held no whole frame: nothing was written$/m,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

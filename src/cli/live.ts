@@ -12,6 +12,7 @@ import { DeviceError } from "../device/errors.ts";
 import { LoopbackSink } from "../device/loopback_sink.ts";
 import { ReaderGate, ReaderWatch } from "../device/readers.ts";
 import type { FrameSink, FrameSource } from "../frame/stages.ts";
+import { MediaFileError } from "../io/errors.ts";
 import { isFileSpec, openFileSink, openFileSource } from "../io/mod.ts";
 import { LoopSource } from "../io/loop_source.ts";
 import { NULL_SINK, NullSink } from "../io/null_sink.ts";
@@ -374,6 +375,14 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
   const t0 = performance.now();
   const stats = await pipeline.run();
   if (options.progress) io.status("\n");
+  if (stats.totalFrames === 0 && !controller.signal.aborted) {
+    // Nothing written: an empty or broken input is an error, not a quiet success.
+    throw new MediaFileError(
+      `Cannot read ${JSON.stringify(options.capture)}`,
+      "it held no whole frame: nothing was written",
+      { kind: "corrupt" },
+    );
+  }
   const seconds = (performance.now() - t0) / 1000;
   const skipped = source instanceof CameraSource ? source.decodeStats.skipped : 0;
   io.log(

@@ -88,6 +88,9 @@ export interface FfmpegSinkOptions extends FfmpegPaths {
   crf?: number;
 }
 
+/** An ffmpeg error line that means the output is incomplete, though ffmpeg exits 0. */
+const WRITE_ERROR = /error|no space left|i\/o|failed/i;
+
 /** The container extensions {@linkcode FfmpegSink} writes. */
 export const VIDEO_EXTENSIONS: readonly string[] = [".mp4", ".mov", ".mkv", ".webm"];
 
@@ -329,6 +332,19 @@ export class FfmpegSource implements FrameSource {
         `Stopped reading ${JSON.stringify(this.#path)} after ${this.#frames} frames: the ` +
           `video ends inside frame ${this.#frames + 1} (${filled} of ${size} bytes)`,
       );
+    } else {
+      // ffmpeg exits 0 at the end of a file cut short ("partial file", "Invalid data found"):
+      // fewer frames than the file declares, or an error line, is said (at -loglevel error).
+      const line = (await this.#tail.lastLine()).replaceAll(ffmpegUrl(this.#path), this.#path);
+      const expected = this.info.frames;
+      if (expected !== undefined && this.#frames < expected) {
+        this.#warn(
+          `${JSON.stringify(this.#path)} ended early: ${this.#frames} of its ${expected} frames ` +
+            `could be read${line ? ` (${line.replace(/^\[[^\]]*\] /, "")})` : ""}`,
+        );
+      } else if (line !== "") {
+        this.#warn(`${JSON.stringify(this.#path)}: ${line.replace(/^\[[^\]]*\] /, "")}`);
+      }
     }
     return false;
   }
@@ -564,6 +580,15 @@ export class FfmpegSink implements PlanarSink {
       }
       const status = await this.#child.status;
       const line = (await this.#tail.lastLine()).replaceAll(ffmpegUrl(this.#path), this.#path);
+      // ffmpeg exits 0 after "Error writing trailer … No space left on device": the file is cut
+      // short all the same. It runs at -loglevel error, so an error line is a failure.
+      if (status.success && WRITE_ERROR.test(line)) {
+        throw new MediaFileError(
+          `Cannot write video ${JSON.stringify(this.#path)}`,
+          `ffmpeg could not finish the file (${line})`,
+          { kind: "io", tool: "ffmpeg" },
+        );
+      }
       if (!status.success) {
         throw new MediaFileError(
           `Cannot write video ${JSON.stringify(this.#path)}`,
