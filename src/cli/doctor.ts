@@ -494,6 +494,8 @@ export interface DoctorOptions {
   configPath: string | null;
   /** How many settings it gave. */
   configSettings?: number;
+  /** The settings file's mistake, when it has one (the rest is checked without the file). */
+  configError?: string;
   /** `/sys` (tests point it elsewhere). */
   sysRoot?: string;
   /** `/etc`. */
@@ -758,12 +760,20 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   // 2. The program: native libraries, models, settings, ffmpeg, CPU.
   checks.push(...await libraryChecks(live, distro));
   checks.push(...await modelChecks(live));
-  checks.push({
-    status: "ok",
-    text: options.configPath === null
-      ? "settings: none read (defaults and the command line)"
-      : `settings: ${options.configPath} (${options.configSettings ?? 0} settings)`,
-  });
+  checks.push(
+    options.configError !== undefined
+      ? {
+        status: "fail",
+        text: `settings: ${options.configError}`,
+        fix: "fix the file: backscrub refuses to start with it (the checks here ignore it)",
+      }
+      : {
+        status: "ok",
+        text: options.configPath === null
+          ? "settings: none read (defaults and the command line)"
+          : `settings: ${options.configPath} (${options.configSettings ?? 0} settings)`,
+      },
+  );
   checks.push(await ffmpegCheck(live, distro));
   let load: number | null = null;
   try {

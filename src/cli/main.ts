@@ -10,6 +10,7 @@ import { OnnxRuntime } from "../../ffi/onnxruntime/mod.ts";
 import { turbojpegInfo } from "../../ffi/turbojpeg/mod.ts";
 import { inferManifest, type OutputKind } from "../models/manifest.ts";
 import { writeAtomic } from "../models/resolve.ts";
+import { fsErrorText, MediaFileError } from "../io/errors.ts";
 import { isUserError, UsageError } from "./errors.ts";
 import { explain, libraryStatus } from "./explain.ts";
 import { segmentImage } from "./segment.ts";
@@ -109,6 +110,22 @@ Examples:
   backscrub segment photo.jpg --cutout person.png
   backscrub convert segm_full_v679.tflite meet.onnx`;
 
+/** Writes a file atomically; a file-system refusal is one line naming the file. */
+async function writeOrSay(path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeAtomic(path, bytes);
+  } catch (error) {
+    // Not granted by Deno: explain() names the flag; anything else the OS said, in one line.
+    if (error instanceof Deno.errors.NotCapable || !(error instanceof Error)) throw error;
+    const hint = error instanceof Deno.errors.NotFound
+      ? "its folder does not exist"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "permission denied (choose a folder you can write to)"
+      : fsErrorText(error);
+    throw new MediaFileError(`Cannot write ${JSON.stringify(path)}`, hint, { cause: error });
+  }
+}
+
 function parseOutputKind(text: string): OutputKind {
   if (text === "probability" || text === "logit") return { kind: text };
   const m = /^softmax:(\d+)$/.exec(text);
@@ -206,7 +223,7 @@ async function convertCommand(args: string[]): Promise<number> {
   const { convertTflite } = await import("../convert/convert.ts");
   const t0 = performance.now();
   const result = convertTflite(bytes);
-  await writeAtomic(output, result.onnx);
+  await writeOrSay(output, result.onnx);
   const ms = (performance.now() - t0).toFixed(0);
   const ops = Object.entries(result.opCounts).map(([op, n]) => `${op} ${n}`).join(", ");
   console.log(
@@ -228,7 +245,7 @@ async function convertCommand(args: string[]): Promise<number> {
       },
     );
     const manifestPath = join(dirname(output), `${name}.json`);
-    await writeAtomic(
+    await writeOrSay(
       manifestPath,
       new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"),
     );
@@ -338,13 +355,23 @@ export async function main(args: string[]): Promise<number> {
         return devicesCommand({ json });
       }
       case "doctor": {
-        const config = applyConfig(rest, parseLiveOptions);
+        // A broken settings file is one FAIL line; everything else is still checked.
+        let config;
+        let configError: string | undefined;
+        try {
+          config = applyConfig(rest, parseLiveOptions);
+        } catch (e) {
+          if (!(e instanceof ConfigError)) throw e;
+          configError = e.message;
+          config = applyConfig(["--no-config", ...rest], parseLiveOptions);
+        }
         const live = parseLiveOptions(config.args);
         const { formatReport, runDoctor } = await import("./doctor.ts");
         const report = await runDoctor({
           live,
           configPath: config.path,
           configSettings: config.settings,
+          ...(configError !== undefined ? { configError } : {}),
         });
         for (const line of formatReport(report)) console.log(line);
         return report.ok ? 0 : 1;

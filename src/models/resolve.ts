@@ -174,13 +174,35 @@ async function fromManifest(path: string): Promise<ResolvedModel> {
       { kind: "not-converted" },
     );
   }
+  await checkReadable(onnxPath);
   return { name: manifest.name, onnxPath, manifest };
+}
+
+/**
+ * Opens the model once before ONNX Runtime does: its own message for an unreadable file is
+ * "system error number 13".
+ */
+async function checkReadable(path: string): Promise<void> {
+  try {
+    (await Deno.open(path, { read: true })).close();
+  } catch (e) {
+    const why = e instanceof Deno.errors.PermissionDenied
+      ? "permission denied (chmod a+r it, or run as its owner)"
+      : e instanceof Deno.errors.IsADirectory
+      ? "it is a folder"
+      : (e as Error).message;
+    throw new ModelError(`Cannot read model file "${path}": ${why}`, {
+      kind: "unreadable",
+      cause: e,
+    });
+  }
 }
 
 async function fromOnnx(path: string): Promise<ResolvedModel> {
   if (!(await exists(path))) {
     throw new ModelError(`Cannot find model file "${path}"`, { kind: "not-found" });
   }
+  await checkReadable(path);
   const beside = join(dirname(path), `${basename(path, extname(path))}.json`);
   if (await exists(beside)) {
     const manifest = await readManifest(beside);
