@@ -343,10 +343,11 @@ async function runOnce(
   extra: Pick<PipelineOptions, "signal" | "onFrame"> = {},
   onStart?: () => void,
 ): Promise<RunResult> {
+  const sink = new NullSink(source.size);
   try {
     const pipeline = await Pipeline.open({
       source,
-      sink: new NullSink(source.size),
+      sink,
       factory,
       settings: settingsOf(spec),
       mode: "live",
@@ -363,6 +364,7 @@ async function runOnce(
     }
   } finally {
     await source.close();
+    await sink.close();
   }
 }
 
@@ -486,7 +488,13 @@ async function nativeRun(
     "--json",
     ...(options.pace ? ["--pace", String(options.pace)] : []),
   ];
-  const out = await new Deno.Command(NATIVE.path, { args, stdout: "piped", stderr: "piped" })
+  // The reference loads the same ONNX Runtime: keep its telemetry off too (README, Privacy).
+  const out = await new Deno.Command(NATIVE.path, {
+    args,
+    env: { ORT_DISABLE_TELEMETRY: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  })
     .output();
   if (!out.success) {
     const why = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1);
