@@ -96,8 +96,8 @@ export class CameraSource implements FrameSource {
   readonly #timeoutMs: number;
   readonly #repeatAfterMs: number;
   #maxFps: number | null = null;
-  #minIntervalMs = 0;
-  #lastFrameAt = -Infinity;
+  /** With a rate limit: when the next frame is due, on the frames' own clock (ms). */
+  #due = -Infinity;
   #lastSeenAt = 0;
   #delivered = 0;
   /** Frames given again because the camera was silent. */
@@ -196,8 +196,7 @@ export class CameraSource implements FrameSource {
       throw new RangeError(`Cannot limit the frame rate to ${fps} fps: it must be above 0`);
     }
     this.#maxFps = fps;
-    // A little slack so that a camera at exactly maxFps is not halved by jitter.
-    this.#minIntervalMs = fps === null ? 0 : 1000 / fps - 3;
+    this.#due = -Infinity;
   }
 
   /**
@@ -241,11 +240,14 @@ export class CameraSource implements FrameSource {
       try {
         const t = performance.now();
         this.#lastSeenAt = t;
-        if (t - this.#lastFrameAt < this.#minIntervalMs) continue;
+        // The camera's own timestamp (when it took the frame) paces the limit; arrival times
+        // carry the scheduler's jitter.
+        const at = frame.timestampUs > 0 ? frame.timestampUs / 1000 : t;
+        if (this.#maxFps !== null && !this.#isDue(at)) continue;
         const decoded = this.#decoder.decode(frame.data, into);
         timing.decode += performance.now() - t;
         if (decoded) {
-          this.#lastFrameAt = t;
+          if (this.#maxFps !== null) this.#advance(at);
           this.#delivered++;
           return true;
         }
@@ -253,6 +255,30 @@ export class CameraSource implements FrameSource {
         this.#camera.release(frame);
       }
     }
+  }
+
+  /**
+   * Whether a frame taken at `at` (ms) is due under the rate limit. A frame a quarter of the
+   * camera's interval early still counts (timestamps jitter); a clock that went back (a restarted
+   * stream) starts the schedule again.
+   */
+  #isDue(at: number): boolean {
+    const camera = this.fps > 0 ? 1000 / this.fps : 1000 / this.#maxFps!;
+    if (at < this.#due - 1000) this.#due = -Infinity;
+    return at >= this.#due - camera / 4;
+  }
+
+  /**
+   * Schedules the next frame one period after this one was due, so that the limit holds on
+   * average (10 fps from a 30 fps camera: every third frame); after a gap, from this frame on (no
+   * burst to catch up).
+   */
+  #advance(at: number): void {
+    const period = 1000 / this.#maxFps!;
+    const camera = this.fps > 0 ? 1000 / this.fps : period;
+    this.#due = this.#due === -Infinity
+      ? at + period
+      : Math.max(this.#due + period, at + period - camera);
   }
 
   /**
@@ -273,6 +299,7 @@ export class CameraSource implements FrameSource {
     if (this.#camera.streaming) return;
     this.#camera.start();
     this.#delivered = 0;
+    this.#due = -Infinity;
     this.#lastSeenAt = performance.now();
   }
 

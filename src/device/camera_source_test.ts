@@ -135,45 +135,46 @@ Deno.test("CameraSource repeats the last frame while the camera is silent, then 
   await source.close();
 });
 
-Deno.test("CameraSource paces to maxFps, and setMaxFps() changes the pace between reads", async () => {
+Deno.test("CameraSource paces to maxFps on the frames' own clock, evenly; setMaxFps() changes it between reads", async () => {
+  // A 30 fps camera (timestamps 33.3 ms apart) played fast: the limit is decided on the
+  // timestamps, so which frames are kept is exact, not a matter of timers.
   const frames = yuyvFrames(200);
-  const camera = new FakeCamera(negotiated(PIX_FMT.YUYV, "YUYV"), (n) => frames[n] ?? null, 5, {
-    dropLate: true,
+  const camera = new FakeCamera(negotiated(PIX_FMT.YUYV, "YUYV"), (n) => frames[n] ?? null, 1, {
+    stampMs: 1000 / 30,
   });
-  const source = CameraSource.wrap(camera, { maxFps: 25 });
-  assert.equal(source.maxFps, 25);
+  const source = CameraSource.wrap(camera, { maxFps: 10 });
+  assert.equal(source.maxFps, 10);
   const frame = makeFrame(source.size, "422");
   const timing = new FrameTiming();
-  /** The times between `count` reads (the first one's from the previous read). */
-  const gaps = async (count: number): Promise<number[]> => {
+  const kept = async (count: number): Promise<number[]> => {
     const out: number[] = [];
-    let last = performance.now();
-    let number = -1;
     for (let i = 0; i < count; i++) {
       await source.read(frame, timing);
-      const now = performance.now();
-      out.push(now - last);
-      last = now;
-      const n = numberOf(frame.y[0]!);
-      assert.ok(n > number, "a new frame every read");
-      number = n;
+      out.push(numberOf(frame.y[0]!));
     }
-    return out.slice(1);
+    return out;
   };
-  const show = (g: number[]): string => g.map((ms) => ms.toFixed(1)).join(", ");
-  // A camera at 200 fps, limited to 25: 40 ms apart (37 with the slack for jitter).
-  const slow = await gaps(5);
-  assert.ok(slow.every((ms) => ms >= 36), `at 25 fps: ${show(slow)} ms`);
-  // Faster: 100 fps, 10 ms apart (7 with the slack).
-  source.setMaxFps(100);
-  const fast = await gaps(5);
-  assert.ok(fast.every((ms) => ms >= 6), `at 100 fps: ${show(fast)} ms`);
-  assert.ok(fast.reduce((a, b) => a + b) < slow.reduce((a, b) => a + b), "faster than at 25");
-  // No limit: as the camera gives them (5 ms apart).
+  // 10 of 30 fps: every third frame, exactly (it was 6.3-7.3 fps with uneven gaps).
+  assert.deepEqual(await kept(10), [0, 3, 6, 9, 12, 15, 18, 21, 24, 27]);
+  // 15: every other frame.
+  source.setMaxFps(15);
+  const fifteen = await kept(10);
+  assert.deepEqual(fifteen.slice(1).map((n, i) => n - fifteen[i]!), Array(9).fill(2));
+  // 25 of 30: 25 frames in every 30, never two dropped in a row.
+  source.setMaxFps(25);
+  const first = numberOf(frame.y[0]!);
+  const twentyFive = await kept(50);
+  const span = twentyFive.at(-1)! - first;
+  assert.ok(
+    Math.abs(50 / (span / 30) - 25) <= 25 * 0.05,
+    `${50} frames over ${span} camera frames`,
+  );
+  assert.ok(twentyFive.every((n, i) => n - (twentyFive[i - 1] ?? first) <= 2), "even");
+  // No limit: every frame.
   source.setMaxFps(null);
   assert.equal(source.maxFps, null);
-  const all = await gaps(5);
-  assert.ok(all.reduce((a, b) => a + b) < fast.reduce((a, b) => a + b), `no limit: ${show(all)}`);
+  const all = await kept(5);
+  assert.deepEqual(all.slice(1).map((n, i) => n - all[i]!), [1, 1, 1, 1]);
   source.setMaxFps(100);
   for (const bad of [0, -5, NaN, Infinity]) {
     assert.throws(() => source.setMaxFps(bad), RangeError, String(bad));

@@ -26,6 +26,7 @@ export class FakeCamera implements CameraLike {
   readonly #frame: (n: number) => Uint8Array | null;
   intervalMs: number;
   readonly #dropLate: boolean;
+  readonly #stampMs: number | null;
   #streaming = false;
   #startedAt = 0;
   #next = 0;
@@ -34,18 +35,21 @@ export class FakeCamera implements CameraLike {
    * @param negotiated what the camera "negotiated"
    * @param frame frame `n` (from 0 at each `start`), or `null`: no more frames
    * @param intervalMs the time between two frames
-   * @param options `dropLate`: hand out only the newest frame that is due
+   * @param options `dropLate`: hand out only the newest frame that is due; `stampMs`: the
+   *   frames' timestamps are `n × stampMs` (a camera at another rate than it is played at, so
+   *   that pacing is tested on the frames' clock without waiting for it)
    */
   constructor(
     negotiated: Negotiated,
     frame: (n: number) => Uint8Array | null,
     intervalMs: number,
-    options: { dropLate?: boolean } = {},
+    options: { dropLate?: boolean; stampMs?: number } = {},
   ) {
     this.negotiated = negotiated;
     this.#frame = frame;
     this.intervalMs = intervalMs;
     this.#dropLate = options.dropLate ?? false;
+    this.#stampMs = options.stampMs ?? null;
   }
 
   get streaming(): boolean {
@@ -88,7 +92,8 @@ export class FakeCamera implements CameraLike {
     this.#next++;
     this.grabbed++;
     this.held++;
-    return { data, sequence: n, timestampUs: Math.round(due * 1000) };
+    const stamp = this.#stampMs === null ? due : 1000 + n * this.#stampMs;
+    return { data, sequence: n, timestampUs: Math.round(stamp * 1000) };
   }
 
   release(_frame: CapturedFrame): void {
