@@ -459,6 +459,8 @@ Deno.test("control API: settings, status, preview, backgrounds, events (a real b
     const { code, out } = await b.stop();
     assert.equal(code, 0, out);
     assert.match(out, /stopped by signal/);
+    // No runtime warning reaches the user (Deno.serve's request.signal warning did).
+    assert.doesNotMatch(out, /legacy behavior|deprecat|warning/i);
     await assert.rejects(() =>
       Deno.stat(join(b.home, "runtime", "backscrub", `${b.child.pid}.json`))
     );

@@ -315,11 +315,13 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
         description: sink.description,
         readers: watch?.readers ?? null,
       },
-      fps: sample?.fps ?? null,
-      modelFps: sample?.modelFps ?? null,
+      fps: round(sample?.fps, 10),
+      modelFps: round(sample?.modelFps, 10),
       frames: pipeline.stats.totalFrames,
-      stages: sample?.stages ?? null,
-      cpu: sample?.cpu ?? null,
+      stages: sample === null ? null : Object.fromEntries(
+        Object.entries(sample.stages).map(([k, ms]) => [k, round(ms ?? undefined, 100)]),
+      ),
+      cpu: round(sample?.cpu ?? undefined, 10),
       paused: gate?.paused ?? false,
       privacy: pipeline.settings.privacy,
       background: pipeline.settings.background,
@@ -413,4 +415,9 @@ export function sameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A figure rounded for the status (`per`: 10 → one decimal), or null when there is none. */
+function round(value: number | undefined, per: number): number | null {
+  return value === undefined || !Number.isFinite(value) ? null : Math.round(value * per) / per;
 }

@@ -164,7 +164,7 @@ export class ControlServer {
           port: options.address.port,
           onListen: () => {},
           onError: (e) => error(500, `Internal error: ${(e as Error).message.split("\n")[0]}`),
-          handler: (request) => self!.#handle(request),
+          handler: (request, info) => self!.#handle(request, info),
         });
         self = new ControlServer(server, server.addr.port, options, token);
         resolve(self);
@@ -201,7 +201,12 @@ export class ControlServer {
     return this.close();
   }
 
-  async #handle(request: Request): Promise<Response> {
+  async #handle(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
+    // Ends with the request: when its answer is sent, or the client goes away (Deno's
+    // `request.signal` is not used: it also aborts after a successful answer, with a warning).
+    const done = new AbortController();
+    info.completed.then(() => done.abort(), () => done.abort());
+    const gone = AbortSignal.any([done.signal, this.#abort.signal]);
     const url = new URL(request.url);
     const host = request.headers.get("host");
     if (!hostAllowed(host, this.port)) {
@@ -224,7 +229,7 @@ export class ControlServer {
       return error(401, "Unauthorized: send the token (Authorization: Bearer TOKEN)");
     }
     try {
-      return await this.#api(request, url);
+      return await this.#api(request, url, gone);
     } catch (e) {
       if (e instanceof ApiSettingsError || e instanceof SettingsError) return error(400, e.message);
       if (e instanceof LibraryError) return error(e.status, e.message);
@@ -302,7 +307,7 @@ export class ControlServer {
     return { ...this.#hooks.status(), background: this.#apiSettings().background };
   }
 
-  async #api(request: Request, url: URL): Promise<Response> {
+  async #api(request: Request, url: URL, gone: AbortSignal): Promise<Response> {
     const route = `${request.method} ${url.pathname}`;
     switch (route) {
       case "GET /api/status":
@@ -322,11 +327,11 @@ export class ControlServer {
       case "POST /api/backgrounds":
         return await this.#upload(request);
       case "GET /api/preview.jpg":
-        return await this.#picture(request, url);
+        return await this.#picture(url, gone);
       case "GET /api/preview.mjpeg":
-        return this.#stream(request, url);
+        return this.#stream(url, gone);
       case "GET /api/events":
-        return this.#subscribe(request);
+        return this.#subscribe(gone);
     }
     const thumb = /^\/api\/backgrounds\/([^/]+)\/thumbnail\.jpg$/.exec(url.pathname);
     if (thumb && request.method === "GET") {
@@ -394,10 +399,10 @@ export class ControlServer {
     return json(entry, 201);
   }
 
-  async #picture(request: Request, url: URL): Promise<Response> {
+  async #picture(url: URL, gone: AbortSignal): Promise<Response> {
     const view = previewView(url);
     if (view === null) return error(400, "Invalid view: use output, camera or mask");
-    const jpeg = await this.#preview.next(view, 2000, request.signal);
+    const jpeg = await this.#preview.next(view, 2000, gone);
     if (jpeg === null) {
       return error(503, "No picture yet: the camera has not sent a frame (is it paused?)");
     }
@@ -406,12 +411,12 @@ export class ControlServer {
     });
   }
 
-  #stream(request: Request, url: URL): Response {
+  #stream(url: URL, gone: AbortSignal): Response {
     const view = previewView(url);
     if (view === null) return error(400, "Invalid view: use output, camera or mask");
     const fps = Math.min(15, Math.max(1, Number(url.searchParams.get("fps") ?? 10) || 10));
     const preview = this.#preview;
-    const signal = AbortSignal.any([request.signal, this.#abort.signal]);
+    const signal = gone;
     const encoder = new TextEncoder();
     let unwatch: (() => void) | null = null;
     const body = new ReadableStream<Uint8Array>({
@@ -448,7 +453,7 @@ export class ControlServer {
     });
   }
 
-  #subscribe(request: Request): Response {
+  #subscribe(gone: AbortSignal): Response {
     const events = this.#events;
     let self: ReadableStreamDefaultController<Uint8Array> | null = null;
     const body = new ReadableStream<Uint8Array>({
@@ -464,7 +469,7 @@ export class ControlServer {
         this.#tick();
       },
     });
-    request.signal.addEventListener("abort", () => {
+    gone.addEventListener("abort", () => {
       if (self) events.delete(self);
       this.#tick();
     }, { once: true });
