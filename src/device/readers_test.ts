@@ -334,3 +334,27 @@ Deno.test("ReaderGate.hold() resumes a paused source at once and keeps it runnin
     assert.equal(await next, true);
   });
 });
+
+Deno.test("ReaderWatch: a reader from before the watch closing never cancels a new reader", async () => {
+  await withTempFile(async (path) => {
+    // A program had the node open before backscrub started (two handles, as a browser may).
+    await using before = new Holder(path);
+    await before.expect("open");
+    await using watch = ReaderWatch.open(path);
+    assert.ok(watch.readers >= 1);
+    // A new reader comes, then the old one closes both its handles and exits.
+    await using after = new Holder(path);
+    await after.expect("open");
+    await settle();
+    await before.next();
+    await before.expect("one");
+    await before.next();
+    await before[Symbol.asyncDispose]();
+    await settle();
+    assert.ok(watch.readers >= 1, `the new reader still counts: ${watch.readers}`);
+    assert.equal(watch.unreadSince, null);
+    await after.next();
+    await after.next();
+    assert.equal(await watch.waitForNoReaders(AbortSignal.timeout(3000)), true);
+  });
+});
