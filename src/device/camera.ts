@@ -317,6 +317,9 @@ export class Camera implements CaptureDevice {
     return this.#stats;
   }
 
+  /** How many times {@linkcode start} set the format back after another program changed it. */
+  formatRestored = 0;
+
   /** Whether {@linkcode start} has been called (and not {@linkcode stop}). */
   get streaming(): boolean {
     return this.#streaming;
@@ -331,6 +334,7 @@ export class Camera implements CaptureDevice {
   start(): void {
     if (this.#streaming) return;
     const device = this.#device;
+    this.#reassertFormat();
     if (this.#io === "read") {
       const size = Math.max(this.#negotiated.sizeimage, 1);
       this.#frames = Array.from(
@@ -363,6 +367,46 @@ export class Camera implements CaptureDevice {
     this.#held = 0;
     this.#lastSequence = -1;
     this.#streaming = true;
+  }
+
+  /**
+   * Sets the negotiated format again when another program changed it while this camera was
+   * stopped (a browser listing cameras opens each one and may set its own format), and checks
+   * what the driver gives: the frames must be the size the decoder was made for.
+   *
+   * @throws {DeviceError} `"format"` when the driver will not give the negotiated format back.
+   */
+  #reassertFormat(): void {
+    const n = this.#negotiated;
+    const device = this.#device;
+    const now = safely(() => device.getFormat(CAPTURE), this.#path, "read the format of");
+    if (
+      now.width === n.width && now.height === n.height && now.pixelformat === n.pixelformat &&
+      now.sizeimage >= n.sizeimage
+    ) {
+      return;
+    }
+    let got: PixFormat;
+    try {
+      got = device.setFormat(CAPTURE, {
+        width: n.width,
+        height: n.height,
+        pixelformat: n.pixelformat,
+        field: FIELD.NONE,
+      });
+    } catch (error) {
+      throw ioctlError(error, this.#path, "set the format of", "camera");
+    }
+    if (got.width !== n.width || got.height !== n.height || got.pixelformat !== n.pixelformat) {
+      throw new DeviceError(
+        "format",
+        `Cannot start "${this.#path}": another program changed it to ${got.width}x${got.height} ${
+          formatName(got.pixelformat)
+        } and it will not go back to ${n.width}x${n.height} ${n.fourcc}`,
+        { path: this.#path, purpose: "camera" },
+      );
+    }
+    this.formatRestored++;
   }
 
   /**

@@ -167,6 +167,14 @@ export class FrameDecoder {
       );
     }
     if (this.#jpeg !== null) return this.#decodeJpeg(data, into);
+    const { pixelformat } = this.#format;
+    const need = pixelformat === PIX_FMT.YUYV ? width * height * 2 : width * height * 3 / 2;
+    if (data.length < need) {
+      // A frame of another size (the format was changed under us): skipped and counted.
+      return this.#skip(
+        `${data.length} bytes, a ${width}x${height} ${this.#name} frame has ${need} (the camera's format changed?)`,
+      );
+    }
     if (into.layout === "444") {
       const scratch = this.#scratch422 ??= this.#makeScratch422()!;
       this.#decodeRaw(data, scratch);
