@@ -554,6 +554,7 @@ export class JpegDecoder extends TjHandle {
  */
 export class JpegEncoder extends TjHandle {
   #out = new Uint8Array(0);
+  readonly #planes = new BigUint64Array(3);
   readonly #outPtr = new BigUint64Array(1);
   readonly #size = new BigUint64Array(1);
 
@@ -626,5 +627,69 @@ export class JpegEncoder extends TjHandle {
     );
     this.check(rc, "encode JPEG");
     return this.#out.slice(0, Number(this.#size[0]));
+  }
+
+  /**
+   * Compresses full-range YCbCr planes (JFIF) to JPEG without a trip through RGB: the virtual
+   * camera's MJPG. The answer is a view of this encoder's own buffer, valid until the next
+   * encode (nothing is allocated per frame once the buffer is large enough).
+   *
+   * @param planes Tightly packed Y, Cb and Cr planes (chroma halved across for `"422"`, both
+   *   ways for `"420"`).
+   * @param options Size, the planes' subsampling, quality.
+   * @returns The JPEG data (a view, valid until the next encode).
+   * @throws {RangeError} When the options or a plane's size are wrong.
+   * @throws {JpegError} When libturbojpeg fails.
+   */
+  encodeYuv(
+    planes: YuvPlanes,
+    options: {
+      width: number;
+      height: number;
+      subsampling: "444" | "422" | "420";
+      quality?: number;
+    },
+  ): Uint8Array {
+    const { width, height, subsampling } = options;
+    const quality = options.quality ?? 85;
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+      throw new RangeError(`Cannot encode a ${width}x${height} picture: use positive integers`);
+    }
+    if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
+      throw new RangeError(`Cannot encode at quality ${quality}: use an integer from 1 to 100`);
+    }
+    const cw = subsampling === "444" ? width : Math.ceil(width / 2);
+    const ch = subsampling === "420" ? Math.ceil(height / 2) : height;
+    const sizes = [width * height, cw * ch, cw * ch];
+    [planes.y, planes.u, planes.v].forEach((plane, i) => {
+      if (plane === undefined || plane.length < sizes[i]!) {
+        throw new RangeError(
+          `Cannot encode YUV: plane ${"YUV"[i]} needs ${sizes[i]} bytes, got ${
+            plane?.length ?? "none"
+          }`,
+        );
+      }
+      this.#planes[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(plane)));
+    });
+    const subsamp = SUBSAMPLING_IDS[subsampling]!;
+    const handle = this.live("encode JPEG from YUV");
+    const capacity = Number(this.lib.tjBufSize(width, height, subsamp));
+    if (this.#out.length < capacity) this.#out = new Uint8Array(capacity);
+    this.#outPtr[0] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#out)));
+    this.#size[0] = BigInt(this.#out.length);
+    const rc = this.lib.tjCompressFromYUVPlanes(
+      handle,
+      this.#planes,
+      width,
+      null,
+      height,
+      subsamp,
+      this.#outPtr,
+      this.#size,
+      quality,
+      TJFLAG.NOREALLOC,
+    );
+    this.check(rc, "encode JPEG from YUV");
+    return this.#out.subarray(0, Number(this.#size[0]));
   }
 }

@@ -380,3 +380,36 @@ Deno.test("JpegDecoder.decode() survives every truncation and bit flips", () => 
   assert.ok(warnings > 0 && fatals > 0, `${warnings} warnings, ${fatals} fatal errors`);
   assert.equal(decoder.decode(jpeg, out).warning, null);
 });
+
+Deno.test("JpegEncoder.encodeYuv() compresses 4:2:2 planes that decode back to them", () => {
+  const width = 64, height = 48;
+  const y = new Uint8Array(width * height).map((_, i) => (i % width) * 4);
+  const u = new Uint8Array((width / 2) * height).fill(90);
+  const v = new Uint8Array((width / 2) * height).fill(200);
+  using encoder = new JpegEncoder();
+  const jpeg = encoder.encodeYuv({ y, u, v }, { width, height, subsampling: "422", quality: 95 });
+  using decoder = new JpegDecoder();
+  const header = decoder.header(jpeg);
+  assert.deepEqual([header.width, header.height, header.subsampling], [width, height, "422"]);
+  const layout = decoder.yuvLayout(jpeg);
+  const [yp, up] = layout.planes;
+  const y2 = new Uint8Array(yp!.width * yp!.height);
+  const u2 = new Uint8Array(up!.width * up!.height);
+  const v2 = new Uint8Array(up!.width * up!.height);
+  decoder.decodeToYuv(jpeg, { y: y2, u: u2, v: v2 });
+  let worst = 0;
+  for (let row = 0; row < height; row++) {
+    for (let col = 0; col < width; col++) {
+      worst = Math.max(worst, Math.abs(y2[row * yp!.width + col]! - y[row * width + col]!));
+    }
+  }
+  assert.ok(worst <= 4, `luma within 4 at quality 95: ${worst}`);
+  assert.ok(Math.abs(u2[10]! - 90) <= 2 && Math.abs(v2[10]! - 200) <= 2, "chroma kept");
+  // The answer is a view of the encoder's buffer: the next encode reuses it.
+  const again = encoder.encodeYuv({ y, u, v }, { width, height, subsampling: "422" });
+  assert.equal(again.buffer, jpeg.buffer);
+  assert.throws(
+    () => encoder.encodeYuv({ y, u: u.subarray(1), v }, { width, height, subsampling: "422" }),
+    /plane U needs/,
+  );
+});

@@ -131,6 +131,21 @@ export const symbols = {
     ],
     result: "i32", // int
   },
+  tjCompressFromYUVPlanes: {
+    parameters: [
+      "pointer", // tjhandle handle
+      "buffer", // const unsigned char **srcPlanes
+      "i32", // int width
+      "buffer", // const int *strides (NULL: planes are tightly packed)
+      "i32", // int height
+      "i32", // int subsamp
+      "buffer", // unsigned char **jpegBuf
+      "buffer", // unsigned long *jpegSize
+      "i32", // int jpegQual
+      "i32", // int flags
+    ],
+    result: "i32", // int
+  },
   tjBufSize: {
     parameters: [
       "i32", // int width

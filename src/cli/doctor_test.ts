@@ -5,6 +5,7 @@ import {
   checkAccess,
   checkCamera,
   checkCpu,
+  checkFirefoxRate,
   checkModule,
   checkTelemetry,
   checkVirtual,
@@ -458,4 +459,27 @@ Deno.test("checkTelemetry() says whether ONNX Runtime's telemetry is off and wha
   assert.equal(old.status, "warn");
   assert.match(old.fix!, /rm -r '\/c\/Microsoft\/DeveloperTools\/\.onnxruntime'/);
   assert.equal(checkTelemetry(false, null).status, "fail");
+});
+
+Deno.test("checkFirefoxRate() says when Firefox gets 15 fps and that MJPG gives the full rate", () => {
+  const wide = checkFirefoxRate({
+    outputFormat: "YUYV",
+    virtualSize: { width: 1280, height: 720 },
+    captureSize: null,
+  });
+  assert.equal(wide.status, "warn");
+  assert.match(wide.text, /Firefox reads uncompressed cameras 800 or more wide at 15 fps at most/);
+  assert.match(wide.fix!, /--out-format MJPG/);
+  assert.equal(
+    checkFirefoxRate({ outputFormat: "MJPG", virtualSize: null, captureSize: null }).status,
+    "ok",
+  );
+  assert.equal(
+    checkFirefoxRate({
+      outputFormat: "YUYV",
+      virtualSize: { width: 640, height: 360 },
+      captureSize: null,
+    }).status,
+    "ok",
+  );
 });

@@ -64,7 +64,9 @@ Virtual camera options (backscrub's flags, and long names):
       --cg WxH            ask the camera for this size
       --vg WxH            output size (default: the camera's; another aspect is cropped)
   -f, --format FOURCC     camera pixel format, e.g. MJPG or YUYV
-      --out-format F      loopback format: YUYV (default), I420 or NV12
+      --out-format F      loopback format: YUYV (default), I420, NV12, or MJPG (JPEG
+                          frames: Firefox reads uncompressed cameras 800 or more wide at
+                          15 fps at most, MJPG at full rate)
       --fps N             ask the camera for N fps and send at most N fps
       --threshold T       hard mask cut at probability T (0-1); default: soft edges
       --upsample MODE     guided (default: fast guided filter, the mask's edge follows the

@@ -31,8 +31,8 @@ export interface LiveOptions {
   virtualSize: Size | null;
   /** `-f`: capture pixel format as a FourCC (`MJPG`, `YUYV`, ...). */
   format: string | null;
-  /** `--out-format`: the loopback pixel format. */
-  outputFormat: "YUYV" | "I420" | "NV12";
+  /** `--out-format`: the loopback pixel format (MJPG: JPEG frames, for Firefox's full rate). */
+  outputFormat: "YUYV" | "I420" | "NV12" | "MJPG";
   /** `--fps`: requested camera rate and output cap. */
   fps: number | null;
   /** `-t`: ONNX Runtime threads. */
@@ -282,8 +282,13 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
   if (v["out-format"] !== undefined) {
     const f = v["out-format"].toUpperCase();
     if (f === "YU12") outputFormat = "I420";
-    else if (f === "YUYV" || f === "I420" || f === "NV12") outputFormat = f;
-    else throw new UsageError(`Invalid --out-format "${v["out-format"]}": use YUYV, I420 or NV12`);
+    else if (f === "MJPEG" || f === "JPEG") outputFormat = "MJPG";
+    else if (f === "YUYV" || f === "I420" || f === "NV12" || f === "MJPG") outputFormat = f;
+    else {
+      throw new UsageError(
+        `Invalid --out-format "${v["out-format"]}": use YUYV, I420, NV12 or MJPG`,
+      );
+    }
   }
 
   let upsample: LiveOptions["upsample"] = "guided";

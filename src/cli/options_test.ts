@@ -125,7 +125,7 @@ Deno.test("parseLiveOptions() rejects mistakes with one line naming the flag", (
     [["--color", "green!"], /Invalid --color "green!"/],
     [["-p", "sharpen"], /only post-processing is bgblur/],
     [["-b", "x.png", "--blur"], /Choose one background/],
-    [["--out-format", "RGB3"], /use YUYV, I420 or NV12/],
+    [["--out-format", "RGB3"], /use YUYV, I420, NV12 or MJPG/],
     [["--upsample", "nearest"], /Invalid --upsample "nearest": use guided, bilateral or bilinear/],
     [["--smooth", "1"], /Invalid --smooth "1": use a number from 0 to 0.95/],
     [["--smooth", "much"], /Invalid --smooth/],

@@ -6,10 +6,24 @@
  * @module
  */
 
-import type { FrameTiming, PackedSink, Size } from "../frame/mod.ts";
+import { JpegEncoder } from "../../ffi/turbojpeg/mod.ts";
+import {
+  type Frame,
+  type FrameTiming,
+  makeFrame,
+  type PackedSink,
+  type Size,
+} from "../frame/mod.ts";
+import { yuyvToFrame } from "../image/planar.ts";
 import { yuyvTo420 } from "../image/yuv.ts";
 import type { OutputFormat } from "./formats.ts";
 import { Loopback } from "./loopback.ts";
+
+/**
+ * The virtual camera's JPEG quality for `--out-format MJPG`: 90 keeps the picture (skin, hair,
+ * text) without visible blocks; lower saves little CPU (the encode is mostly the DCT).
+ */
+export const MJPG_QUALITY = 90;
 
 /** Options for {@linkcode LoopbackSink.open}. */
 export interface LoopbackSinkOptions {
@@ -17,8 +31,13 @@ export interface LoopbackSinkOptions {
   width: number;
   /** Frame height (even for I420 and NV12). */
   height: number;
-  /** `"YUYV"` (default), `"I420"` or `"NV12"`. */
-  format?: OutputFormat;
+  /**
+   * `"YUYV"` (default), `"I420"` or `"NV12"`; `"MJPG"`: each frame JPEG-encoded (for Firefox,
+   * which reads uncompressed formats 800 or more wide at 15 fps at most).
+   */
+  format?: OutputFormat | "MJPG";
+  /** JPEG quality for `"MJPG"` (default {@linkcode MJPG_QUALITY}). */
+  quality?: number;
   /** Frame rate announced to readers (default 30). */
   fps?: number;
 }
@@ -52,14 +71,16 @@ export class LoopbackSink implements PackedSink {
   /** The frame to fill before {@linkcode commit}: `width × height × 2` bytes of YUYV. */
   readonly yuyv: Uint8Array;
   /** The device's format. */
-  readonly format: OutputFormat;
+  readonly format: OutputFormat | "MJPG";
   readonly #loopback: Loopback;
   /** The 4:2:0 layout {@linkcode yuyv} is repacked to, or null for a YUYV device. */
   readonly #repack: "i420" | "nv12" | null;
   /** The repacked frame (empty for a YUYV device). */
   readonly #out: Uint8Array;
+  /** MJPG: the full-range 4:2:2 planes the JPEG is made from, and the encoder. */
+  readonly #jpeg: { frame: Frame; encoder: JpegEncoder; quality: number } | null;
 
-  private constructor(loopback: Loopback, format: OutputFormat) {
+  private constructor(loopback: Loopback, format: OutputFormat | "MJPG", quality: number) {
     const n = loopback.negotiated;
     this.#loopback = loopback;
     this.format = format;
@@ -67,6 +88,9 @@ export class LoopbackSink implements PackedSink {
     this.#repack = format === "I420" ? "i420" : format === "NV12" ? "nv12" : null;
     this.yuyv = new Uint8Array(n.width * n.height * 2);
     this.#out = new Uint8Array(this.#repack === null ? 0 : n.frameBytes);
+    this.#jpeg = format === "MJPG"
+      ? { frame: makeFrame(this.size, "422"), encoder: new JpegEncoder(), quality }
+      : null;
     this.description = `${loopback.path} ${n.width}x${n.height} ${format}` +
       (n.fps === null ? "" : ` ${n.fps} fps`);
   }
@@ -82,7 +106,7 @@ export class LoopbackSink implements PackedSink {
   static open(spec: string | undefined, options: LoopbackSinkOptions): LoopbackSink {
     const format = options.format ?? "YUYV";
     const loopback = Loopback.open(spec, { ...options, format });
-    return new LoopbackSink(loopback, format);
+    return new LoopbackSink(loopback, format, options.quality ?? MJPG_QUALITY);
   }
 
   /** The writer (negotiated format, warnings, frame count). */
@@ -98,7 +122,15 @@ export class LoopbackSink implements PackedSink {
    * @throws {DeviceError} When the device fails.
    */
   commit(timing: FrameTiming): Promise<void> {
-    if (this.#repack === null) {
+    if (this.#jpeg !== null) {
+      // YUYV (limited range) → full-range 4:2:2 planes → JPEG, no RGB on the way.
+      const t = performance.now();
+      const { frame, encoder, quality } = this.#jpeg;
+      yuyvToFrame(this.yuyv, frame);
+      const jpeg = encoder.encodeYuv(frame, { ...this.size, subsampling: "422", quality });
+      timing.convert = performance.now() - t;
+      this.#loopback.write(jpeg);
+    } else if (this.#repack === null) {
       this.#loopback.write(this.yuyv);
     } else {
       const t = performance.now();
@@ -111,6 +143,7 @@ export class LoopbackSink implements PackedSink {
 
   /** Closes the device. Idempotent. */
   close(): Promise<void> {
+    this.#jpeg?.encoder.close();
     this.#loopback.close();
     return Promise.resolve();
   }

@@ -338,6 +338,29 @@ for (const format of ["I420", "NV12"] as const) {
   );
 }
 
+vmTest(
+  "live pipeline: --out-format MJPG: JPEG frames (Firefox's full rate) decode to vivid's picture within ±6",
+  async () => {
+    await stillVivid(PATTERN.bars75);
+    const reference = vividReference();
+    const { exit, run } = await withLiveRun(
+      liveArgs("-b", "off", "--out-format", "MJPG"),
+      3,
+      (frames, reader) => {
+        assert.equal(reader.negotiated.fourcc, "MJPG");
+        for (const [i, frame] of frames.entries()) {
+          const e = flatError(frame, reference);
+          if (i === 0) console.log(`  MJPG: max error ${e.max} on flat areas`);
+          // JPEG at quality 90 on colour bars: a few levels off inside the flat bars.
+          assert.ok(e.max <= 6, `frame ${i}: max error ${e.max} at ${e.worstAt}`);
+        }
+      },
+    );
+    assertCleanExit(exit, run, null, true);
+    assert.match(exit.stdout, /^backscrub: output {5}.* MJPG/m);
+  },
+);
+
 for (
   const { flag, name, transform } of [
     { flag: "-H", name: "mirrored", transform: mirrored },
