@@ -228,7 +228,15 @@ test("systemd accepts the user unit: backscrub, restarted on failure, enabled fo
   assert.match(unit, /^WantedBy=default\.target$/m);
   assert.match(unit, /systemctl --user enable --now backscrub/);
   const check = await run("systemd-analyze", ["--version"]).catch(() => null);
-  if (check === null || check.code !== 0) return; // no systemd-analyze here
+  if (check === null || check.code !== 0) {
+    // scripts/test.sh installs systemd; under CI its absence fails the test.
+    assert.ok(
+      !Deno.env.get("CI"),
+      "systemd-analyze is needed to verify the unit (apt install systemd)",
+    );
+    console.log("  (no systemd-analyze here: the unit was checked by its lines only)");
+    return;
+  }
   // verify wants ExecStart to exist: point it at the installed file.
   const copy = join(tmp, "backscrub.service");
   await Deno.writeTextFile(

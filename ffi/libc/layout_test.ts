@@ -40,8 +40,10 @@ function cProbe(): CProbe {
 
 Deno.test({
   name: "layout.ts matches sys/inotify.h, sys/eventfd.h, poll.h and errno.h",
-  ignore: !(await haveGcc()),
+  // scripts/test.sh installs gcc; under CI a missing compiler fails the test.
+  ignore: !Deno.env.get("CI") && !(await haveGcc()),
   async fn() {
+    assert.ok(await haveGcc(), "gcc is needed (apt install gcc)");
     const probe = cProbe();
     const actual = await probe.run([
       "errno.h",
