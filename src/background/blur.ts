@@ -33,6 +33,7 @@
 
 import { chromaWidth, type Frame, makeFrame, type WorkingLayout } from "../frame/frame.ts";
 import type { Size } from "../frame/geometry.ts";
+import { Kernels } from "../kernels/mod.ts";
 import type { Background, BackgroundContext, BackgroundOptions } from "../frame/stages.ts";
 import {
   BACKGROUND_WEIGHT,
@@ -214,7 +215,8 @@ export class MaskAwareBlur implements Background {
     this.layout = layout;
     this.#width = width;
     this.#height = height;
-    this.#out = makeFrame(size, layout);
+    // Read by the kernels every frame: drawn in their memory, given back on close.
+    this.#out = makeFrame(size, layout, Kernels.shared().planes);
     const { factor, lowWidth, lowHeight } = this.plan;
     this.#a = new Float32Array(lowWidth * lowHeight * 4);
     this.#b = new Float32Array(lowWidth * lowHeight * 4);
@@ -294,8 +296,9 @@ export class MaskAwareBlur implements Background {
     return this.#out;
   }
 
-  /** Nothing to release. */
+  /** Gives the drawn frame back to the kernels' memory. Idempotent. */
   close(): Promise<void> {
+    Kernels.shared().releaseFrame(this.#out);
     return Promise.resolve();
   }
 

@@ -32,6 +32,7 @@
  */
 
 import type { Background, BackgroundOptions } from "../frame/stages.ts";
+import { Kernels } from "../kernels/mod.ts";
 import { resolveResource } from "../resources.ts";
 import { AnimatedBackground } from "./animation.ts";
 import { MaskAwareBlur } from "./blur.ts";
@@ -174,11 +175,19 @@ export async function openBackground(
   });
   // Closing the background gives back its hold on the worker.
   const { description } = decoded;
-  return decoded.kind === "still"
-    ? new StillBackground(decoded.frame, { description, onClose: release })
-    : new AnimatedBackground(decoded.frames, {
-      delaysMs: decoded.delaysMs,
-      description,
-      onClose: release,
-    });
+  if (decoded.kind === "still") {
+    // The picture is read by the kernels every frame: it lives in their memory.
+    const kernels = Kernels.shared();
+    const frame = kernels.place(decoded.frame);
+    const onClose = (): void => {
+      kernels.releaseFrame(frame);
+      release();
+    };
+    return new StillBackground(frame, { description, onClose });
+  }
+  return new AnimatedBackground(decoded.frames, {
+    delaysMs: decoded.delaysMs,
+    description,
+    onClose: release,
+  });
 }

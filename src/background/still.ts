@@ -10,6 +10,7 @@ import { type Frame, makeFrame } from "../frame/frame.ts";
 import type { Background, BackgroundContext, BackgroundOptions } from "../frame/stages.ts";
 import { fillFrame, rgbToFrame } from "../image/planar.ts";
 import type { RgbImage } from "../image/types.ts";
+import { Kernels } from "../kernels/mod.ts";
 import { coverCrop, coverScale } from "./cover.ts";
 import { hexColor, type Rgb } from "./spec.ts";
 
@@ -107,9 +108,14 @@ export function passthroughBackground(): Background {
  * @throws {RangeError} For a size that is not positive whole pixels, or an odd width in 4:2:2.
  */
 export function solidBackground(rgb: Rgb, options: BackgroundOptions): StillBackground {
-  const frame = makeFrame(options.size, options.layout);
+  // Read by the kernels every frame: made in their memory, given back on close.
+  const kernels = Kernels.shared();
+  const frame = makeFrame(options.size, options.layout, kernels.planes);
   fillFrame(frame, rgb);
-  return new StillBackground(frame, { description: `colour ${hexColor(rgb)}` });
+  return new StillBackground(frame, {
+    description: `colour ${hexColor(rgb)}`,
+    onClose: () => kernels.releaseFrame(frame),
+  });
 }
 
 /**

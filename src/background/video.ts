@@ -17,6 +17,7 @@ import { type Frame, makeFrame } from "../frame/frame.ts";
 import type { Size } from "../frame/geometry.ts";
 import type { Background, BackgroundContext, BackgroundOptions } from "../frame/stages.ts";
 import { rgbToFrame } from "../image/planar.ts";
+import { Kernels } from "../kernels/mod.ts";
 import { BackgroundError, type BackgroundErrorKind } from "./errors.ts";
 
 /** Options of {@linkcode openVideoBackground}. */
@@ -209,7 +210,8 @@ export class VideoBackground implements Background {
     this.fps = info.fps;
     this.#ffmpeg = options.ffmpeg ?? "ffmpeg";
     this.#frameBytes = width * height * 3;
-    this.#out = makeFrame(size, layout);
+    // Read by the kernels every frame: converted into their memory, given back on close.
+    this.#out = makeFrame(size, layout, Kernels.shared().planes);
     const ring = Math.max(2, options.ring ?? 4);
     this.#slots = Array.from({ length: ring }, () => new Uint8Array(this.#frameBytes));
     const fps = Math.round(info.fps * 100) / 100;
@@ -299,6 +301,7 @@ export class VideoBackground implements Background {
       this.#reader?.cancel().catch(() => {});
     }
     await this.#pump;
+    Kernels.shared().releaseFrame(this.#out);
   }
 
   #frameAt(timeMs: number): number {

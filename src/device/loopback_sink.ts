@@ -18,6 +18,7 @@ import { yuyvToFrame } from "../image/planar.ts";
 import { yuyvTo420 } from "../image/yuv.ts";
 import type { OutputFormat } from "./formats.ts";
 import { Loopback } from "./loopback.ts";
+import { Kernels } from "../kernels/mod.ts";
 
 /**
  * The virtual camera's JPEG quality for `--out-format MJPG`: 90 keeps the picture (skin, hair,
@@ -86,7 +87,9 @@ export class LoopbackSink implements PackedSink {
     this.format = format;
     this.size = { width: n.width, height: n.height };
     this.#repack = format === "I420" ? "i420" : format === "NV12" ? "nv12" : null;
-    this.yuyv = new Uint8Array(n.width * n.height * 2);
+    // The compositor's kernels write it in place: it lives in their memory (libv4l2's write
+    // takes it from there as from any buffer).
+    this.yuyv = Kernels.shared().arena.bytes(n.width * n.height * 2);
     this.#out = new Uint8Array(this.#repack === null ? 0 : n.frameBytes);
     this.#jpeg = format === "MJPG"
       ? { frame: makeFrame(this.size, "422"), encoder: new JpegEncoder(), quality }
@@ -145,6 +148,7 @@ export class LoopbackSink implements PackedSink {
   close(): Promise<void> {
     this.#jpeg?.encoder.close();
     this.#loopback.close();
+    Kernels.shared().release(this.yuyv);
     return Promise.resolve();
   }
 }

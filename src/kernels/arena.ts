@@ -40,6 +40,32 @@ export interface ArenaStats {
   overflows: number;
 }
 
+/**
+ * Where typed arrays are made: an {@linkcode Arena} (in the kernels' memory), or
+ * {@linkcode PLAIN} (ordinary arrays, for the TypeScript reference paths).
+ */
+export interface Allocate {
+  /** `length` bytes, zeroed. */
+  bytes(length: number): Uint8Array;
+  /** `length` 16-bit integers, zeroed. */
+  int16(length: number): Int16Array;
+  /** `length` 32-bit integers, zeroed. */
+  int32(length: number): Int32Array;
+  /** `length` 32-bit floats, zeroed. */
+  float32(length: number): Float32Array;
+  /** `length` 64-bit floats, zeroed. */
+  float64(length: number): Float64Array;
+}
+
+/** Ordinary typed arrays. */
+export const PLAIN: Allocate = {
+  bytes: (n) => new Uint8Array(n),
+  int16: (n) => new Int16Array(n),
+  int32: (n) => new Int32Array(n),
+  float32: (n) => new Float32Array(n),
+  float64: (n) => new Float64Array(n),
+};
+
 /** A typed array's constructor. */
 interface ViewType<T extends ArenaView> {
   new (length: number): T;
@@ -59,7 +85,7 @@ function align64(n: number): number {
 }
 
 /** A fixed WebAssembly memory with a block allocator (see the module doc). */
-export class Arena {
+export class Arena implements Allocate {
   /** The memory (imported by the kernels' module). */
   readonly memory: WebAssembly.Memory;
   /** Its size in bytes. */

@@ -2,47 +2,9 @@ import assert from "node:assert/strict";
 import { type ChromaLayout, type Frame, makeFrame } from "../frame/frame.ts";
 import { compositeFrame, compositeYuyv, type Despill } from "../image/composite.ts";
 import { CHROMA_TO_LIMITED, LUMA_TO_LIMITED, packYuyv } from "../image/planar.ts";
+import { assertSameBytes, maskLike } from "../../tests/fixtures/pixels.ts";
+import { rng as random } from "../../tests/fixtures/rng.ts";
 import { Kernels } from "./mod.ts";
-
-/** A small deterministic generator (xorshift32). */
-export function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
-/** Bytes that look like a mask: runs of 0 and 255 with soft stretches and noise between. */
-export function maskLike(n: number, rnd: () => number): Uint8Array {
-  const a = new Uint8Array(n);
-  for (let i = 0; i < n;) {
-    const run = 1 + Math.floor(rnd() * 40);
-    const kind = rnd();
-    for (let j = 0; j < run && i < n; j++, i++) {
-      a[i] = kind < 0.3
-        ? 0
-        : kind < 0.6
-        ? 255
-        : kind < 0.8
-        ? Math.floor(rnd() * 256)
-        : (i * 7) & 255;
-    }
-  }
-  return a;
-}
-
-/** Asserts equal bytes, naming the first difference (fast on large arrays). */
-export function assertSameBytes(got: ArrayLike<number>, want: ArrayLike<number>, what = ""): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    if (got[i] !== want[i]) {
-      assert.fail(`${what}: first difference at ${i}: ${got[i]} instead of ${want[i]}`);
-    }
-  }
-}
 
 function fillRandom(a: Uint8Array, rnd: () => number): Uint8Array {
   for (let i = 0; i < a.length; i++) a[i] = Math.floor(rnd() * 256);

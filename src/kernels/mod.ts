@@ -26,63 +26,38 @@
 
 import { type ChromaLayout, type Frame, makeFrame, type PlaneAllocator } from "../frame/frame.ts";
 import type { Size } from "../frame/geometry.ts";
-import { Arena, type ArenaView } from "./arena.ts";
-import { B_FROM_CB, G_TIE, R_FROM_CR } from "../image/planar.ts";
 import type { CompositeFrameOptions, CompositeYuyvOptions } from "../image/composite.ts";
+import { B_FROM_CB, G_TIE, R_FROM_CR } from "../image/planar.ts";
+import { Arena, type ArenaView } from "./arena.ts";
+import { GuidedKernel, type GuidedState } from "./_guided.ts";
+import { instantiate, type KernelExports, KERNELS_WASM } from "./_module.ts";
+import { Stager } from "./_stage.ts";
 
-export { Arena, type ArenaStats, type ArenaView } from "./arena.ts";
-
-/** The compiled module, next to this file (embedded in the single executable). */
-export const KERNELS_WASM: URL = new URL("./kernels.wasm", import.meta.url);
+export { type Allocate, Arena, type ArenaStats, type ArenaView, PLAIN } from "./arena.ts";
+export { GuidedKernel, type GuidedState } from "./_guided.ts";
+export { KERNELS_WASM };
 
 /** The memory's default size: a ceiling (pages cost nothing until written), never grown. */
 export const DEFAULT_MEGABYTES = 512;
 
-/** The module's exports (pointers are byte offsets into the memory). */
-interface Exports {
-  heapBase(): number;
-  compositeYuyv(
-    y: number,
-    u: number,
-    v: number,
-    by: number,
-    bu: number,
-    bv: number,
-    alpha: number,
-    wrap: number,
-    packed: number,
-    out: number,
-    width: number,
-    height: number,
-    chromaShift: number,
-    despill: number,
-  ): void;
-  compositeFrame(
-    cy: number,
-    cu: number,
-    cv: number,
-    by: number,
-    bu: number,
-    bv: number,
-    oy: number,
-    ou: number,
-    ov: number,
-    alpha: number,
-    wrap: number,
-    n: number,
-    despill: number,
-    rt: number,
-    bt: number,
-    tie: number,
-  ): void;
-}
-
-let compiled: WebAssembly.Module | null = null;
-
-/** The module, compiled once per process. */
-function wasmModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Deno.readFileSync(KERNELS_WASM));
-  return compiled;
+/** The sampling tables of {@linkcode Kernels.fitInput} (`src/segment/segmenter.ts` makes them). */
+export interface FitInput {
+  /** Where the frame lands in the model input (whole pixels). */
+  rect: { x: number; y: number; w: number; h: number };
+  /** The model input's width. */
+  modelWidth: number;
+  /** Luma columns (first source column, weight of the next), chroma columns, luma and chroma rows. */
+  lx: Int32Array;
+  lw: Float32Array;
+  cx: Int32Array;
+  cw: Float32Array;
+  ly: Int32Array;
+  lh: Float32Array;
+  cy: Int32Array;
+  ch: Float32Array;
+  /** Each channel is `value × scale + offset`. */
+  scale: number;
+  offset: number;
 }
 
 let shared: Kernels | null = null;
@@ -97,10 +72,8 @@ export class Kernels {
   readonly arena: Arena;
   /** Frame planes in the memory: `makeFrame(size, layout, kernels.planes)`. */
   readonly planes: PlaneAllocator;
-  readonly #x: Exports;
-  /** Staging copies of arrays from outside the memory, per argument slot. */
-  readonly #staging: (Uint8Array | null)[] = [];
-  #staged = 0;
+  readonly #x: KernelExports;
+  readonly #stage: Stager;
   // Tables of planar.ts the 4:4:4 compositor's RGB round trip uses.
   readonly #rt: Uint16Array;
   readonly #bt: Uint16Array;
@@ -115,9 +88,9 @@ export class Kernels {
   constructor(options: { megabytes?: number } = {}) {
     const pages = Math.ceil((options.megabytes ?? DEFAULT_MEGABYTES) * 16);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const instance = new WebAssembly.Instance(wasmModule(), { env: { memory } });
-    this.#x = instance.exports as unknown as Exports;
+    this.#x = instantiate(memory);
     this.arena = new Arena(memory, this.#x.heapBase());
+    this.#stage = new Stager(this.arena);
     this.planes = (length) => this.arena.bytes(length);
     this.#rt = this.arena.uint16(256);
     this.#rt.set(R_FROM_CR);
@@ -143,7 +116,7 @@ export class Kernels {
    * buffers all live in the memory).
    */
   get staged(): number {
-    return this.#staged;
+    return this.#stage.copied;
   }
 
   /**
@@ -155,6 +128,25 @@ export class Kernels {
    */
   frame(size: Size, layout: ChromaLayout): Frame {
     return makeFrame(size, layout, this.planes);
+  }
+
+  /**
+   * The frame in the memory: `frame` itself when its planes are there, else a copy there (for a
+   * picture made elsewhere, e.g. decoded in a worker, that the kernels will read every frame).
+   *
+   * @param frame any frame
+   * @returns a frame whose planes are in the memory (same size, layout and pixels)
+   */
+  place(frame: Frame): Frame {
+    if (this.arena.holds(frame.y) && this.arena.holds(frame.u) && this.arena.holds(frame.v)) {
+      return frame;
+    }
+    const copy = this.frame(frame, frame.layout === "420" ? "422" : frame.layout);
+    copy.layout = frame.layout;
+    copy.y.set(frame.y.subarray(0, copy.y.length));
+    copy.u.set(frame.u.subarray(0, Math.min(copy.u.length, frame.u.length)));
+    copy.v.set(frame.v.subarray(0, Math.min(copy.v.length, frame.v.length)));
+    return copy;
   }
 
   /**
@@ -230,22 +222,22 @@ export class Kernels {
     checkPlanes(bg, n, cw * height, "background");
     const x = this.#x;
     x.compositeYuyv(
-      this.#in(cam.y, n, 0),
-      this.#in(cam.u, camChroma, 1),
-      this.#in(cam.v, camChroma, 2),
-      this.#in(bg.y, n, 3),
-      this.#in(bg.u, cw * height, 4),
-      this.#in(bg.v, cw * height, 5),
-      this.#in(alpha, n, 6),
-      wrap ? this.#in(wrap, n, 7) : 0,
-      packed ? this.#in(bytesOf(packed), cw * height * 4, 8) : 0,
-      this.#out(yuyv, n * 2, 9),
+      this.#stage.in(cam.y, n, 0),
+      this.#stage.in(cam.u, camChroma, 1),
+      this.#stage.in(cam.v, camChroma, 2),
+      this.#stage.in(bg.y, n, 3),
+      this.#stage.in(bg.u, cw * height, 4),
+      this.#stage.in(bg.v, cw * height, 5),
+      this.#stage.in(alpha, n, 6),
+      wrap ? this.#stage.in(wrap, n, 7) : 0,
+      packed ? this.#stage.in(packed, cw * height * 4, 8) : 0,
+      this.#stage.out(yuyv, n * 2, 9),
       width,
       height,
       layout === "420" ? 1 : 0,
       despillCode(options.despill),
     );
-    this.#back(yuyv, n * 2, 9);
+    this.#stage.back(yuyv, n * 2, 9);
   }
 
   /**
@@ -281,12 +273,16 @@ export class Kernels {
     }
     // An output that is one of the inputs stays that input (the kernel copies no plane onto
     // itself).
-    const cy = this.#in(cam.y, n, 0), cu = this.#in(cam.u, n, 1), cv = this.#in(cam.v, n, 2);
-    const by = this.#in(bg.y, n, 3), bu = this.#in(bg.u, n, 4), bv = this.#in(bg.v, n, 5);
+    const cy = this.#stage.in(cam.y, n, 0),
+      cu = this.#stage.in(cam.u, n, 1),
+      cv = this.#stage.in(cam.v, n, 2);
+    const by = this.#stage.in(bg.y, n, 3),
+      bu = this.#stage.in(bg.u, n, 4),
+      bv = this.#stage.in(bg.v, n, 5);
     const slot = out === cam ? 0 : out === bg ? 3 : 6;
-    const oy = slot === 0 ? cy : slot === 3 ? by : this.#out(out.y, n, 6);
-    const ou = slot === 0 ? cu : slot === 3 ? bu : this.#out(out.u, n, 7);
-    const ov = slot === 0 ? cv : slot === 3 ? bv : this.#out(out.v, n, 8);
+    const oy = slot === 0 ? cy : slot === 3 ? by : this.#stage.out(out.y, n, 6);
+    const ou = slot === 0 ? cu : slot === 3 ? bu : this.#stage.out(out.u, n, 7);
+    const ov = slot === 0 ? cv : slot === 3 ? bv : this.#stage.out(out.v, n, 8);
     this.#x.compositeFrame(
       cy,
       cu,
@@ -297,55 +293,168 @@ export class Kernels {
       oy,
       ou,
       ov,
-      this.#in(alpha, n, 9),
-      wrap ? this.#in(wrap, n, 10) : 0,
+      this.#stage.in(alpha, n, 9),
+      wrap ? this.#stage.in(wrap, n, 10) : 0,
       n,
       despillCode(options.despill),
       this.#rt.byteOffset,
       this.#bt.byteOffset,
       this.#tie.byteOffset,
     );
-    this.#back(out.y, n, slot);
-    this.#back(out.u, n, slot + 1);
-    this.#back(out.v, n, slot + 2);
+    this.#stage.back(out.y, n, slot);
+    this.#stage.back(out.u, n, slot + 1);
+    this.#stage.back(out.v, n, slot + 2);
   }
 
-  /** The memory offset of `view`'s first `bytes` bytes, copied into a staging slot if needed. */
-  #in(view: Uint8Array, bytes: number, slot: number): number {
-    if (this.arena.holds(view)) return view.byteOffset;
-    const stage = this.#stage(bytes, slot);
-    stage.set(view.subarray(0, bytes));
-    this.#staged += bytes;
-    return stage.byteOffset;
+  /**
+   * The guided filter's steps in WebAssembly over a filter's own arrays (`src/mask/guided.ts`
+   * makes them in {@linkcode arena} and hands them over once).
+   *
+   * @param state the filter's sizes, tables and arrays, every array in the memory
+   * @returns the kernel (its descriptor lives until {@linkcode release}d with `kernel.bytes`)
+   * @throws {RangeError} when an array is not in the memory
+   */
+  guided(state: GuidedState): GuidedKernel {
+    return new GuidedKernel(this.#x, this.arena, this.#stage, state);
   }
 
-  /** The memory offset the kernel writes `view`'s first `bytes` bytes to. */
-  #out(view: Uint8Array, bytes: number, slot: number): number {
-    return this.arena.holds(view) ? view.byteOffset : this.#stage(bytes, slot).byteOffset;
-  }
-
-  /** Copies a staged output back into `view` (nothing when it was in the memory). */
-  #back(view: Uint8Array, bytes: number, slot: number): void {
-    if (this.arena.holds(view)) return;
-    view.set(this.#staging[slot]!.subarray(0, bytes));
-    this.#staged += bytes;
-  }
-
-  #stage(bytes: number, slot: number): Uint8Array {
-    let stage = this.#staging[slot] ?? null;
-    if (stage === null || stage.length < bytes) {
-      if (stage !== null) this.arena.release(stage);
-      stage = this.arena.bytes(bytes);
-      if (!this.arena.holds(stage)) {
-        throw new RangeError(
-          `Cannot stage ${bytes} bytes for a kernel: the kernels' memory (${
-            this.arena.byteLength >> 20
-          } MiB) is full`,
-        );
-      }
-      this.#staging[slot] = stage;
+  /**
+   * `BoxMean.apply` of `src/mask/box.ts`, to the bit: the mean of `src` over a
+   * `(2r + 1)²` window clipped to the map, into `dst`.
+   *
+   * @param src the map (`width × height`)
+   * @param dst the means (not `src`)
+   * @param scratch the box's own arrays: a map, `width` column sums, the reciprocal tables
+   * @param size the map's size and the radius
+   */
+  boxMean(
+    src: Float32Array,
+    dst: Float32Array,
+    scratch: { tmp: Float32Array; col: Float64Array; rx: Float32Array; ry: Float32Array },
+    size: { width: number; height: number; radius: number },
+  ): void {
+    const { width: w, height: h, radius } = size;
+    const n = w * h * 4, s = this.#stage;
+    if (src.length < w * h || dst.length < w * h || scratch.tmp.length < w * h) {
+      throw new RangeError(`Cannot take the box mean of ${w}x${h}: a map is too short`);
     }
-    return stage;
+    this.#x.boxMean(
+      s.in(src, n, 11),
+      s.out(dst, n, 12),
+      s.out(scratch.tmp, n, 13),
+      s.out(scratch.col, w * 8, 14),
+      s.in(scratch.rx, w * 4, 15),
+      s.in(scratch.ry, h * 4, 16),
+      w,
+      h,
+      radius,
+    );
+    s.back(dst, n, 12);
+  }
+
+  /**
+   * `TemporalFilter.update`'s per-pixel step of `src/mask/temporal.ts`, to the bit: `state`
+   * moves towards `p` by the adaptive weight.
+   *
+   * @param state the filtered map (updated)
+   * @param p the new map, as long
+   * @param o the weights: the smallest, the motion and confidence ramps
+   */
+  temporalUpdate(
+    state: Float32Array,
+    p: Float32Array,
+    o: { wMin: number; m0: number; mScale: number; c0: number; cScale: number },
+  ): void {
+    const n = state.length, s = this.#stage;
+    if (p.length < n) throw new RangeError(`Cannot filter: ${p.length} values, need ${n}`);
+    const at = this.arena.holds(state) ? state.byteOffset : s.in(state, n * 4, 17);
+    this.#x.temporalUpdate(at, s.in(p, n * 4, 18), n, o.wMin, o.m0, o.mScale, o.c0, o.cScale);
+    s.back(state, n * 4, 17);
+  }
+
+  /**
+   * `RegionSampler.sample` of `src/mask/grid.ts`, to the bit: `src` sampled bilinearly at
+   * the cells' centres into `out`.
+   *
+   * @param src the map, `srcWidth` wide
+   * @param out the samples, `cols.i0.length × rows.i0.length`
+   * @param srcWidth the map's width
+   * @param cols per cell column the two map columns and the second's weight
+   * @param rows the same per cell row
+   */
+  regionSample(
+    src: Float32Array,
+    out: Float32Array,
+    srcWidth: number,
+    cols: { i0: Int32Array; i1: Int32Array; f: Float32Array },
+    rows: { i0: Int32Array; i1: Int32Array; f: Float32Array },
+  ): void {
+    const w = cols.i0.length, h = rows.i0.length, s = this.#stage;
+    if (out.length < w * h) {
+      throw new RangeError(`Cannot sample: ${out.length} cells, need ${w * h}`);
+    }
+    this.#x.regionSample(
+      s.in(src, src.length * 4, 19),
+      s.out(out, w * h * 4, 23),
+      srcWidth,
+      s.in(cols.i0, w * 4, 24),
+      s.in(cols.i1, w * 4, 25),
+      s.in(cols.f, w * 4, 26),
+      s.in(rows.i0, h * 4, 27),
+      s.in(rows.i1, h * 4, 28),
+      s.in(rows.f, h * 4, 29),
+      w,
+      h,
+    );
+    s.back(out, w * h * 4, 23);
+  }
+
+  /**
+   * `Segmenter.setInputFitted`'s sampling of `src/segment/segmenter.ts`, to the bit: the model
+   * input `x` inside `rect` from the frame's planes (bilinear, to RGB, normalised).
+   *
+   * @param frame the camera frame, any layout
+   * @param x the model input (NHWC RGB), `modelWidth` wide
+   * @param fit the tables, the rectangle, the model's width and the normalisation
+   */
+  fitInput(frame: Frame, x: Float32Array, fit: FitInput): void {
+    const { width, height, layout } = frame;
+    const cw = layout === "444" ? width : width >> 1;
+    const crows = layout === "420" ? (height + 1) >> 1 : height;
+    const { rect: r, modelWidth } = fit;
+    const s = this.#stage;
+    const need = ((r.y + r.h - 1) * modelWidth + r.x + r.w) * 3;
+    if (x.length < need || frame.y.length < width * height || frame.u.length < cw * crows) {
+      throw new RangeError("Cannot fill the model input: a buffer is too short");
+    }
+    const t = (a: Int32Array | Float32Array, slot: number): number => s.in(a, a.length * 4, slot);
+    const xo = this.arena.holds(x) ? x.byteOffset : s.in(x, x.length * 4, 30);
+    this.#x.fitInput(
+      s.in(frame.y, width * height, 31),
+      s.in(frame.u, cw * crows, 32),
+      s.in(frame.v, cw * crows, 33),
+      width,
+      height,
+      cw,
+      crows,
+      t(fit.lx, 34),
+      t(fit.lw, 35),
+      t(fit.cx, 36),
+      t(fit.cw, 37),
+      t(fit.ly, 38),
+      t(fit.lh, 39),
+      t(fit.cy, 40),
+      t(fit.ch, 41),
+      xo,
+      modelWidth,
+      r.x,
+      r.y,
+      r.w,
+      r.h,
+      fit.scale,
+      fit.offset,
+    );
+    s.back(x, x.length * 4, 30);
   }
 
   /** Runs every kernel once on small data, so that the first real frame does not compile them. */
@@ -361,10 +470,6 @@ export class Kernels {
     for (const f of [cam, bg, c4, b4, o4]) this.releaseFrame(f);
     this.release(alpha, wrap, yuyv);
   }
-}
-
-function bytesOf(words: Uint32Array): Uint8Array {
-  return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
 }
 
 function checkPlanes(f: Frame, luma: number, chroma: number, name: string): void {

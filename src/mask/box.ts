@@ -2,10 +2,18 @@
  * Box means on small float maps: the mean over a `(2r + 1)²` window clipped to the map (each
  * window divided by the number of pixels it really covers, so edges are not darkened). Two
  * running-sum passes, O(1) per pixel for any radius; the scratch row and the reciprocal tables
- * are made once.
+ * are made once. With the kernels (`src/kernels/`) the same passes run in WebAssembly, to the bit.
  *
  * @module
  */
+
+import { type Allocate, type Kernels, PLAIN } from "../kernels/mod.ts";
+
+/** How a mask stage runs: on the kernels (WebAssembly, the default) or in TypeScript (null). */
+export interface MaskEngine {
+  /** The kernels its buffers live in and its passes run on; null: plain TypeScript. */
+  kernels?: Kernels | null;
+}
 
 /** A box mean of one radius on maps of one size. */
 export class BoxMean {
@@ -15,24 +23,43 @@ export class BoxMean {
   readonly height: number;
   /** Window radius. */
   readonly radius: number;
+  /** The scratch map, the column sums and the reciprocal tables (the kernels read them). */
+  readonly scratch: {
+    readonly tmp: Float32Array;
+    readonly col: Float64Array;
+    readonly rx: Float32Array;
+    readonly ry: Float32Array;
+  };
   readonly #tmp: Float32Array;
   readonly #col: Float64Array;
   readonly #rx: Float32Array;
   readonly #ry: Float32Array;
+  readonly #kernels: Kernels | null;
 
   /**
    * @param size the maps' size
    * @param radius window radius in map pixels (≥ 0)
+   * @param engine the kernels to run on (default: none, TypeScript)
    */
-  constructor(size: { width: number; height: number }, radius: number) {
+  constructor(size: { width: number; height: number }, radius: number, engine: MaskEngine = {}) {
     const { width, height } = size;
     this.width = width;
     this.height = height;
     this.radius = radius;
-    this.#tmp = new Float32Array(width * height);
-    this.#col = new Float64Array(width);
-    this.#rx = reciprocals(width, radius);
-    this.#ry = reciprocals(height, radius);
+    this.#kernels = engine.kernels ?? null;
+    const alloc: Allocate = this.#kernels?.arena ?? PLAIN;
+    this.#tmp = alloc.float32(width * height);
+    this.#col = alloc.float64(width);
+    this.#rx = alloc.float32(width);
+    this.#rx.set(reciprocals(width, radius));
+    this.#ry = alloc.float32(height);
+    this.#ry.set(reciprocals(height, radius));
+    this.scratch = { tmp: this.#tmp, col: this.#col, rx: this.#rx, ry: this.#ry };
+  }
+
+  /** Gives the arrays back to the kernels' memory; the box is not to be used afterwards. */
+  release(): void {
+    this.#kernels?.release(this.#tmp, this.#col, this.#rx, this.#ry);
   }
 
   /**
@@ -49,6 +76,10 @@ export class BoxMean {
    */
   apply(src: Float32Array, dst: Float32Array): void {
     const { width: w, height: h, radius: r } = this;
+    if (this.#kernels !== null) {
+      this.#kernels.boxMean(src, dst, this.scratch, { width: w, height: h, radius: r });
+      return;
+    }
     const tmp = this.#tmp;
     const rx = this.#rx;
     const ry = this.#ry;

@@ -10,6 +10,8 @@
  */
 
 import type { Rect, Size } from "../frame/geometry.ts";
+import type { Kernels } from "../kernels/mod.ts";
+import type { MaskEngine } from "./box.ts";
 
 /** Linear interpolation along one axis: per destination index, two source indices and a weight. */
 export interface LerpAxis {
@@ -127,28 +129,50 @@ export class RegionSampler {
   readonly #cols: LerpAxis;
   readonly #rows: LerpAxis;
   readonly #srcWidth: number;
+  readonly #kernels: Kernels | null;
 
   /**
    * @param grid the cells
    * @param source the map's size and the part of it that shows the output
+   * @param engine the kernels to run on (default: none, TypeScript)
    */
-  constructor(grid: Grid, source: { map: Size; region: Rect }) {
+  constructor(grid: Grid, source: { map: Size; region: Rect }, engine: MaskEngine = {}) {
+    this.#kernels = engine.kernels ?? null;
     const { map: src, region } = source;
     this.#srcWidth = src.width;
-    this.#cols = regionAxis(grid.lowWidth, {
+    const place = (axis: LerpAxis): LerpAxis => {
+      const arena = this.#kernels?.arena;
+      if (!arena) return axis;
+      const copy = {
+        i0: arena.int32(axis.i0.length),
+        i1: arena.int32(axis.i1.length),
+        f: arena.float32(axis.f.length),
+      };
+      copy.i0.set(axis.i0);
+      copy.i1.set(axis.i1);
+      copy.f.set(axis.f);
+      return copy;
+    };
+    this.#cols = place(regionAxis(grid.lowWidth, {
       size: grid.width,
       factor: grid.factor,
       start: region.x,
       length: region.w,
       srcSize: src.width,
-    });
-    this.#rows = regionAxis(grid.lowHeight, {
+    }));
+    this.#rows = place(regionAxis(grid.lowHeight, {
       size: grid.height,
       factor: grid.factor,
       start: region.y,
       length: region.h,
       srcSize: src.height,
-    });
+    }));
+  }
+
+  /** Gives the tables back to the kernels' memory; the sampler is not to be used afterwards. */
+  release(): void {
+    const c = this.#cols, r = this.#rows;
+    this.#kernels?.release(c.i0, c.i1, c.f, r.i0, r.i1, r.f);
   }
 
   /**
@@ -158,6 +182,10 @@ export class RegionSampler {
    * @param out the samples, row-major
    */
   sample(src: Float32Array, out: Float32Array): void {
+    if (this.#kernels !== null) {
+      this.#kernels.regionSample(src, out, this.#srcWidth, this.#cols, this.#rows);
+      return;
+    }
     const { i0: x0, i1: x1, f: fx } = this.#cols;
     const { i0: y0, i1: y1, f: fy } = this.#rows;
     const w = x0.length;

@@ -12,12 +12,14 @@
  * Cost at 1280×720 with 8×8 cells: 2×2 luma samples per cell onto 160×90 cells, six box means
  * there, and one output pass in which only the quads near the person's edge cost per-pixel work
  * (two lerps, a luma, a multiply-add and a table look-up); the rest is filled. No allocation
- * after the constructor.
+ * after the constructor. With the kernels (`src/kernels/`, the default of `MaskPipeline`) its
+ * arrays live in the kernels' memory and the three steps run in WebAssembly, to the bit.
  *
  * @module
  */
 
-import { BoxMean } from "./box.ts";
+import { type Allocate, type GuidedKernel, type Kernels, PLAIN } from "../kernels/mod.ts";
+import { BoxMean, type MaskEngine } from "./box.ts";
 import type { Grid } from "./grid.ts";
 import { LUT_MAX } from "./remap.ts";
 
@@ -123,28 +125,53 @@ export class GuidedUpsampler {
   readonly #quadSeg: Int32Array;
   readonly #rowA: Float32Array;
   readonly #rowB: Float32Array;
+  /** The grid's lifting tables, in the kernels' memory (null without kernels). */
+  readonly #lift: {
+    x0: Int32Array;
+    x1: Int32Array;
+    y0: Int32Array;
+    y1: Int32Array;
+    fy: Float32Array;
+  } | null;
+  readonly #kernels: Kernels | null;
+  readonly #wasm: GuidedKernel | null;
 
   /**
    * @param grid the cells and the output size
    * @param options window radius, regularisation and the output tables
+   * @param engine the kernels to run on (default: none, TypeScript)
    */
-  constructor(grid: Grid, options: GuidedOptions = {}) {
+  constructor(grid: Grid, options: GuidedOptions = {}, engine: MaskEngine = {}) {
     this.grid = grid;
     const { lowWidth: lw, lowHeight: lh, factor } = grid;
     const n = lw * lh;
-    this.input = new Float32Array(n);
-    this.guide = new Float32Array(n);
+    const kernels = this.#kernels = engine.kernels ?? null;
+    const alloc: Allocate = kernels?.arena ?? PLAIN;
+    /** A copy of `a` made by `alloc`. */
+    const placed = <T extends Uint8Array | Int16Array>(a: T, make: (n: number) => T): T => {
+      const copy = make(a.length);
+      copy.set(a);
+      return copy;
+    };
+    this.input = alloc.float32(n);
+    this.guide = alloc.float32(n);
     this.#eps = options.eps ?? DEFAULT_GUIDED_EPS;
     this.#box = new BoxMean(
       { width: lw, height: lh },
       options.radius ?? DEFAULT_GUIDED_RADIUS,
+      engine,
     );
-    this.#lut = options.lut ??
-      Uint8Array.from({ length: LUT_MAX + 1 }, (_, i) => Math.round(i * 255 / LUT_MAX));
-    this.#wrapLut = options.wrapLut ?? null;
+    this.#lut = placed(
+      options.lut ??
+        Uint8Array.from({ length: LUT_MAX + 1 }, (_, i) => Math.round(i * 255 / LUT_MAX)),
+      (k) => alloc.bytes(k),
+    );
+    this.#wrapLut = options.wrapLut ? placed(options.wrapLut, (k) => alloc.bytes(k)) : null;
     this.#plain = options.plain ?? false;
     const hold = options.hold ?? 0;
-    this.#hold = hold > 0 ? holdSteps(hold, options.holdRange ?? DEFAULT_HOLD_RANGE) : null;
+    this.#hold = hold > 0
+      ? placed(holdSteps(hold, options.holdRange ?? DEFAULT_HOLD_RANGE), (k) => alloc.int16(k))
+      : null;
     const lut = this.#lut, wlut = this.#wrapLut;
     const same = (i: number, j: number): boolean =>
       lut[i] === lut[j] && (wlut === null || wlut[i] === wlut[j]);
@@ -154,40 +181,40 @@ export class GuidedUpsampler {
     while (highStart > 0 && same(highStart - 1, LUT_MAX)) highStart--;
     this.#lowEnd = lowEnd;
     this.#highStart = highStart;
-    this.#ip = new Float32Array(n);
-    this.#ii = new Float32Array(n);
-    this.#mI = new Float32Array(n);
-    this.#mP = new Float32Array(n);
-    this.#mIP = new Float32Array(n);
-    this.#mII = new Float32Array(n);
-    this.#a = new Float32Array(n);
-    this.#b = new Float32Array(n);
+    this.#ip = alloc.float32(n);
+    this.#ii = alloc.float32(n);
+    this.#mI = alloc.float32(n);
+    this.#mP = alloc.float32(n);
+    this.#mIP = alloc.float32(n);
+    this.#mII = alloc.float32(n);
+    this.#a = alloc.float32(n);
+    this.#b = alloc.float32(n);
     const first = Math.floor(factor / 4);
     const second = Math.floor((3 * factor) / 4);
-    this.#sampleCols = new Int32Array(lw * 2);
+    this.#sampleCols = alloc.int32(lw * 2);
     for (let i = 0; i < lw; i++) {
       this.#sampleCols[2 * i] = Math.min(i * factor + first, grid.width - 1);
       this.#sampleCols[2 * i + 1] = Math.min(i * factor + second, grid.width - 1);
     }
-    this.#sampleRows = new Int32Array(lh * 2);
+    this.#sampleRows = alloc.int32(lh * 2);
     for (let j = 0; j < lh; j++) {
       this.#sampleRows[2 * j] = Math.min(j * factor + first, grid.height - 1) * grid.width;
       this.#sampleRows[2 * j + 1] = Math.min(j * factor + second, grid.height - 1) * grid.width;
     }
     this.#quadWidth = Math.max(1, lw - 1);
-    this.#kind = new Uint8Array(this.#quadWidth * Math.max(1, lh - 1));
-    this.#quadStart = new Int32Array(this.#quadWidth + 1);
+    this.#kind = alloc.bytes(this.#quadWidth * Math.max(1, lh - 1));
+    this.#quadStart = alloc.int32(this.#quadWidth + 1);
     const cols = grid.cols.i0;
     for (let q = 0, x = 0; q <= this.#quadWidth; q++) {
       while (x < grid.width && cols[x]! < q) x++;
       this.#quadStart[q] = x;
     }
     this.#quadStart[this.#quadWidth] = grid.width;
-    this.#runStart = new Int32Array(this.#quadWidth);
-    this.#runEnd = new Int32Array(this.#quadWidth);
-    this.#runKind = new Uint8Array(this.#quadWidth);
-    this.#runQuad = new Int32Array(this.#quadWidth);
-    this.#runQuadEnd = new Int32Array(this.#quadWidth);
+    this.#runStart = alloc.int32(this.#quadWidth);
+    this.#runEnd = alloc.int32(this.#quadWidth);
+    this.#runKind = alloc.bytes(this.#quadWidth);
+    this.#runQuad = alloc.int32(this.#quadWidth);
+    this.#runQuadEnd = alloc.int32(this.#quadWidth);
     // Split the columns into segments with one first cell in which the weight grows evenly
     // (by 1 / factor per pixel, or not at all in the clamped margins).
     const { f: fxs } = grid.cols;
@@ -201,11 +228,11 @@ export class GuidedUpsampler {
       }
     }
     const segments = starts.length;
-    this.#segStart = new Int32Array(segments + 1);
-    this.#segCell = new Int32Array(segments);
-    this.#segF0 = new Float32Array(segments);
-    this.#segDf = new Float32Array(segments);
-    this.#quadSeg = new Int32Array(this.#quadWidth + 1).fill(segments);
+    this.#segStart = alloc.int32(segments + 1);
+    this.#segCell = alloc.int32(segments);
+    this.#segF0 = alloc.float32(segments);
+    this.#segDf = alloc.float32(segments);
+    this.#quadSeg = alloc.int32(this.#quadWidth + 1).fill(segments);
     for (let g = segments - 1; g >= 0; g--) {
       const x = starts[g]!;
       const end = g + 1 < segments ? starts[g + 1]! : grid.width;
@@ -216,8 +243,90 @@ export class GuidedUpsampler {
       this.#quadSeg[cols[x]!] = g;
     }
     this.#segStart[segments] = grid.width;
-    this.#rowA = new Float32Array(lw);
-    this.#rowB = new Float32Array(lw);
+    this.#rowA = alloc.float32(lw);
+    this.#rowB = alloc.float32(lw);
+    if (kernels === null) {
+      this.#lift = null;
+      this.#wasm = null;
+      return;
+    }
+    const copy = <T extends Int32Array | Float32Array>(a: T, make: (n: number) => T): T => {
+      const c = make(a.length);
+      c.set(a);
+      return c;
+    };
+    const ints = (k: number) => alloc.int32(k), floats = (k: number) => alloc.float32(k);
+    const lift = this.#lift = {
+      x0: copy(grid.cols.i0, ints),
+      x1: copy(grid.cols.i1, ints),
+      y0: copy(grid.rows.i0, ints),
+      y1: copy(grid.rows.i1, ints),
+      fy: copy(grid.rows.f, floats),
+    };
+    const box = this.#box.scratch;
+    this.#wasm = kernels.guided({
+      lowWidth: lw,
+      lowHeight: lh,
+      width: grid.width,
+      height: grid.height,
+      plain: this.#plain,
+      radius: this.#box.radius,
+      eps: this.#eps,
+      lowEnd,
+      highStart,
+      quadWidth: this.#quadWidth,
+      input: this.input,
+      guide: this.guide,
+      ip: this.#ip,
+      ii: this.#ii,
+      mI: this.#mI,
+      mP: this.#mP,
+      mIP: this.#mIP,
+      mII: this.#mII,
+      a: this.#a,
+      b: this.#b,
+      kind: this.#kind,
+      boxTmp: box.tmp,
+      boxCol: box.col,
+      boxRx: box.rx,
+      boxRy: box.ry,
+      lut: this.#lut,
+      wrapLut: this.#wrapLut,
+      hold: this.#hold,
+      quadStart: this.#quadStart,
+      runStart: this.#runStart,
+      runEnd: this.#runEnd,
+      runKind: this.#runKind,
+      runQuad: this.#runQuad,
+      runQuadEnd: this.#runQuadEnd,
+      quadSeg: this.#quadSeg,
+      segStart: this.#segStart,
+      segCell: this.#segCell,
+      segF0: this.#segF0,
+      segDf: this.#segDf,
+      rowA: this.#rowA,
+      rowB: this.#rowB,
+      ...lift,
+      sampleCols: this.#sampleCols,
+      sampleRows: this.#sampleRows,
+    });
+  }
+
+  /**
+   * Gives every array back to the kernels' memory (nothing without kernels); the filter is not
+   * to be used afterwards.
+   */
+  release(): void {
+    const k = this.#kernels;
+    if (k === null) return;
+    this.#box.release();
+    k.release(this.input, this.guide, this.#ip, this.#ii, this.#mI, this.#mP, this.#mIP);
+    k.release(this.#mII, this.#a, this.#b, this.#kind, this.#lut, this.#wrapLut, this.#hold);
+    k.release(this.#sampleCols, this.#sampleRows, this.#quadStart, this.#runStart, this.#runEnd);
+    k.release(this.#runKind, this.#runQuad, this.#runQuadEnd, this.#segStart, this.#segCell);
+    k.release(this.#segF0, this.#segDf, this.#quadSeg, this.#rowA, this.#rowB, this.#wasm?.bytes);
+    const l = this.#lift!;
+    k.release(l.x0, l.x1, l.y0, l.y1, l.fy);
   }
 
   /**
@@ -246,6 +355,10 @@ export class GuidedUpsampler {
    */
   setGuide(y: Uint8Array): void {
     if (this.#plain) return; // the plain lifting needs no guide
+    if (this.#wasm !== null) {
+      this.#wasm.guide(y);
+      return;
+    }
     const lw2 = 2 * this.grid.lowWidth;
     const cols = this.#sampleCols;
     const rows = this.#sampleRows;
@@ -266,6 +379,10 @@ export class GuidedUpsampler {
    * and marks the quads whose every pixel is certain to map to the tables' first or last entry.
    */
   solve(): void {
+    if (this.#wasm !== null) {
+      this.#wasm.solve();
+      return;
+    }
     const n = this.input.length;
     const I = this.guide;
     const p = this.input;
@@ -356,6 +473,10 @@ export class GuidedUpsampler {
    * @param wrap the light-wrap weights, width × height (needs the `wrapLut` option)
    */
   render(y: Uint8Array, alpha: Uint8Array, wrap?: Uint8Array): void {
+    if (this.#wasm !== null) {
+      this.#wasm.render(y, alpha, wrap);
+      return;
+    }
     const { width, height, lowWidth } = this.grid;
     const { i0: x0, i1: x1 } = this.grid.cols;
     const { i0: y0, i1: y1, f: fy } = this.grid.rows;

@@ -6,13 +6,16 @@
  * output frame's luma plane (a `Frame`'s `y`), whatever the frame's chroma layout.
  *
  * The probability stays soft until the very last look-up. Every buffer is made in the
- * constructor.
+ * constructor, in the kernels' memory (`src/kernels/`), whose WebAssembly runs every stage but
+ * the joint bilateral upsampler, to the bit of the TypeScript (which runs with `kernels: null`).
  *
  * @module
  */
 
 import type { Rect, Size } from "../frame/geometry.ts";
+import { Kernels, PLAIN } from "../kernels/mod.ts";
 import { BilateralUpsampler, DEFAULT_SIGMA_LUMA } from "./bilateral.ts";
+import type { MaskEngine } from "./box.ts";
 import { Grid, RegionSampler } from "./grid.ts";
 import {
   DEFAULT_GUIDED_EPS,
@@ -177,33 +180,40 @@ export class MaskPipeline {
   /** The guided filter; with `bilinear` it lifts the probability plainly (a = 0, b = p). */
   readonly #guided: GuidedUpsampler;
   readonly #bilateral: BilateralUpsampler | null;
+  readonly #kernels: Kernels | null;
   #ready = false;
 
   /**
    * @param geometry the model's map size, the part of it that shows the output (letterbox
    *   content, crop) and the output size
    * @param options the choices (defaults: the best found)
+   * @param engine the kernels (default: the process's, `Kernels.shared()`); null: TypeScript
    */
-  constructor(geometry: MaskGeometry, options: MaskOptions = {}) {
+  constructor(geometry: MaskGeometry, options: MaskOptions = {}, engine: MaskEngine = {}) {
     const { model, region, output } = geometry;
     const o = resolveMaskOptions(options);
     this.options = o;
+    const kernels = this.#kernels = engine.kernels === undefined
+      ? Kernels.shared()
+      : engine.kernels;
+    const on = { kernels };
     this.#temporal = new TemporalFilter(model.width * model.height, {
       strength: o.smoothing,
       motion: o.motion,
       confident: o.confident,
-    });
+    }, on);
     const alpha = alphaLut({ tighten: o.tighten, threshold: o.threshold });
     const wrap = o.lightWrap > 0 ? wrapLut(o.lightWrap, o.tighten ? o.tighten[1] : 1) : null;
-    this.alpha = new Uint8Array(output.width * output.height);
-    this.wrap = wrap ? new Uint8Array(output.width * output.height) : null;
+    const alloc = kernels?.arena ?? PLAIN;
+    this.alpha = alloc.bytes(output.width * output.height);
+    this.wrap = wrap ? alloc.bytes(output.width * output.height) : null;
     // Bilinear lifting works on cells of one model pixel, the edge-aware filters on their own.
     const factor = o.factor ??
       (o.upsample === "bilinear"
         ? Math.max(1, Math.round(output.width / region.w))
         : autoFactor(output.width, region.w));
     const grid = new Grid(output, factor);
-    this.#sampler = new RegionSampler(grid, { map: model, region });
+    this.#sampler = new RegionSampler(grid, { map: model, region }, on);
     this.#guided = new GuidedUpsampler(grid, {
       radius: o.radius,
       eps: o.eps,
@@ -211,7 +221,7 @@ export class MaskPipeline {
       wrapLut: wrap,
       hold: o.hold,
       plain: o.upsample === "bilinear",
-    });
+    }, on);
     this.#bilateral = o.upsample === "bilateral"
       ? new BilateralUpsampler(grid, {
         sigmaLuma: o.sigmaLuma,
@@ -220,6 +230,19 @@ export class MaskPipeline {
         hold: o.hold,
       })
       : null;
+  }
+
+  /**
+   * Gives every buffer back to the kernels' memory (nothing without kernels); the mask, its
+   * `alpha` and `wrap` are not to be used afterwards.
+   */
+  release(): void {
+    const k = this.#kernels;
+    if (k === null) return;
+    this.#temporal.release();
+    this.#sampler.release();
+    this.#guided.release();
+    k.release(this.alpha, this.wrap);
   }
 
   /** Forgets the temporal state (e.g. after a scene cut). */

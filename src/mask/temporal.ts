@@ -9,9 +9,13 @@
  *
  * Between those, the weight rises smoothly (linear ramps), so there is no visible switch. It runs
  * on the model's map (e.g. 256×144) once per model run — a few hundredths of a millisecond.
+ * With the kernels (`src/kernels/`) the per-pixel step runs in WebAssembly, to the bit.
  *
  * @module
  */
+
+import { type Kernels, PLAIN } from "../kernels/mod.ts";
+import type { MaskEngine } from "./box.ts";
 
 /** Options for {@linkcode TemporalFilter}. */
 export interface TemporalOptions {
@@ -39,11 +43,13 @@ export class TemporalFilter {
   readonly #mScale: number;
   readonly #c0: number;
   readonly #cScale: number;
+  readonly #kernels: Kernels | null;
   #primed = false;
 
   /**
    * @param size pixels in the map
    * @param options strength and limits
+   * @param engine the kernels to run on (default: none, TypeScript)
    * @example
    * ```ts
    * import { TemporalFilter } from "./temporal.ts";
@@ -53,19 +59,25 @@ export class TemporalFilter {
    * console.log(t.state[0]); // ≈ 0.525
    * ```
    */
-  constructor(size: number, options: TemporalOptions = {}) {
+  constructor(size: number, options: TemporalOptions = {}, engine: MaskEngine = {}) {
     const strength = options.strength ?? DEFAULT_SMOOTHING;
     if (!(strength >= 0 && strength < 1)) {
       throw new RangeError(`Cannot smooth with strength ${strength}: use 0 … 1 (not 1)`);
     }
     const [m0, m1] = options.motion ?? DEFAULT_MOTION;
     const c0 = options.confident ?? DEFAULT_CONFIDENT;
-    this.state = new Float32Array(size);
+    this.#kernels = engine.kernels ?? null;
+    this.state = (this.#kernels?.arena ?? PLAIN).float32(size);
     this.#minWeight = 1 - strength;
     this.#m0 = m0;
     this.#mScale = 1 / Math.max(1e-6, m1 - m0);
     this.#c0 = c0;
     this.#cScale = 1 / Math.max(1e-6, 1 - c0);
+  }
+
+  /** Gives the state back to the kernels' memory; the filter is not to be used afterwards. */
+  release(): void {
+    this.#kernels?.release(this.state);
   }
 
   /** Forgets the past: the next map is taken as it is. */
@@ -87,8 +99,12 @@ export class TemporalFilter {
       return;
     }
     const wMin = this.#minWeight;
-    const wSpan = 1 - wMin;
     const m0 = this.#m0, mScale = this.#mScale, c0 = this.#c0, cScale = this.#cScale;
+    if (this.#kernels !== null) {
+      this.#kernels.temporalUpdate(s, p, { wMin, m0, mScale, c0, cScale });
+      return;
+    }
+    const wSpan = 1 - wMin;
     for (let k = 0; k < n; k++) {
       const v = p[k]!;
       const old = s[k]!;

@@ -27,7 +27,8 @@ import {
   workingLayout,
 } from "../frame/stages.ts";
 import { FrameTiming } from "../frame/timing.ts";
-import { compositeFrame, compositeYuyv, type Despill } from "../image/composite.ts";
+import type { Despill } from "../image/composite.ts";
+import { Kernels } from "../kernels/mod.ts";
 import {
   convertFrame,
   flipFrame,
@@ -155,6 +156,8 @@ export class Pipeline {
   readonly #sink: FrameSink;
   readonly #stats = new Stats();
   readonly #timing = new FrameTiming();
+  /** The per-pixel kernels; the frame buffers below live in their memory (nothing is copied). */
+  readonly #kernels: Kernels = Kernels.shared();
   // Geometry and buffers, fixed at setup.
   readonly #cam: Frame;
   readonly #view: Frame;
@@ -201,15 +204,16 @@ export class Pipeline {
     const camLayout = layout === "422" && source.width % 2 !== 0 ? "444" : layout;
     const same = source.width === output.width && source.height === output.height;
     this.#crop = coverRect(source.width, source.height, output);
-    this.#cam = makeFrame(source, camLayout);
+    const k = this.#kernels;
+    this.#cam = makeFrame(source, camLayout, k.planes);
     this.#maps = same ? null : new FrameRegionMaps(source, this.#crop, output);
-    this.#view = same ? this.#cam : makeFrame(output, camLayout);
-    this.#work = camLayout === layout ? this.#view : makeFrame(output, layout);
-    this.#out = this.#sink.kind === "planar" ? makeFrame(output, "444") : null;
-    this.#opaque = new Uint8Array(output.width * output.height).fill(255);
+    this.#view = same ? this.#cam : makeFrame(output, camLayout, k.planes);
+    this.#work = camLayout === layout ? this.#view : makeFrame(output, layout, k.planes);
+    this.#out = this.#sink.kind === "planar" ? makeFrame(output, "444", k.planes) : null;
+    this.#opaque = k.arena.bytes(output.width * output.height).fill(255);
     this.#scratch = new Uint8Array(output.width * 3);
     this.#packedBg = this.#sink.kind === "yuyv"
-      ? new Uint32Array(output.width * output.height / 2)
+      ? k.arena.uint32(output.width * output.height / 2)
       : null;
     this.#ctx = { frame: this.#work, mask: this.#opaque, timeMs: 0 };
     this.#output = {
@@ -385,6 +389,7 @@ export class Pipeline {
       this.#running = false;
       // Never leave ONNX Runtime writing into buffers that are about to be released.
       await this.#scene.latest?.settle().catch(() => {});
+      if (this.#closed) this.#releaseBuffers();
     }
     return stats;
   }
@@ -398,6 +403,17 @@ export class Pipeline {
     await s.background.close();
     await s.veil?.close();
     s.model?.close();
+    if (!this.#running) this.#releaseBuffers();
+  }
+
+  /** Gives the frame buffers back to the kernels' memory (once the loop has stopped). */
+  #releaseBuffers(): void {
+    const k = this.#kernels;
+    for (const f of new Set([this.#cam, this.#view, this.#work, this.#out])) {
+      if (f !== null) k.releaseFrame(f);
+    }
+    k.release(this.#opaque, this.#packedBg, this.#scene.map);
+    this.#scene.mask?.release();
   }
 
   /** Closes the pipeline ({@linkcode close}). */
@@ -446,7 +462,7 @@ export class Pipeline {
         o.wrap = s.mask!.wrap;
         o.bgPacked = s.background.still ? this.#packed(bg) : null;
         o.despill = s.settings.despill;
-        compositeYuyv(view, bg, alpha, yuyv, o);
+        this.#kernels.compositeYuyv(view, bg, alpha, yuyv, o);
       }
       if (mirror) mirrorYuyv(yuyv, width, height);
       if (flip) flipRows(yuyv, width * 2, height, this.#scratch);
@@ -459,7 +475,7 @@ export class Pipeline {
       const o = this.#frameOptions;
       o.wrap = s.mask!.wrap;
       o.despill = s.settings.despill;
-      compositeFrame(view, this.#render(s, alpha), alpha, out, o);
+      this.#kernels.compositeFrame(view, this.#render(s, alpha), alpha, out, o);
     }
     if (mirror) mirrorFrame(out);
     if (flip) flipFrame(out, this.#scratch);
@@ -511,7 +527,7 @@ export class Pipeline {
   #packed(bg: Frame): Uint32Array {
     const words = this.#packedBg!;
     if (this.#packedOf !== bg) {
-      packYuyv(bg, new Uint8Array(words.buffer));
+      packYuyv(bg, new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
       this.#packedOf = bg;
     }
     return words;
@@ -567,7 +583,7 @@ export class Pipeline {
         }, options);
         map = old.map !== null && old.map.length === m.width * m.height
           ? old.map
-          : new Float32Array(m.width * m.height);
+          : this.#kernels.arena.float32(m.width * m.height);
       }
       if (model !== null && latest === null) latest = new LatestMask(model);
       const wantsGate = model !== null && this.#options.mode === "live" &&
@@ -640,6 +656,8 @@ export class Pipeline {
       await from.background.close();
     }
     if (from.veil !== null && from.veil !== to.veil) await from.veil.close();
+    if (from.mask !== null && from.mask !== to.mask) from.mask.release();
+    if (from.map !== null && from.map !== to.map) this.#kernels.release(from.map);
     if (from.model !== null && from.model !== to.model) {
       await from.latest?.settle().catch(() => {});
       from.model.close();

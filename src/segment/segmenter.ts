@@ -2,7 +2,9 @@
  * Runs a segmentation model on camera frames: fills the model input from a planar YCbCr
  * {@linkcode Frame} (letterboxed, bilinear with half-pixel centres, converted to RGB and
  * normalised as the manifest says, in one pass), runs ONNX Runtime and turns the output into a
- * person probability map. Every buffer is made once, at open. A model can be opened with ONNX
+ * person probability map. Every buffer is made once, at open; the model input lives in the
+ * kernels' memory (`src/kernels/`), whose WebAssembly fills it (to the bit of the TypeScript
+ * here, which runs with `kernels: null`). A model can be opened with ONNX
  * Runtime building its session on another thread ({@linkcode Segmenter.openAsync}), so that a
  * live model switch does not stall frames.
  *
@@ -19,6 +21,7 @@ import type {
 import { chromaHeight, chromaWidth, type Frame } from "../frame/frame.ts";
 import { fitRect, type Rect, type Size } from "../frame/geometry.ts";
 import { YCBCR_TO_RGB } from "../image/planar.ts";
+import { type Allocate, Kernels, PLAIN } from "../kernels/mod.ts";
 import { resizeBilinear, sourceCoordinate } from "../image/resize.ts";
 import { inferManifest, type ModelManifest, type OutputKind } from "../models/manifest.ts";
 import { ModelError, type ResolvedModel } from "../models/resolve.ts";
@@ -32,6 +35,11 @@ export interface SegmenterOptions {
   outputKind?: OutputKind;
   /** Overrides the input range (for bare model files). */
   range?: [number, number];
+  /**
+   * The kernels that fill the model input (default: the process's, `Kernels.shared()`); null:
+   * the TypeScript.
+   */
+  kernels?: Kernels | null;
 }
 
 function sameDims(a: readonly number[], b: readonly number[]): boolean {
@@ -83,6 +91,7 @@ export class Segmenter {
   readonly #run: PreparedRun;
   readonly #scale: number;
   readonly #offset: number;
+  readonly #kernels: Kernels | null;
   /** Sampling tables of {@linkcode setInputFitted}, made for one frame size. */
   #tables: FitTables | null = null;
 
@@ -92,7 +101,9 @@ export class Segmenter {
     session: Session,
     tensors: Tensor<Float32Array<ArrayBuffer>>[],
     run: PreparedRun,
+    kernels: Kernels | null,
   ) {
+    this.#kernels = kernels;
     this.path = path;
     this.manifest = manifest;
     this.#session = session;
@@ -197,14 +208,14 @@ export class Segmenter {
         { kind: "mismatch" },
       );
     }
-    const x = stack.use(
-      ort.createTensor(new Float32Array(inShape.reduce((a, b) => a * b)), inShape),
-    );
+    const kernels = options.kernels === undefined ? Kernels.shared() : options.kernels;
+    const data = (kernels?.arena ?? PLAIN).float32(inShape.reduce((a, b) => a * b));
+    const x = stack.use(ort.createTensor(data as Float32Array<ArrayBuffer>, inShape));
     const y = stack.use(
       ort.createTensor(new Float32Array(outShape.reduce((a, b) => a * b)), outShape),
     );
     const run = session.prepare({ inputs: { [inInfo.name]: x }, outputs: { [outInfo.name]: y } });
-    const segmenter = new Segmenter(model.onnxPath, manifest, session, [x, y], run);
+    const segmenter = new Segmenter(model.onnxPath, manifest, session, [x, y], run, kernels);
     stack.move();
     return segmenter;
   }
@@ -294,6 +305,24 @@ export class Segmenter {
     const { lx, lw, ly, lh } = t;
     const cx = layout === "444" ? lx : t.cx, cwt = layout === "444" ? lw : t.cw;
     const cy = layout === "420" ? t.cy : ly, cht = layout === "420" ? t.ch : lh;
+    if (this.#kernels !== null) {
+      const scale = this.#scale, offset = this.#offset, modelWidth = w, rect = r;
+      this.#kernels.fitInput(frame, x, {
+        rect,
+        modelWidth,
+        lx,
+        lw,
+        cx,
+        cw: cwt,
+        ly,
+        lh,
+        cy,
+        ch: cht,
+        scale,
+        offset,
+      });
+      return this.#inOutput(r);
+    }
     const { crR, cbG, crG, cbB } = YCBCR_TO_RGB;
     for (let j = 0; j < r.h; j++) {
       const y0 = ly[j]! * width, y1 = y0 + (ly[j]! + 1 < height ? width : 0);
@@ -333,8 +362,9 @@ export class Segmenter {
     const rect = fitRect(width, height, this.manifest.input);
     // Bilinear with half-pixel centres, clamped at the edges, as resizeBilinear samples; a plane
     // subsampled by `sub` is the same grid scaled by 1/sub (chroma sites are centred).
+    const alloc: Allocate = this.#kernels?.arena ?? PLAIN;
     const table = (n: number, src: number, sub: number): [Int32Array, Float32Array] => {
-      const idx = new Int32Array(n), wt = new Float32Array(n);
+      const idx = alloc.int32(n), wt = alloc.float32(n);
       for (let d = 0; d < n; d++) {
         const s = sourceCoordinate(d, src / n / sub, Math.ceil(src / sub));
         idx[d] = Math.floor(s);
@@ -347,6 +377,8 @@ export class Segmenter {
     const [ly, lh] = table(rect.h, height, 1);
     const [cy, ch] = table(rect.h, height, 2);
     const t = { width, height, rect, lx, lw, cx, cw, ly, lh, cy, ch };
+    if (cached) this.#kernels?.release(cached.lx, cached.lw, cached.cx, cached.cw);
+    if (cached) this.#kernels?.release(cached.ly, cached.lh, cached.cy, cached.ch);
     this.#tables = t;
     return t;
   }
@@ -376,6 +408,11 @@ export class Segmenter {
   close(): void {
     this.#session.close();
     for (const t of this.#tensors) t.close();
+    const k = this.#kernels, t = this.#tables;
+    this.#tables = null;
+    if (k === null) return;
+    k.release(this.input);
+    if (t) k.release(t.lx, t.lw, t.cx, t.cw, t.ly, t.lh, t.cy, t.ch);
   }
 
   /** Same as {@linkcode Segmenter.close}. */

@@ -18,6 +18,7 @@ import type { FrameSource, PackedSink } from "../../src/frame/stages.ts";
 import type { FrameTiming } from "../../src/frame/timing.ts";
 import { frameToRgb, packYuyv, rgbToFrame } from "../../src/image/planar.ts";
 import type { RgbImage } from "../../src/image/types.ts";
+import { Kernels } from "../../src/kernels/mod.ts";
 
 /** The camera formats a {@linkcode BenchSource} can play. */
 export type BenchInput = "yuyv" | "mjpg";
@@ -209,7 +210,9 @@ export class NullSink implements PackedSink {
       throw new RangeError(`A YUYV sink needs an even width, not ${size.width}`);
     }
     this.size = { width: size.width, height: size.height };
-    this.yuyv = new Uint8Array(size.width * size.height * 2);
+    // In the kernels' memory, as the virtual camera's sink makes it: the compositor writes it
+    // in place.
+    this.yuyv = Kernels.shared().arena.bytes(size.width * size.height * 2);
     this.description = `null ${size.width}x${size.height} YUYV`;
   }
 
@@ -219,8 +222,9 @@ export class NullSink implements PackedSink {
     return Promise.resolve();
   }
 
-  /** Nothing to release. */
+  /** Gives the frame back to the kernels' memory. */
   close(): Promise<void> {
+    Kernels.shared().release(this.yuyv);
     return Promise.resolve();
   }
 }

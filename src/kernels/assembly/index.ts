@@ -3,6 +3,8 @@
 // `src/kernels/kernels.wasm`; loaded by `src/kernels/mod.ts`.
 
 export { compositeFrame, compositeYuyv } from "./composite";
+export { boxMean, guidedGuide, guidedRender, guidedSolve, regionSample, temporalUpdate } from "./mask";
+export { fitInput } from "./sample";
 
 /** The end of the module's static data: memory above it is the arena's. */
 export function heapBase(): usize {
