@@ -194,7 +194,6 @@ export function compositeYuyv(
       const p = i >> 1;
       const c = <usize> (x >> 1);
       const a = v128.load(alpha + i);
-      const w = wrap != 0 ? v128.load(wrap + i) : zero;
       if (!v128.any_true(a)) {
         // Background: packed words, or the background packed here.
         if (packed != 0) {
@@ -205,6 +204,8 @@ export function compositeYuyv(
         }
         continue;
       }
+      // The light-wrap weights matter only where some pixel is not background.
+      const w = wrap != 0 ? v128.load(wrap + i) : zero;
       if (!v128.any_true(v128.not(a)) && !v128.any_true(w)) {
         // Person.
         packBlock(y + i, u + camC + c, v + camC + c, out + (p << 2));
@@ -419,7 +420,6 @@ export function compositeFrame(
   let i: usize = 0;
   for (; i < end; i += 16) {
     const a = v128.load(alpha + i);
-    const w = wrap != 0 ? v128.load(wrap + i) : zero;
     if (!v128.any_true(a)) {
       if (copyBg) {
         v128.store(oy + i, v128.load(by + i));
@@ -428,6 +428,7 @@ export function compositeFrame(
       }
       continue;
     }
+    const w = wrap != 0 ? v128.load(wrap + i) : zero;
     if (!v128.any_true(v128.not(a)) && !v128.any_true(w)) {
       if (copyCam) {
         v128.store(oy + i, v128.load(cy + i));

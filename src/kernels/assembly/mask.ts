@@ -351,6 +351,28 @@ export function guidedSolve(d: usize): void {
   }
 }
 
+/** One pixel of the edge band: q = a·luma + b through the tables (and the hold). */
+// @ts-ignore: decorator
+@inline function renderPixel(
+  px: usize, a: f64, b: f64, y: usize, alpha: usize, lut: usize, hold: usize, wout: usize,
+  wlut: usize,
+): void {
+  const q = a * <f64>load<u8>(y + px) + b;
+  // As `q <= 0 ? 0 : q >= LUT_MAX ? LUT_MAX : q | 0`, without branches: truncation saturates
+  // (NaN gives 0, as there), then the whole number is clamped.
+  let idx = <i32>q;
+  idx = select<i32>(idx, 0, idx > 0);
+  idx = select<i32>(idx, LUT_MAX, idx < LUT_MAX);
+  const v = <i32>load<u8>(lut + <usize>idx);
+  if (hold == 0) {
+    store<u8>(alpha + px, v);
+  } else {
+    const prev = <i32>load<u8>(alpha + px);
+    store<u8>(alpha + px, prev + <i32>load<i16>(hold + (<usize>(v - prev + 255) << 1)));
+  }
+  if (wout != 0) store<u8>(wout + px, load<u8>(wlut + <usize>idx));
+}
+
 /**
  * `GuidedUpsampler.render`: the lifted coefficients applied to the luma `y`, through the tables
  * into `alpha` (with the per-pixel hold when the descriptor has one) and `wrap` (0: none).
@@ -418,32 +440,46 @@ export function guidedRender(d: usize, y: usize, alpha: usize, wrap: usize): voi
         setf32(rowA, i, (a0 + (f32at(mA, r1 + i) - a0) * wy) * scaleA);
         setf32(rowB, i, (b0 + (f32at(mB, r1 + i) - b0) * wy) * lutMax + 0.5);
       }
+      // Segment by segment (the weight grows evenly inside one), two at a time: each keeps its
+      // own running coefficients, added up in its own order as in the TypeScript, and the two
+      // chains of additions overlap in the processor.
       const segEnd = i32at(quadSeg, i32at(runQuadEnd, r));
-      for (let g = i32at(quadSeg, i32at(runQuad, r)); g < segEnd; g++) {
-        const xs = i32at(segStart, g), xe = i32at(segStart, g + 1);
-        const i = i32at(segCell, g);
-        const f0 = f32at(segF0, g), df = f32at(segDf, g);
-        const inext = i + 1 < lowWidth ? i + 1 : i;
-        const ai = f32at(rowA, i), dA = f32at(rowA, inext) - ai;
-        const bi = f32at(rowB, i), dB = f32at(rowB, inext) - bi;
-        let a = ai + dA * f0, b = bi + dB * f0;
-        const sa = dA * df, sb = dB * df;
-        for (let x = xs; x < xe; x++, a += sa, b += sb) {
-          const px = o + <usize>x;
-          const q = a * <f64>load<u8>(y + px) + b;
-          // As `q <= 0 ? 0 : q >= LUT_MAX ? LUT_MAX : q | 0`, without branches: truncation
-          // saturates (NaN gives 0, as there), then the whole number is clamped.
-          let idx = <i32>q;
-          idx = select<i32>(idx, 0, idx > 0);
-          idx = select<i32>(idx, LUT_MAX, idx < LUT_MAX);
-          const v = <i32>load<u8>(lut + <usize>idx);
-          if (hold == 0) {
-            store<u8>(alpha + px, v);
-          } else {
-            const prev = <i32>load<u8>(alpha + px);
-            store<u8>(alpha + px, prev + <i32>load<i16>(hold + (<usize>(v - prev + 255) << 1)));
+      let g = i32at(quadSeg, i32at(runQuad, r));
+      for (; g < segEnd; g += 2) {
+        const xs1 = i32at(segStart, g), xe1 = i32at(segStart, g + 1);
+        const i1 = i32at(segCell, g);
+        const n1 = i1 + 1 < lowWidth ? i1 + 1 : i1;
+        const f01 = f32at(segF0, g), df1 = f32at(segDf, g);
+        const ai1 = f32at(rowA, i1), dA1 = f32at(rowA, n1) - ai1;
+        const bi1 = f32at(rowB, i1), dB1 = f32at(rowB, n1) - bi1;
+        let a1 = ai1 + dA1 * f01, b1 = bi1 + dB1 * f01;
+        const sa1 = dA1 * df1, sb1 = dB1 * df1;
+        if (g + 1 == segEnd) {
+          for (let x = xs1; x < xe1; x++, a1 += sa1, b1 += sb1) {
+            renderPixel(o + <usize>x, a1, b1, y, alpha, lut, hold, wout, wlut);
           }
-          if (wout != 0) store<u8>(wout + px, load<u8>(wlut + <usize>idx));
+          break;
+        }
+        const xs2 = xe1, xe2 = i32at(segStart, g + 2);
+        const i2 = i32at(segCell, g + 1);
+        const n2 = i2 + 1 < lowWidth ? i2 + 1 : i2;
+        const f02 = f32at(segF0, g + 1), df2 = f32at(segDf, g + 1);
+        const ai2 = f32at(rowA, i2), dA2 = f32at(rowA, n2) - ai2;
+        const bi2 = f32at(rowB, i2), dB2 = f32at(rowB, n2) - bi2;
+        let a2 = ai2 + dA2 * f02, b2 = bi2 + dB2 * f02;
+        const sa2 = dA2 * df2, sb2 = dB2 * df2;
+        const len1 = xe1 - xs1, len2 = xe2 - xs2;
+        const both = min(len1, len2);
+        let k = 0;
+        for (; k < both; k++, a1 += sa1, b1 += sb1, a2 += sa2, b2 += sb2) {
+          renderPixel(o + <usize>(xs1 + k), a1, b1, y, alpha, lut, hold, wout, wlut);
+          renderPixel(o + <usize>(xs2 + k), a2, b2, y, alpha, lut, hold, wout, wlut);
+        }
+        for (let m = k; m < len1; m++, a1 += sa1, b1 += sb1) {
+          renderPixel(o + <usize>(xs1 + m), a1, b1, y, alpha, lut, hold, wout, wlut);
+        }
+        for (let m = k; m < len2; m++, a2 += sa2, b2 += sb2) {
+          renderPixel(o + <usize>(xs2 + m), a2, b2, y, alpha, lut, hold, wout, wlut);
         }
       }
     }
