@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests on a real kernel: boots ONE VM (../shared/vm/run-in-vm.sh: vivid at
-# /dev/video0, v4l2loopback at /dev/video10 with exclusive_caps=1) and runs every
+# /dev/video0, v4l2loopback at /dev/video10 and /dev/video11 with exclusive_caps=1) and runs every
 # tests/e2e/*_e2e.ts inside it. The files are named *_e2e.ts, not *_test.ts, so the normal
 # suite never runs them on hosts without video devices.
 #
@@ -61,8 +61,11 @@ case "$ROOT/" in
 esac
 if [ "${E2E_SHARE_RW:-0}" = 1 ]; then SHARE=(--share "$ROOT"); else SHARE=(--no-share); fi
 set +e
+# Two v4l2loopback devices: /dev/video10 the virtual camera, /dev/video11 a camera a test feeds
+# (MJPG: vivid has none). E2E_SOAK_MINUTES runs the live soak (deno task soak; 0/unset: skipped).
 # shellcheck disable=SC2016 # expanded inside the VM
-"$VM" --timeout "${E2E_TIMEOUT:-1500}" "${SHARE[@]}" --cwd "$ROOT" -- \
+"$VM" --timeout "${E2E_TIMEOUT:-1500}" "${SHARE[@]}" --cwd "$ROOT" -e E2E_SOAK_MINUTES \
+  --loopback "devices=2 video_nr=10,11 exclusive_caps=1,1 card_label=VirtualCam,MjpgCam" -- \
   bash -c 'cp -r "$1" "$HOME/deno-dir" && export DENO_DIR=$HOME/deno-dir && shift && exec "$@"' \
   e2e "$E2E_DENO_DIR" deno test --allow-all --no-check "$@" "${FILES[@]}"
 rc=$?

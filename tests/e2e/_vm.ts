@@ -19,6 +19,11 @@ export const IN_VM: boolean = Deno.env.get("V4L2VM") === "1";
 export const CAPTURE: string = Deno.env.get("V4L2VM_CAPTURE") ?? "/dev/video0";
 /** The v4l2loopback node (exclusive_caps=1). */
 export const LOOPBACK: string = Deno.env.get("V4L2VM_LOOPBACK") ?? "/dev/video10";
+/**
+ * A second v4l2loopback node ("MjpgCam", exclusive_caps=1, loaded by `scripts/test-e2e.sh`) that a
+ * test feeds to play a camera vivid cannot be, e.g. an MJPG one.
+ */
+export const CAMERA_LOOPBACK: string = Deno.env.get("E2E_CAMERA_LOOPBACK") ?? "/dev/video11";
 /** The project root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
 

@@ -30,7 +30,7 @@ vmTest("backscrub doctor with vivid and v4l2loopback: every check passes, exit 0
   assert.deepEqual(lines.filter((l) => l.startsWith("FAIL")), []);
   has(
     lines,
-    /^ok {4}v4l2loopback (?:[\d.]+ )?loaded: (?:devices=1, )?exclusive_caps=Y, max_buffers=2, video_nr=10(?:, card_label=VirtualCam)?$/,
+    /^ok {4}v4l2loopback (?:[\d.]+ )?loaded: (?:devices=[12], )?exclusive_caps=Y(?:,Y)?, max_buffers=2, video_nr=10(?:,11)?(?:, card_label=VirtualCam(?:,MjpgCam)?)?$/,
   );
   assert.ok(
     lines.includes(
