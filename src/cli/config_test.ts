@@ -116,7 +116,10 @@ Deno.test("configArgs() names the file and the key in one line for every mistake
   );
   bad({ blur: "soft" }, /^Invalid "blur" in .*: use true or a strength from 1 to 100, got "soft"$/);
   bad({ threshold: 2 }, /^Invalid "threshold" .*: use a number between 0 and 1.*, got 2$/);
-  bad({ "out-format": "RGB" }, /^Invalid "out-format" .*: use YUYV, I420, NV12 or MJPG, got "RGB"$/);
+  bad(
+    { "out-format": "RGB" },
+    /^Invalid "out-format" .*: use YUYV, I420, NV12 or MJPG, got "RGB"$/,
+  );
   bad(
     { camera: "/dev/video0" },
     /^Unknown key "camera" in config file .*: use the long option names of backscrub --help \(capture, virtual, /,
