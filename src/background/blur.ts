@@ -197,6 +197,7 @@ export class MaskAwareBlur implements Background {
   /** One horizontally upsampled reduced row, as words and as bytes (Y, then Cb, then Cr). */
   readonly #line: Int32Array;
   readonly #lineBytes: Uint8Array;
+  readonly #kernels: Kernels = Kernels.shared();
 
   /**
    * Makes every buffer for one output size and layout.
@@ -216,7 +217,7 @@ export class MaskAwareBlur implements Background {
     this.#width = width;
     this.#height = height;
     // Read by the kernels every frame: drawn in their memory, given back on close.
-    this.#out = makeFrame(size, layout, Kernels.shared().planes);
+    this.#out = makeFrame(size, layout, this.#kernels.planes);
     const { factor, lowWidth, lowHeight } = this.plan;
     this.#a = new Float32Array(lowWidth * lowHeight * 4);
     this.#b = new Float32Array(lowWidth * lowHeight * 4);
@@ -235,8 +236,10 @@ export class MaskAwareBlur implements Background {
       : runTable(lerpTable(chromaStride * 4, { lowSize: lowWidth, factor: factor / 2 }));
     [this.#rowA, this.#rowB, this.#rowW] = lerpTable(height, { lowSize: lowHeight, factor });
     const words = lumaStride + 2 * chromaStride;
-    this.#even = [new Int32Array(words), new Int32Array(words)];
-    this.#odd = [new Int32Array(words), new Int32Array(words)];
+    // In the kernels' memory too: the vertical upsampling runs there.
+    const arena = this.#kernels.arena;
+    this.#even = [arena.int32(words), arena.int32(words)];
+    this.#odd = [arena.int32(words), arena.int32(words)];
     this.#line = new Int32Array(words);
     this.#lineBytes = new Uint8Array(this.#line.buffer);
     const part = (from: number, length: number): Pick<WordPlane, "even" | "odd"> => {
@@ -298,7 +301,9 @@ export class MaskAwareBlur implements Background {
 
   /** Gives the drawn frame back to the kernels' memory. Idempotent. */
   close(): Promise<void> {
-    Kernels.shared().releaseFrame(this.#out);
+    const k = this.#kernels;
+    k.releaseFrame(this.#out);
+    k.release(...this.#even, ...this.#odd);
     return Promise.resolve();
   }
 
@@ -386,7 +391,23 @@ export class MaskAwareBlur implements Background {
       while (end < height && rowA[end] === k && rowW[end]! * 2 === k0 + (end - y) * step) end++;
       const top = this.#row(k), bottom = this.#row(rowB[y]!);
       for (let p = 0; p < planes.length; p++) {
-        spanRows(planes[p]!, y, end - y, top, bottom, k0, step);
+        const plane = planes[p]!;
+        if (plane.padded === null) {
+          // In WebAssembly SIMD, to the bit (the words are the frame's, in the kernels' memory).
+          this.#kernels.blurSpan(plane.words, {
+            stride: plane.stride,
+            base: y * plane.stride,
+            te: plane.even[top]!,
+            be: plane.even[bottom]!,
+            to: plane.odd[top]!,
+            bo: plane.odd[bottom]!,
+            k0,
+            step,
+            rows: end - y,
+          });
+        } else {
+          spanRows(plane, y, end - y, top, bottom, k0, step);
+        }
       }
       y = end;
     }

@@ -74,6 +74,18 @@ export interface KernelExports {
     w: I,
     h: I,
   ): void;
+  blurSpan(
+    words: I,
+    stride: I,
+    base: I,
+    te: I,
+    be: I,
+    to: I,
+    bo: I,
+    k0: I,
+    step: I,
+    rows: I,
+  ): void;
   fitInput(
     Y: I,
     U: I,

@@ -74,6 +74,7 @@ export class Kernels {
   readonly planes: PlaneAllocator;
   readonly #x: KernelExports;
   readonly #stage: Stager;
+  readonly #warmed = new Set<string>();
   // Tables of planar.ts the 4:4:4 compositor's RGB round trip uses.
   readonly #rt: Uint16Array;
   readonly #bt: Uint16Array;
@@ -457,18 +458,141 @@ export class Kernels {
     s.back(x, x.length * 4, 30);
   }
 
-  /** Runs every kernel once on small data, so that the first real frame does not compile them. */
+  /**
+   * `spanRows` of `src/background/_blur_kernels.ts`, to the bit, four words per step: `rows`
+   * rows of `stride` words from word `base` of `words` on, between the top reduced row (`te`,
+   * `to`: its even and odd bytes as 16-bit lanes) and the bottom one (`be`, `bo`), the first at
+   * weight `k0` / 256 of the bottom one, growing by `step` / 256 a row. Every array must be in
+   * the memory (the blur makes them there).
+   *
+   * @param words the plane as words
+   * @param span where and how: stride, base, the four reduced rows, weights and rows
+   * @throws {RangeError} when an array is not in the memory or too short
+   */
+  blurSpan(
+    words: Int32Array,
+    span: {
+      stride: number;
+      base: number;
+      te: Int32Array;
+      be: Int32Array;
+      to: Int32Array;
+      bo: Int32Array;
+      k0: number;
+      step: number;
+      rows: number;
+    },
+  ): void {
+    const { stride, base, te, be, to, bo, rows } = span;
+    const a = this.arena;
+    for (const v of [words, te, be, to, bo]) {
+      if (!a.holds(v)) {
+        throw new RangeError("Cannot blur in WebAssembly: a row is not in its memory");
+      }
+    }
+    if (
+      base < 0 || base + rows * stride > words.length ||
+      Math.min(te.length, be.length, to.length, bo.length) < stride
+    ) {
+      throw new RangeError(
+        `Cannot blur ${rows} rows of ${stride} words from word ${base}: out of range`,
+      );
+    }
+    this.#x.blurSpan(
+      words.byteOffset,
+      stride,
+      base,
+      te.byteOffset,
+      be.byteOffset,
+      to.byteOffset,
+      bo.byteOffset,
+      span.k0,
+      span.step,
+      rows,
+    );
+  }
+
+  /**
+   * Runs `fn` once per kernels instance and `key`: for a component to warm the kernels only it
+   * can drive (the guided filter's need its own tables), the first time one is made.
+   *
+   * @param key what is warmed
+   * @param fn the warm-up
+   */
+  warm(key: string, fn: () => void): void {
+    if (this.#warmed.has(key)) return;
+    this.#warmed.add(key);
+    fn();
+  }
+
+  /**
+   * Runs the kernels on small data until V8 has compiled them with its optimising tier (it starts
+   * every WebAssembly function in a fast baseline compiler, 2–4× slower, and recompiles it once
+   * it has run a while): so the first frames are not the slow ones. About 15 ms, once.
+   */
   #warm(): void {
-    const size = { width: 48, height: 4 };
+    const a = this.arena;
+    const size = { width: 256, height: 32 };
     const n = size.width * size.height;
     const cam = this.frame(size, "422"), bg = this.frame(size, "422");
-    const alpha = this.arena.bytes(n), wrap = this.arena.bytes(n), yuyv = this.arena.bytes(n * 2);
-    for (let i = 0; i < n; i++) alpha[i] = i * 37 & 255;
-    for (let r = 0; r < 3; r++) this.compositeYuyv(cam, bg, alpha, yuyv, { wrap });
+    const alpha = a.bytes(n), wrap = a.bytes(n), yuyv = a.bytes(n * 2);
+    for (let i = 0; i < n; i++) {
+      alpha[i] = i * 37 & 255;
+      wrap[i] = i & 63;
+    }
+    for (let r = 0; r < 8; r++) this.compositeYuyv(cam, bg, alpha, yuyv, { wrap });
     const c4 = this.frame(size, "444"), b4 = this.frame(size, "444"), o4 = this.frame(size, "444");
-    for (let r = 0; r < 3; r++) this.compositeFrame(c4, b4, alpha, o4, { wrap });
+    for (let r = 0; r < 8; r++) this.compositeFrame(c4, b4, alpha, o4, { wrap });
+    // The mask's maps and the model input, on a small map.
+    const w = 64, h = 36, m = w * h;
+    const map = a.float32(m), out = a.float32(m);
+    for (let i = 0; i < m; i++) map[i] = (i % 17) / 16;
+    const scratch = { tmp: a.float32(m), col: a.float64(w), rx: a.float32(w), ry: a.float32(h) };
+    scratch.rx.fill(1 / 3);
+    scratch.ry.fill(1 / 3);
+    const axis = (k: number) => ({
+      i0: a.int32(k).map((_, i) => Math.max(0, i - 1)),
+      i1: a.int32(k).map((_, i) => i),
+      f: a.float32(k).fill(0.5),
+    });
+    const cols = axis(w), rows = axis(h);
+    const weights = { wMin: 0.2, m0: 0.2, mScale: 3, c0: 0.8, cScale: 5 };
+    const model = a.float32(w * h * 3);
+    const fit = {
+      rect: { x: 0, y: 0, w, h },
+      modelWidth: w,
+      lx: cols.i0,
+      lw: cols.f,
+      cx: cols.i0,
+      cw: cols.f,
+      ly: rows.i0,
+      lh: rows.f,
+      cy: rows.i0,
+      ch: rows.f,
+      scale: 1 / 255,
+      offset: 0,
+    };
+    const te = a.int32(64).fill(0x00400040), be = a.int32(64), words = a.int32(64 * 8);
+    for (let r = 0; r < 40; r++) {
+      this.boxMean(map, out, scratch, { width: w, height: h, radius: 1 });
+      this.temporalUpdate(out, map, weights);
+      this.regionSample(map, out, w, cols, rows);
+      this.fitInput(cam, model, fit);
+      this.blurSpan(words, {
+        stride: 64,
+        base: 0,
+        te,
+        be,
+        to: be,
+        bo: te,
+        k0: 9,
+        step: 32,
+        rows: 8,
+      });
+    }
     for (const f of [cam, bg, c4, b4, o4]) this.releaseFrame(f);
-    this.release(alpha, wrap, yuyv);
+    this.release(alpha, wrap, yuyv, map, out, scratch.tmp, scratch.col, scratch.rx, scratch.ry);
+    this.release(cols.i0, cols.i1, cols.f, rows.i0, rows.i1, rows.f, model, te, be, words);
   }
 }
 

@@ -197,6 +197,8 @@ export class MaskPipeline {
       ? Kernels.shared()
       : engine.kernels;
     const on = { kernels };
+    // The first mask made on these kernels warms them (see Kernels.warm).
+    kernels?.warm("mask", () => warmMask(kernels));
     this.#temporal = new TemporalFilter(model.width * model.height, {
       strength: o.smoothing,
       motion: o.motion,
@@ -309,4 +311,31 @@ export class MaskPipeline {
     this.timings.add("upsample", performance.now() - t);
     return alpha;
   }
+}
+
+/**
+ * Runs a small mask (a 64×36 map onto 320×180) 24 times on the kernels, so that V8 compiles the
+ * guided filter's kernels with its optimising tier before the first camera frame needs them.
+ */
+function warmMask(kernels: Kernels): void {
+  const output = { width: 320, height: 180 };
+  const mask = new MaskPipeline(
+    {
+      model: { width: 64, height: 36 },
+      region: { x: 0, y: 0, w: 64, h: 36 },
+      output,
+    },
+    {},
+    { kernels },
+  );
+  const map = kernels.arena.float32(64 * 36);
+  for (let i = 0; i < map.length; i++) map[i] = ((i * 7) % 64) / 63;
+  const y = kernels.arena.bytes(output.width * output.height);
+  for (let i = 0; i < y.length; i++) y[i] = (i * 13) & 255;
+  for (let r = 0; r < 24; r++) {
+    mask.ingest(map);
+    mask.render(y);
+  }
+  mask.release();
+  kernels.release(map, y);
 }

@@ -5,6 +5,7 @@
 export { compositeFrame, compositeYuyv } from "./composite";
 export { boxMean, guidedGuide, guidedRender, guidedSolve, regionSample, temporalUpdate } from "./mask";
 export { fitInput } from "./sample";
+export { blurSpan } from "./blur";
 
 /** The end of the module's static data: memory above it is the arena's. */
 export function heapBase(): usize {
