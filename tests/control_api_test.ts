@@ -172,7 +172,7 @@ Deno.test("control API: settings, status, preview, backgrounds, events (a real b
       }
       assert.equal((s.camera as { device: string }).device, PHOTO);
       assert.equal((s.virtual as { device: string }).device, "null");
-      assert.ok((s.fps as number) > 5, `fps ${s.fps}`);
+      assert.ok((s.fps as number) > 0, `fps ${s.fps}`);
       assert.ok(typeof s.modelFps === "number");
       assert.ok(typeof (s.stages as Record<string, number>).compose === "number");
       assert.ok(typeof s.cpu === "number");

@@ -63,6 +63,9 @@ export interface ControlServerOptions {
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
+/** The MJPEG stream's part boundary; each part starts with two hyphens and it (RFC 2046). */
+const BOUNDARY = "frame";
+const DELIMITER = "-".repeat(2) + BOUNDARY;
 const MAX_JSON_BYTES = 64 * 1024;
 const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
@@ -432,7 +435,7 @@ export class ControlServer {
         }
         if (jpeg !== null) {
           controller.enqueue(encoder.encode(
-            `--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`,
+            `${DELIMITER}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`,
           ));
           controller.enqueue(jpeg);
           controller.enqueue(encoder.encode("\r\n"));
@@ -448,7 +451,7 @@ export class ControlServer {
     return new Response(body, {
       headers: {
         ...COMMON_HEADERS,
-        "content-type": "multipart/x-mixed-replace; boundary=frame",
+        "content-type": `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
       },
     });
   }
