@@ -1,6 +1,6 @@
 /**
- * Loading the native libraries (ONNX Runtime, libjpeg-turbo, libv4l2, libc): the one ordered
- * loader they share ({@linkcode openLibrary}) and the one error it throws
+ * Loading the native libraries (ONNX Runtime, libjpeg-turbo, libv4l2, libc, libpipewire): the one
+ * ordered loader they share ({@linkcode openLibrary}) and the one error it throws
  * ({@linkcode LibraryLoadError}), which lists every path tried with its reason.
  *
  * Messages state facts only (which library, which paths, why each failed). What the user should
@@ -15,7 +15,7 @@ import { ERRNO } from "./libc/layout.ts";
 import { readEnv, reasonOf } from "./_util.ts";
 
 /** The native libraries backscrub loads. */
-export type NativeLibrary = "onnxruntime" | "turbojpeg" | "v4l2" | "libc";
+export type NativeLibrary = "onnxruntime" | "turbojpeg" | "v4l2" | "libc" | "pipewire";
 
 /**
  * Why one path did not give a usable library:
@@ -56,6 +56,7 @@ export const LIBRARY_TITLES: Readonly<Record<NativeLibrary, string>> = {
   turbojpeg: "libjpeg-turbo",
   v4l2: "libv4l2",
   libc: "libc",
+  pipewire: "libpipewire",
 };
 
 /** The environment variable that names each library's file, if it has one. */
@@ -64,6 +65,7 @@ export const LIBRARY_ENVS: Readonly<Record<NativeLibrary, string | null>> = {
   turbojpeg: "BACKSCRUB_TURBOJPEG_LIB",
   v4l2: "BACKSCRUB_V4L2_LIB",
   libc: null,
+  pipewire: "BACKSCRUB_PIPEWIRE_LIB",
 };
 
 /** The soname each library is loaded by when nothing else is named. */
@@ -72,6 +74,7 @@ export const LIBRARY_SONAMES: Readonly<Record<NativeLibrary, string>> = {
   turbojpeg: "libturbojpeg.so.0",
   v4l2: "libv4l2.so.0",
   libc: "libc.so.6",
+  pipewire: "libpipewire-0.3.so.0",
 };
 
 /** Which failure says most about a library that could not be loaded (higher wins). */

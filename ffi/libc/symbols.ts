@@ -1,8 +1,9 @@
 /**
  * The libc symbols of the whole program, bound once (`libc.so.6`): `sched_yield` (see
  * `yieldToEventLoop`), the calls of the inotify watch (`inotify_init1`, `inotify_add_watch`,
- * `inotify_rm_watch`, `eventfd`, `read`, `write`, `poll`, `close`), `__errno_location`, and what
- * the V4L2 binding needs besides libv4l2 (`open`, `fopen`, `poll`).
+ * `inotify_rm_watch`, `eventfd`, `read`, `write`, `poll`, `close`), `__errno_location`, what
+ * the V4L2 binding needs besides libv4l2 (`open`, `fopen`, `poll`), and `calloc`/`free` for memory
+ * a native library keeps (PipeWire's listeners: JavaScript memory may move or be collected).
  *
  * One is variadic: `open(const char *path, int flags, ...)` is declared with a fixed third
  * `mode_t mode`. On x86-64 (System V) and aarch64 Linux (AAPCS64 as used by glibc) variadic
@@ -112,6 +113,19 @@ export const symbols = {
   __errno_location: {
     parameters: [],
     result: "pointer", // int * (the calling thread's errno)
+  },
+  calloc: {
+    parameters: [
+      "usize", // size_t nmemb
+      "usize", // size_t size
+    ],
+    result: "pointer", // void * (zeroed; NULL when out of memory)
+  },
+  free: {
+    parameters: [
+      "pointer", // void *ptr
+    ],
+    result: "void",
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
