@@ -278,6 +278,67 @@ function watchError(error: unknown, path: string, stated = false): DeviceError {
   });
 }
 
+/**
+ * Who reads an output, as {@linkcode ReaderGate} needs to know it: a {@linkcode ReaderWatch} on a
+ * v4l2loopback node, a PipeWire camera (`PipewireSink`: linked programs), or several outputs
+ * together ({@linkcode anyReaders}).
+ */
+export interface Readers {
+  /** How many readers there are now (best knowledge). */
+  readonly readers: number;
+  /**
+   * When the count last fell to 0 (`performance.now()` time; the start when there were none
+   * then), or `null` while there are readers.
+   */
+  readonly unreadSince: number | null;
+  /**
+   * Waits until there is a reader (at once if there is one).
+   *
+   * @returns `true` when there is one; `false` when `signal` aborted or the output was closed
+   */
+  waitForReader(signal?: AbortSignal): Promise<boolean>;
+}
+
+/**
+ * The readers of several outputs as one: read while any output is read, unread since the last
+ * of them lost its readers.
+ *
+ * @example
+ * ```ts ignore
+ * const readers = anyReaders([ReaderWatch.open("/dev/video10"), pipewireSink]);
+ * ```
+ *
+ * @param outputs the outputs' readers (at least one)
+ * @returns their union
+ */
+export function anyReaders(outputs: readonly Readers[]): Readers {
+  if (outputs.length === 1) return outputs[0]!;
+  return {
+    get readers(): number {
+      return outputs.reduce((n, o) => n + o.readers, 0);
+    },
+    get unreadSince(): number | null {
+      let latest = -Infinity;
+      for (const o of outputs) {
+        const since = o.unreadSince;
+        if (since === null) return null;
+        latest = Math.max(latest, since);
+      }
+      return latest;
+    },
+    async waitForReader(signal?: AbortSignal): Promise<boolean> {
+      if (outputs.some((o) => o.readers > 0)) return true;
+      const done = new AbortController();
+      const both = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
+      try {
+        return await Promise.race(outputs.map((o) => o.waitForReader(both)));
+      } finally {
+        done.abort();
+      }
+    },
+  };
+}
+
 /** A frame source that can stop its device while nothing is read (a camera: `CameraSource`). */
 export interface PausableSource extends FrameSource {
   /** Stops the device (e.g. STREAMOFF: the camera's light goes off). Called between reads. */
@@ -300,7 +361,7 @@ export interface ReaderGateOptions {
 
 /**
  * A frame source that pauses while nobody reads the output: before each read, when the
- * {@linkcode ReaderWatch} has counted no reader for `idleAfterMs` (counted from the first read at
+ * {@linkcode Readers} (a {@linkcode ReaderWatch}, a PipeWire camera) have counted no reader for `idleAfterMs` (counted from the first read at
  * the earliest), it pauses the source and waits (no CPU) for a reader, then resumes the source and
  * reads. Size, rate, description and the timing the read records are the source's.
  *
@@ -331,7 +392,7 @@ export class ReaderGate implements FrameSource {
   /** A live frame-rate change, passed on to the source when it paces itself (a camera). */
   readonly setMaxFps?: (fps: number | null) => void;
   readonly #source: PausableSource;
-  readonly #watch: ReaderWatch;
+  readonly #watch: Readers;
   readonly #options: ReaderGateOptions;
   #startedAt: number | null = null;
   /** Milliseconds spent idle (paused, waiting for a reader) so far. */
@@ -350,7 +411,7 @@ export class ReaderGate implements FrameSource {
    * @param watch The readers of the output (not closed here).
    * @param options When to pause, the abort signal and callbacks.
    */
-  constructor(source: PausableSource, watch: ReaderWatch, options: ReaderGateOptions) {
+  constructor(source: PausableSource, watch: Readers, options: ReaderGateOptions) {
     if (source.setMaxFps !== undefined) this.setMaxFps = (fps) => source.setMaxFps!(fps);
     this.#source = source;
     this.#watch = watch;
@@ -371,6 +432,11 @@ export class ReaderGate implements FrameSource {
    */
   async read(into: Frame, timing: FrameTiming): Promise<boolean> {
     return await this.#admit() && await this.#source.read(into, timing);
+  }
+
+  /** The source's {@linkcode FrameSource.standby}: its last read gave no picture to show. */
+  get standby(): boolean {
+    return this.#source.standby === true;
   }
 
   /** Whether the source is paused now (waiting for a reader). */
