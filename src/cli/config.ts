@@ -221,16 +221,19 @@ export interface AppliedConfig {
   settings: number;
 }
 
-/** Whether the user's arguments choose a background themselves (`-b`, `--blur`, `--color`, `-p`). */
-function choosesBackground(args: readonly string[]): boolean {
+/**
+ * Whether the user's arguments give one of the settings `keys` themselves, by its long name or
+ * one of its `short` letters.
+ */
+function givesSetting(args: readonly string[], keys: ReadonlySet<string>, short: string): boolean {
   for (const a of args) {
     if (a === "--") break;
     if (a.startsWith("--")) {
-      if (BACKGROUND_KEYS.has(a.slice(2).split("=")[0]!)) return true;
+      if (keys.has(a.slice(2).split("=")[0]!)) return true;
     } else if (/^-[A-Za-z?]/.test(a)) {
-      // A group of short flags: booleans (-H -V -d -s) may come before -b or -p.
+      // A group of short flags: booleans (-H -V -d -s) may come before the one taking a value.
       for (const c of a.slice(1)) {
-        if (c === "b" || c === "p") return true;
+        if (short.includes(c)) return true;
         if (!"HVds".includes(c)) break;
       }
     }
@@ -238,10 +241,19 @@ function choosesBackground(args: readonly string[]): boolean {
   return false;
 }
 
+/** Whether the user's arguments choose a background themselves (`-b`, `--blur`, `--color`, `-p`). */
+function choosesBackground(args: readonly string[]): boolean {
+  return givesSetting(args, BACKGROUND_KEYS, "bp");
+}
+
+/** Keys that choose the virtual cameras: `-v` may be given twice, so the file's must not add up. */
+const VIRTUAL_KEYS = new Set(["virtual"]);
+
 /**
  * Takes `--config PATH` / `--config=PATH` and `--no-config` out of the user's arguments, reads the
  * settings file, and puts its settings before the user's arguments (so flags override it). When
- * the user chooses a background on the command line, the file's background is left out.
+ * the user chooses a background or a virtual camera (`-v`, which may be given twice) on the
+ * command line, the file's is left out.
  *
  * @example
  * ```ts ignore
@@ -310,6 +322,9 @@ export function applyConfig(
       else if (settings[i] === "--blur" && /^\d+$/.test(settings[i + 1] ?? "")) i++;
     }
     settings = kept;
+  }
+  if (givesSetting(rest, VIRTUAL_KEYS, "v")) {
+    settings = settings.filter((a) => !VIRTUAL_KEYS.has(a.slice(2).split("=")[0]!));
   }
   return { args: [...settings, ...rest], path, settings: count };
 }

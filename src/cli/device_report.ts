@@ -8,12 +8,13 @@
 
 import type { DeviceInfo, DeviceList, FormatInfo, SizeInfo } from "../device/list.ts";
 import { deviceFix, LOOPBACK_FIX, VIDEO_GROUP_FIX } from "./explain.ts";
+import { type PipewireFacts, pipewireLines } from "./pipewire_report.ts";
 
 /** The report and whether backscrub has what it needs (a camera and a virtual camera). */
 export interface DeviceReport {
   /** The lines to print. */
   text: string;
-  /** `true` when both a camera and a v4l2loopback device exist. */
+  /** `true` when a camera exists and a virtual camera can be made (v4l2loopback or PipeWire). */
   ok: boolean;
 }
 
@@ -111,17 +112,24 @@ function deviceLine(d: DeviceInfo): string {
  * ```
  *
  * @param list From `listDevices()`.
+ * @param pipewire What PipeWire offers (see `pipewire_report.ts`); omitted: not reported.
  * @returns The text and whether a camera and a virtual camera exist.
  */
-export function formatDeviceReport(list: DeviceList): DeviceReport {
+export function formatDeviceReport(list: DeviceList, pipewire?: PipewireFacts): DeviceReport {
   const { devices, defaultCamera, defaultLoopback } = list;
   const lines: string[] = [];
+  const pipewireCamera = pipewire?.running === true;
   if (devices.length === 0) {
     lines.push("No video devices found (there is no /dev/video* node on this machine).");
     lines.push(
       "Camera: connect one and check that the kernel sees it (sudo dmesg | tail, lsusb).",
     );
-    lines.push(`Virtual camera: no v4l2loopback device found (${LOOPBACK_FIX}).`);
+    lines.push(
+      pipewireCamera
+        ? `Virtual camera: no v4l2loopback device; backscrub publishes a PipeWire camera instead (for v4l2loopback: ${LOOPBACK_FIX}).`
+        : `Virtual camera: no v4l2loopback device found (${LOOPBACK_FIX}).`,
+    );
+    if (pipewire !== undefined) lines.push(...pipewireLines(pipewire));
     return { text: lines.join("\n"), ok: false };
   }
   const cameras = devices.filter((d) => d.kind === "capture");
@@ -153,9 +161,12 @@ export function formatDeviceReport(list: DeviceList): DeviceReport {
     lines.push("Devices that could not be opened:");
     for (const d of broken) lines.push(`  ${deviceLine(d)}`);
   }
+  if (pipewire !== undefined) lines.push(...pipewireLines(pipewire));
   lines.push("");
   if (defaultCamera !== null && defaultLoopback !== null) {
     lines.push(`backscrub uses: camera ${defaultCamera} → virtual camera ${defaultLoopback}`);
+  } else if (defaultCamera !== null && pipewireCamera) {
+    lines.push(`backscrub uses: camera ${defaultCamera} → the PipeWire camera "backscrub"`);
   }
   if (defaultCamera === null) {
     const denied = broken.some((d) => d.error?.kind === "permission");
@@ -166,7 +177,14 @@ export function formatDeviceReport(list: DeviceList): DeviceReport {
     );
   }
   if (defaultLoopback === null) {
-    lines.push(`No v4l2loopback device found (${LOOPBACK_FIX}).`);
+    lines.push(
+      pipewireCamera
+        ? `No v4l2loopback device (for programs that read only v4l2loopback: ${LOOPBACK_FIX}).`
+        : `No v4l2loopback device found (${LOOPBACK_FIX}).`,
+    );
   }
-  return { text: lines.join("\n"), ok: defaultCamera !== null && defaultLoopback !== null };
+  return {
+    text: lines.join("\n"),
+    ok: defaultCamera !== null && (defaultLoopback !== null || pipewireCamera),
+  };
 }

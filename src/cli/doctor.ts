@@ -32,6 +32,8 @@ import {
   VIDEO_GROUP_FIX,
 } from "./explain.ts";
 import { loadedLibraryFile, packageOf, turbojpegVersion } from "./libraries.ts";
+import { isPipewireSpec, pipewireNames } from "../device/pipewire_sink.ts";
+import { pipewireChecks, type PipewireFacts, readPipewireFacts } from "./pipewire_report.ts";
 import type { LiveOptions } from "./options.ts";
 
 /** How a check came out: `fail` means live use will not work. */
@@ -536,6 +538,8 @@ export interface DoctorOptions {
   devRoot?: string;
   /** The device list (default: `listDevices()` on `/dev`). */
   listDevices?: () => DeviceList;
+  /** What PipeWire offers (default: `readPipewireFacts()`). */
+  pipewire?: () => PipewireFacts;
 }
 
 /** The doctor's findings. */
@@ -764,16 +768,31 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       });
     }
   }
+  // The virtual cameras: the v4l2loopback device and the PipeWire camera -v names; without -v the
+  // first loopback device, else the PipeWire camera when PipeWire runs (then no loopback is no
+  // failure).
+  const specs = [live.virtual, live.alsoVirtual].filter((s): s is string => s !== null);
+  const loopbackSpec = specs.find((s) => !isPipewireSpec(s)) ?? null;
+  const wantsLoopback = specs.length === 0 || loopbackSpec !== null;
+  const pipewire = (options.pipewire ?? readPipewireFacts)();
   const module = readLoopbackModule(sysRoot, modulesDep);
-  checks.push(checkModule(module, distro));
+  const moduleAt = checks.length;
+  if (wantsLoopback) checks.push(checkModule(module, distro));
   let list: DeviceList | null = null;
   try {
     list = (options.listDevices ?? listDevices)();
   } catch (e) {
     checks.push(failed("cannot list the video devices", e, distro, installCommand(distro, "v4l2")));
   }
+  const fallback = specs.length === 0 && pipewire.running && list !== null &&
+    list.defaultLoopback === null;
+  const soften = (c: Check): Check =>
+    fallback && c.status === "fail"
+      ? { ...c, status: "warn", text: `${c.text}; the PipeWire camera is used instead` }
+      : c;
+  if (wantsLoopback && fallback) checks[moduleAt] = soften(checks[moduleAt]!);
   if (list !== null) {
-    checks.push(...checkVirtual(list, live.virtual, module));
+    if (wantsLoopback) checks.push(...checkVirtual(list, loopbackSpec, module).map(soften));
     let uid: number | null = null;
     try {
       uid = Deno.uid();
@@ -788,6 +807,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checks.push(checkAccess(who, readOr(join(etcRoot, "group"), ""), list));
     checks.push(checkCamera(list, live.capture));
   }
+  checks.push(
+    ...pipewireChecks(pipewire, { needed: fallback || specs.some(isPipewireSpec), distro }),
+  );
 
   // 2. The program: native libraries, models, settings, ffmpeg, CPU.
   checks.push(...await libraryChecks(live, distro));
@@ -815,7 +837,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   checks.push(checkCpu(navigator.hardwareConcurrency, load, live.threads));
   checks.push(checkFirefoxRate(live));
-  const virtual = live.virtual ?? list?.defaultLoopback ?? "the first virtual camera";
+  const pipewireCamera = (spec: string): string =>
+    `the PipeWire camera "${pipewireNames(spec).description}"`;
+  const virtual = specs.length > 0
+    ? specs.map((s) => isPipewireSpec(s) ? pipewireCamera(s) : s).join(" + ")
+    : list?.defaultLoopback ??
+      (pipewire.running ? pipewireCamera("pipewire") : "the first virtual camera");
   return {
     checks,
     ok: !checks.some((c) => c.status === "fail"),

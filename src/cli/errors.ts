@@ -8,6 +8,7 @@ import { LibraryLoadError } from "../../ffi/_library.ts";
 import { LibcError } from "../../ffi/libc/mod.ts";
 import { OrtError } from "../../ffi/onnxruntime/mod.ts";
 import { JpegError } from "../../ffi/turbojpeg/mod.ts";
+import { PipewireError } from "../../ffi/pipewire/mod.ts";
 import { ConvertError } from "../convert/errors.ts";
 import { TfliteError } from "../convert/tflite.ts";
 import { ImageError } from "../image/types.ts";
@@ -37,6 +38,7 @@ const USER_ERRORS = [
   LibraryLoadError,
   LibcError,
   JpegError,
+  PipewireError,
   DeviceError,
   MediaFileError,
   BackgroundError,

@@ -19,6 +19,7 @@ import {
   type NativeLibrary,
 } from "../../ffi/_library.ts";
 import { LibcError } from "../../ffi/libc/mod.ts";
+import { PipewireError } from "../../ffi/pipewire/mod.ts";
 import { ERRNO } from "../../ffi/libc/layout.ts";
 import { BackgroundError } from "../background/errors.ts";
 import { DeviceError, type DeviceErrorKind, type DevicePurpose } from "../device/errors.ts";
@@ -44,6 +45,13 @@ export const VIDEO_GROUP_FIX =
 export const LOOPBACK_FIX: string = `load it: ${MODPROBE_COMMAND}; to load it at every boot put ` +
   `"${MODPROBE_CONF_LINE}" in ${MODPROBE_CONF_PATH} and "v4l2loopback" in ` +
   "/etc/modules-load.d/v4l2loopback.conf";
+
+/** The fix when no v4l2loopback device exists and none was named: load it, or use PipeWire. */
+export const NO_LOOPBACK_FIX: string =
+  `${LOOPBACK_FIX}; or, without a kernel module, run PipeWire and use -v pipewire`;
+
+/** How to start PipeWire (and its session manager) in a systemd user session. */
+export const PIPEWIRE_START = "systemctl --user start pipewire wireplumber";
 
 /** The fix when v4l2loopback misbehaves: reload it. */
 export const RELOAD_LOOPBACK = `sudo modprobe -r v4l2loopback && ${MODPROBE_COMMAND}`;
@@ -75,7 +83,7 @@ export function distroFamily(osRelease: string): Distro {
 }
 
 /** What a fix may ask the user to install. */
-export type Package = "loopback" | "v4l2" | "jpeg" | "ffmpeg";
+export type Package = "loopback" | "v4l2" | "jpeg" | "ffmpeg" | "pipewire";
 
 const PACKAGES: Record<Distro, { install: string } & Record<Package, string>> = {
   debian: {
@@ -84,6 +92,7 @@ const PACKAGES: Record<Distro, { install: string } & Record<Package, string>> = 
     v4l2: "libv4l-0",
     jpeg: "libturbojpeg0",
     ffmpeg: "ffmpeg",
+    pipewire: "pipewire libpipewire-0.3-0",
   },
   fedora: {
     install: "sudo dnf install",
@@ -91,6 +100,7 @@ const PACKAGES: Record<Distro, { install: string } & Record<Package, string>> = 
     v4l2: "libv4l",
     jpeg: "turbojpeg",
     ffmpeg: "ffmpeg (from RPM Fusion)",
+    pipewire: "pipewire pipewire-libs",
   },
   arch: {
     install: "sudo pacman -S",
@@ -98,6 +108,7 @@ const PACKAGES: Record<Distro, { install: string } & Record<Package, string>> = 
     v4l2: "v4l-utils",
     jpeg: "libjpeg-turbo",
     ffmpeg: "ffmpeg",
+    pipewire: "pipewire",
   },
   suse: {
     install: "sudo zypper install",
@@ -105,6 +116,7 @@ const PACKAGES: Record<Distro, { install: string } & Record<Package, string>> = 
     v4l2: "libv4l2-0",
     jpeg: "libturbojpeg0",
     ffmpeg: "ffmpeg",
+    pipewire: "pipewire libpipewire-0_3-0",
   },
   other: {
     install: "install",
@@ -112,6 +124,7 @@ const PACKAGES: Record<Distro, { install: string } & Record<Package, string>> = 
     v4l2: "libv4l2 (v4l-utils)",
     jpeg: "libjpeg-turbo's libturbojpeg",
     ffmpeg: "ffmpeg",
+    pipewire: "PipeWire (libpipewire-0.3.so.0)",
   },
 };
 
@@ -168,6 +181,7 @@ export function fixFor(error: unknown, options: ExplainOptions = {}): string | n
   // A cause with its own fix (an inotify limit behind a watch) says more than the device's kind.
   if (error instanceof DeviceError) return causeFix(error.cause, distro) ?? deviceFix(error);
   if (error instanceof LibcError) return libcFix(error);
+  if (error instanceof PipewireError) return pipewireFix(error);
   if (error instanceof ModelError) return modelFix(error) ?? causeFix(error.cause, distro);
   if (error instanceof ManifestError && error.kind === "ambiguous-output") {
     return "say which channel is the person with --model-output softmax:N";
@@ -176,6 +190,20 @@ export function fixFor(error: unknown, options: ExplainOptions = {}): string | n
   if (error instanceof BackgroundError) return backgroundFix(error, distro);
   if (error instanceof Deno.errors.NotCapable) return notCapableFix(error);
   return error instanceof Error ? causeFix(error.cause, distro) : null;
+}
+
+/**
+ * The fix for a PipeWire camera that cannot be published: start PipeWire, or use v4l2loopback.
+ *
+ * @param error the error
+ * @returns the fix, or null when there is none to give
+ */
+export function pipewireFix(error: PipewireError): string | null {
+  if (error.kind !== "not-running") return null;
+  if (/XDG_RUNTIME_DIR is set/.test(error.message)) {
+    return "run backscrub inside your desktop session, where PipeWire runs; or use a v4l2loopback device with -v /dev/videoN";
+  }
+  return `start it: ${PIPEWIRE_START}; or use a v4l2loopback device with -v /dev/videoN`;
 }
 
 /** A fix found on an error's cause (e.g. a Deno permission error behind an image error). */
@@ -221,7 +249,11 @@ export function libraryFix(error: LibraryLoadError, distro: Distro = "debian"): 
         : `the system ${LIBRARY_SONAMES[library]}`
     }`;
   }
-  const packages: Partial<Record<NativeLibrary, Package>> = { turbojpeg: "jpeg", v4l2: "v4l2" };
+  const packages: Partial<Record<NativeLibrary, Package>> = {
+    turbojpeg: "jpeg",
+    v4l2: "v4l2",
+    pipewire: "pipewire",
+  };
   const pkg = packages[library];
   if (pkg !== undefined) {
     return `install it: ${installCommand(distro, pkg)}, or set ${env} to its path`;
@@ -323,7 +355,7 @@ export function deviceFix(facts: DeviceFacts): string | null {
     case "not-output":
       return chooseOther("virtual");
     case "no-loopback":
-      return LOOPBACK_FIX;
+      return NO_LOOPBACK_FIX;
     case "busy":
       return busyFix(facts);
     case "format":

@@ -13,6 +13,7 @@ import {
   libraryStatus,
   LOOPBACK_FIX,
   MODPROBE_COMMAND,
+  NO_LOOPBACK_FIX,
   VIDEO_GROUP_FIX,
 } from "./explain.ts";
 
@@ -134,7 +135,8 @@ Deno.test("explain() adds the device fixes, naming -c for cameras and -v for vir
     fixFor(e("not-output", { purpose: "virtual" })),
     "choose the virtual camera with -v; backscrub devices lists them",
   );
-  assert.equal(fixFor(e("no-loopback", { purpose: "virtual" })), LOOPBACK_FIX);
+  assert.equal(fixFor(e("no-loopback", { purpose: "virtual" })), NO_LOOPBACK_FIX);
+  assert.ok(NO_LOOPBACK_FIX.startsWith(LOOPBACK_FIX) && NO_LOOPBACK_FIX.includes("-v pipewire"));
   assert.equal(
     fixFor(
       e("busy", {

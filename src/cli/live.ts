@@ -8,15 +8,15 @@
  */
 
 import { CameraSource } from "../device/camera_source.ts";
-import { DeviceError } from "../device/errors.ts";
-import { LoopbackSink } from "../device/loopback_sink.ts";
-import { ReaderGate, ReaderWatch } from "../device/readers.ts";
+import { isPipewireSpec } from "../device/pipewire_sink.ts";
+import { ReaderGate } from "../device/readers.ts";
 import type { FrameSink, FrameSource } from "../frame/stages.ts";
 import { MediaFileError } from "../io/errors.ts";
 import { isFileSpec, openFileSink, openFileSource } from "../io/mod.ts";
 import { LoopSource } from "../io/loop_source.ts";
 import { NULL_SINK, NullSink } from "../io/null_sink.ts";
 import { startControl } from "./control.ts";
+import { openVirtualCameras, type VirtualCameras } from "./virtual_cameras.ts";
 import { describeMaskOptions } from "../mask/mod.ts";
 import { Preview } from "../control/preview.ts";
 import { Pipeline } from "../pipeline/loop.ts";
@@ -38,20 +38,6 @@ const REPEAT_AFTER_MS = 500;
  */
 const IDLE_AFTER_MS = 2000;
 
-/**
- * Watches the virtual camera for readers; when that is impossible (e.g. the inotify watch limit is
- * reached), says so and returns null: backscrub then runs without idling.
- */
-function openWatch(path: string, warn: (w: string) => void): ReaderWatch | null {
-  try {
-    return ReaderWatch.open(path);
-  } catch (error) {
-    if (!(error instanceof DeviceError)) throw error;
-    warn(`${explain(error)}; the camera keeps running while nobody reads`);
-    return null;
-  }
-}
-
 /** Output lines of the live command. */
 export interface LiveIo {
   /** The banner and the summary (stdout). */
@@ -71,6 +57,7 @@ export interface LiveIo {
 const RESTART_KEYS = [
   "capture",
   "virtual",
+  "alsoVirtual",
   "captureSize",
   "virtualSize",
   "format",
@@ -152,7 +139,10 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
       repeatAfterMs: REPEAT_AFTER_MS,
       onWarning: warn,
       // A camera written to a file is read into 4:4:4 frames (its scratch frame made now).
-      layout: options.virtual !== null && isFileSpec(options.virtual) ? "444" : "422",
+      layout: options.virtual !== null && isFileSpec(options.virtual) &&
+          !isPipewireSpec(options.virtual)
+        ? "444"
+        : "422",
     });
     for (const w of camera.warnings) warn(w);
     source = camera;
@@ -166,42 +156,45 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
   const src = source.size;
   const size = options.virtualSize ?? src;
   let sink: FrameSink;
-  if (options.virtual === NULL_SINK) {
+  let cameras: VirtualCameras | null = null;
+  if (options.virtual === NULL_SINK && options.alsoVirtual === null) {
     sink = new NullSink(size);
-  } else if (options.virtual !== null && isFileSpec(options.virtual)) {
+  } else if (
+    options.virtual !== null && isFileSpec(options.virtual) && !isPipewireSpec(options.virtual) &&
+    options.alsoVirtual === null
+  ) {
     sink = await openFileSink(options.virtual, { size, fps: source.fps || options.fps || 30 });
   } else {
-    const loopback = LoopbackSink.open(options.virtual ?? undefined, {
-      width: size.width - (size.width % 2),
-      height: size.height,
-      format: options.outputFormat,
+    // v4l2loopback devices and PipeWire cameras (-v given twice feeds both).
+    cameras = await openVirtualCameras(options, {
+      size,
       fps: options.fps ?? (Math.round(source.fps) || 30),
+      warn,
+      log: io.log,
     });
-    for (const w of loopback.loopback.warnings) warn(w);
-    sink = loopback;
+    sink = cameras.sink;
   }
   stack.defer(() => sink.close());
   if (controller.signal.aborted) return stoppedEarly();
 
-  // 2b. Idling: a camera feeding a virtual camera pauses while no program has the device open.
-  // The watch starts after our own handle is open, so that handle is not counted as a reader.
+  // 2b. Idling: a camera feeding a virtual camera pauses while no program reads it (has the
+  // device open, or is linked to the PipeWire camera). The watch starts after our own handle is
+  // open, so that handle is not counted as a reader.
   let input: FrameSource = source;
   let gate: ReaderGate | null = null;
-  const watch = options.idle && source instanceof CameraSource && sink instanceof LoopbackSink
-    ? openWatch(sink.loopback.path, warn)
+  const watch = options.idle && source instanceof CameraSource && cameras !== null
+    ? cameras.watch()
     : null;
   if (watch !== null && source instanceof CameraSource) {
-    const path = watch.path;
+    const { label } = watch;
     stack.defer(() => watch.close());
-    gate = new ReaderGate(source, watch, {
+    gate = new ReaderGate(source, watch.readers, {
       idleAfterMs: IDLE_AFTER_MS,
       signal: controller.signal,
-      onIdle: () => io.log(`backscrub: no program is reading ${path}: camera paused`),
+      onIdle: () => io.log(`backscrub: no program is reading ${label}: camera paused`),
       onResume: (ms) =>
         io.log(
-          `backscrub: a program opened ${path}: camera resumed (idle for ${
-            (ms / 1000).toFixed(1)
-          } s)`,
+          `backscrub: ${watch.woken()}: camera resumed (idle for ${(ms / 1000).toFixed(1)} s)`,
         ),
     });
     input = gate;
@@ -311,9 +304,9 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
         paused: gate?.paused ?? false,
       },
       virtual: {
-        device: options.virtual ?? (sink instanceof LoopbackSink ? sink.loopback.path : null),
+        device: cameras?.device ?? options.virtual,
         description: sink.description,
-        readers: watch?.readers ?? null,
+        readers: watch?.readers.readers ?? null,
       },
       fps: round(sample?.fps, 10),
       modelFps: round(sample?.modelFps, 10),

@@ -19,8 +19,13 @@ export const DEFAULT_BACKGROUND = "blur";
 export interface LiveOptions {
   /** `-c`: capture device (`/dev/video0`, `video0`) or a file (video, .y4m, image, sequence). */
   capture: string;
-  /** `-v`: loopback device, or a file (.y4m, .mp4, a folder for PNGs); null = first loopback. */
+  /**
+   * `-v`: loopback device, `pipewire[:NAME]`, or a file (.y4m, .mp4, a folder for PNGs); null =
+   * the first loopback (else PipeWire, when it runs).
+   */
   virtual: string | null;
+  /** A second `-v`: another virtual camera fed the same frames (`-v /dev/video10 -v pipewire`). */
+  alsoVirtual: string | null;
   /** `-b`: background spec (`blur[:N]`, `off`, `#RRGGBB`, an image/GIF/video path). */
   background: string;
   /** `-m`: model name or path. */
@@ -213,7 +218,7 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
       strict: true,
       options: {
         capture: { type: "string", short: "c" },
-        virtual: { type: "string", short: "v" },
+        virtual: { type: "string", short: "v", multiple: true },
         background: { type: "string", short: "b" },
         model: { type: "string", short: "m" },
         p: { type: "string", short: "p" },
@@ -250,6 +255,18 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
   const v = parsed.values;
   if (parsed.positionals.length > 0) {
     throw new UsageError(`Unexpected argument "${parsed.positionals[0]}"`);
+  }
+
+  const virtuals = v.virtual ?? [];
+  if (virtuals.length > 2) {
+    throw new UsageError(
+      `Give -v at most twice (e.g. -v /dev/video10 -v pipewire), got ${virtuals.length}: ${
+        virtuals.map((s) => `"${s}"`).join(", ")
+      }`,
+    );
+  }
+  if (virtuals.length === 2 && virtuals[0] === virtuals[1]) {
+    throw new UsageError(`-v "${virtuals[0]}" is given twice: give two different virtual cameras`);
   }
 
   const backgrounds: string[] = [];
@@ -309,7 +326,8 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
 
   return {
     capture: v.capture ?? "/dev/video0",
-    virtual: v.virtual ?? null,
+    virtual: virtuals[0] ?? null,
+    alsoVirtual: virtuals[1] ?? null,
     background: backgrounds[0] ?? DEFAULT_BACKGROUND,
     model: v.model ?? "landscape",
     captureSize: v.cg === undefined ? null : size("--cg", v.cg),
