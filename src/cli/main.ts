@@ -45,9 +45,12 @@ Usage:
 Virtual camera options (backscrub's flags, and long names):
   -c, --capture DEV|FILE  camera (/dev/video0 default, video0, 0) or a file: video, .y4m,
                           image, image sequence (frame_%04d.png, dir/*.png, a folder)
-  -v, --virtual DEV|FILE  v4l2loopback device (default: the first one) or a file:
-                          .y4m, .mp4/.mkv/.webm (ffmpeg), a folder/ for PNGs; null:
-                          discard the frames (try the control panel without a loopback)
+  -v, --virtual DEV|FILE  v4l2loopback device (default: the first one; without one, a
+                          PipeWire camera when PipeWire runs), pipewire[:NAME] (a PipeWire
+                          camera, no kernel module), or a file: .y4m, .mp4/.mkv/.webm
+                          (ffmpeg), a folder/ for PNGs; null: discard the frames (try the
+                          control panel without a loopback). Twice: both get the frames
+                          (-v /dev/video10 -v pipewire)
       --loop              play the -c file as a live camera, again and again, at its own
                           frame rate (a picture: 25 fps)
       --http [ADDR:]PORT  the control panel and its API (default: 127.0.0.1 on a free port
@@ -108,6 +111,7 @@ Examples:
   backscrub -c video0 -b studio.png -H           a bundled background, mirrored
   backscrub -c /dev/video2 -f MJPG --cg 1280x720 --blur 20 -d
   backscrub -c talk.mp4 -v result.mp4 -b beach.jpg   a file in, a file out
+  backscrub -v pipewire                          a PipeWire camera named "backscrub"
   backscrub demo                                 no camera needed
   backscrub segment photo.jpg --cutout person.png
   backscrub convert segm_full_v679.tflite meet.onnx`;
