@@ -11,13 +11,8 @@
 import { JpegDecoder, JpegError, type JpegSubsampling } from "../../ffi/turbojpeg/mod.ts";
 import { PIX_FMT } from "../../ffi/v4l2/mod.ts";
 import { type Frame, makeFrame, type Size, type WorkingLayout } from "../frame/mod.ts";
-import {
-  CHROMA_TO_FULL,
-  convertFrame,
-  LUMA_TO_FULL,
-  rgbToFrame,
-  yuyvToFrame,
-} from "../image/planar.ts";
+import { CHROMA_TO_FULL, convertFrame, LUMA_TO_FULL, rgbToFrame } from "../image/planar.ts";
+import { Kernels } from "../kernels/mod.ts";
 import { DeviceError } from "./errors.ts";
 import { formatName } from "./formats.ts";
 import type { Negotiated } from "./capture.ts";
@@ -110,6 +105,7 @@ export class FrameDecoder {
   #scratch444: Frame | null = null;
   /** RGB for JPEG subsamplings without a planar path (made once when needed). */
   #rgb: Uint8Array | null = null;
+  readonly #kernels: Kernels = Kernels.shared();
 
   /**
    * Creates a decoder for one format.
@@ -287,7 +283,8 @@ export class FrameDecoder {
     const src = this.#unpad(data);
     if (yuyv) {
       into.layout = "422";
-      yuyvToFrame(src, into);
+      // In WebAssembly SIMD, to the byte of yuyvToFrame (src/kernels/).
+      this.#kernels.yuyvToFrame(src, into);
       return;
     }
     // 4:2:0, BT.601 limited range → full range.

@@ -86,6 +86,7 @@ export interface KernelExports {
     step: I,
     rows: I,
   ): void;
+  unpackYuyv(src: I, y: I, u: I, v: I, pairs: I): void;
   fitInput(
     Y: I,
     U: I,

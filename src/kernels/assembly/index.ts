@@ -6,6 +6,7 @@ export { compositeFrame, compositeYuyv } from "./composite";
 export { boxMean, guidedGuide, guidedRender, guidedSolve, regionSample, temporalUpdate } from "./mask";
 export { fitInput } from "./sample";
 export { blurSpan } from "./blur";
+export { unpackYuyv } from "./unpack";
 
 /** The end of the module's static data: memory above it is the arena's. */
 export function heapBase(): usize {
