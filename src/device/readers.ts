@@ -434,6 +434,11 @@ export class ReaderGate implements FrameSource {
     return await this.#admit() && await this.#source.read(into, timing);
   }
 
+  /** The source's {@linkcode FrameSource.standby}: its last read gave no picture to show. */
+  get standby(): boolean {
+    return this.#source.standby === true;
+  }
+
   /** Whether the source is paused now (waiting for a reader). */
   get paused(): boolean {
     return this.#paused;

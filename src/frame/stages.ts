@@ -30,6 +30,13 @@ export interface FrameSource {
    */
   read(into: Frame, timing: FrameTiming): Promise<boolean>;
   /**
+   * Sources that can lose their picture (a camera unplugged, busy or silent for a while): true
+   * when the last read gave no picture worth showing (`into` holds the last frame, or nothing).
+   * The loop then sends the background with a "camera unavailable" notice instead, without a
+   * model run. Absent or false: every read is a picture.
+   */
+  readonly standby?: boolean;
+  /**
    * Sources that pace themselves (a camera): give at most `fps` frames a second from now on
    * (null: as many as come). Absent where the rate is fixed (a file).
    */

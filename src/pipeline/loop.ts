@@ -31,12 +31,14 @@ import type { Despill } from "../image/composite.ts";
 import { Kernels } from "../kernels/mod.ts";
 import {
   convertFrame,
+  fillFrame,
   flipFrame,
   flipRows,
   mirrorFrame,
   mirrorYuyv,
   packYuyv,
 } from "../image/planar.ts";
+import { fillYuyv, Notice } from "../image/notice.ts";
 import { type MaskOptions, MaskPipeline } from "../mask/mask_pipeline.ts";
 import { MotionGate, type MotionGateOptions } from "../segment/motion.ts";
 import type { Segmenter } from "../segment/segmenter.ts";
@@ -189,6 +191,8 @@ export class Pipeline {
   #changes: Promise<unknown> = Promise.resolve();
   #running = false;
   #closed = false;
+  /** The "camera unavailable" notice, made the first time the camera is away. */
+  #notice: Notice | null = null;
   #started = 0;
   readonly #output: OutputView;
 
@@ -343,24 +347,26 @@ export class Pipeline {
         let t0 = performance.now();
         if (!(await this.#source.read(this.#cam, t))) break;
         t.grab = performance.now() - t0 - (Number.isNaN(t.decode) ? 0 : t.decode);
+        // No camera picture (lost, busy, silent): the background with a notice, no model run.
+        const standby = this.#source.standby === true;
 
-        if (s.latest !== null) {
+        if (s.latest !== null && !standby) {
           // Waits only in exact mode and on a model's first frame; otherwise never.
           if (this.#startModel(s)) await s.latest.settle();
           s.latest.check();
           s.latest.take(s.map!, t);
         }
         t0 = performance.now();
-        if (this.#maps !== null) resampleFrame(this.#cam, this.#maps, this.#view);
-        if (this.#work !== this.#view) convertFrame(this.#view, this.#work);
-        if (s.mask !== null && (s.gate === null || s.gate.shouldRender(t.modelTaken))) {
+        if (this.#maps !== null && !standby) resampleFrame(this.#cam, this.#maps, this.#view);
+        if (this.#work !== this.#view && !standby) convertFrame(this.#view, this.#work);
+        if (s.mask !== null && !standby && (s.gate === null || s.gate.shouldRender(t.modelTaken))) {
           if (t.modelTaken) s.mask.ingest(s.map!);
           s.mask.render(this.#work.y);
         }
         t.post = performance.now() - t0;
 
         t0 = performance.now();
-        const out = this.#compose(s);
+        const out = standby ? this.#composeStandby(s) : this.#compose(s);
         t.compose = performance.now() - t0;
         if (o.onOutput) this.#tap(s, out);
 
@@ -502,6 +508,25 @@ export class Pipeline {
     out.v.set(bg.v);
     if (s.settings.mirror) mirrorFrame(out);
     if (s.settings.flip) flipFrame(out, this.#scratch);
+    return out;
+  }
+
+  /**
+   * The camera is away ({@linkcode FrameSource.standby}): the background alone — a background
+   * made from the camera (blur, off) has nothing to show, so the privacy colour — with the
+   * "camera unavailable" notice over it (`src/image/notice.ts`, made on first use).
+   */
+  #composeStandby(s: Scene): Frame | null {
+    let out: Frame | null = null;
+    if (s.veil !== null || !showsCamera(s.settings.background)) out = this.#composePrivate(s);
+    else if (this.#sink.kind === "yuyv") fillYuyv(this.#sink.yuyv, STANDBY_RGB);
+    else {
+      out = this.#out!;
+      fillFrame(out, STANDBY_RGB);
+    }
+    this.#notice ??= new Notice(this.#sink.size);
+    if (this.#sink.kind === "yuyv") this.#notice.drawYuyv(this.#sink.yuyv);
+    else this.#notice.drawFrame(out!);
     return out;
   }
 
@@ -664,6 +689,13 @@ export class Pipeline {
     }
   }
 }
+
+/** Behind the notice when the background is made from the camera: the privacy colour. */
+const STANDBY_RGB = [1, 3, 5].map((i) => parseInt(PRIVACY_COLOUR.slice(i, i + 2), 16)) as [
+  number,
+  number,
+  number,
+];
 
 /** The background before the first one is opened. */
 const PLACEHOLDER: Background = {
