@@ -220,40 +220,61 @@ export class CameraSource implements FrameSource {
       // Before the first frame there is nothing to repeat.
       const repeatAt = this.#delivered > 0 ? start + this.#repeatAfterMs : Infinity;
       const until = Math.min(deadline, repeatAt);
-      const now = performance.now();
-      const frame = until > now ? await this.#camera.grabAsync(until - now) : null;
-      if (frame === null) {
-        const t = performance.now();
-        if (t >= deadline) {
-          throw new DeviceError(
-            "timeout",
-            `Cannot read from "${this.#camera.path}": no usable frame for ${this.#timeoutMs} ms`,
-            { path: this.#camera.path, purpose: "camera" },
-          );
-        }
-        if (t >= repeatAt) {
-          this.repeated++;
-          return true; // the caller's frame still holds the last frame
-        }
-        continue;
+      if (await this.next(into, timing, until - performance.now())) return true;
+      const t = performance.now();
+      if (t >= deadline) {
+        throw new DeviceError(
+          "timeout",
+          `Cannot read from "${this.#camera.path}": no usable frame for ${this.#timeoutMs} ms`,
+          { path: this.#camera.path, purpose: "camera" },
+        );
       }
+      if (t >= repeatAt) {
+        this.repeated++;
+        return true; // the caller's frame still holds the last frame
+      }
+    }
+  }
+
+  /**
+   * Waits at most `waitMs` for the next decodable frame (the rate limit applies) and decodes it
+   * into `into`, adding the time spent decoding to `timing.decode`. Unlike {@linkcode read} it
+   * neither repeats a frame nor ends a stall: the caller decides what a silent camera means
+   * (`ResilientSource`). A frame that is ready is taken even when `waitMs` is 0.
+   *
+   * @param into A frame of {@linkcode size}.
+   * @param timing This frame's timing record.
+   * @param waitMs How long to wait at most.
+   * @returns `true` when `into` holds a new frame; `false` when none came in time (`into` is
+   *   left as it was).
+   * @throws {DeviceError} When the camera fails or disappears.
+   * @throws {RangeError} When `into` has another size.
+   */
+  async next(into: Frame, timing: FrameTiming, waitMs: number): Promise<boolean> {
+    const until = performance.now() + Math.max(0, waitMs);
+    if (Number.isNaN(timing.decode)) timing.decode = 0;
+    for (;;) {
+      const frame = await this.#camera.grabAsync(Math.max(0, until - performance.now()));
+      if (frame === null) return false;
       try {
         const t = performance.now();
         this.#lastSeenAt = t;
         // The camera's own timestamp (when it took the frame) paces the limit; arrival times
         // carry the scheduler's jitter.
         const at = frame.timestampUs > 0 ? frame.timestampUs / 1000 : t;
-        if (this.#maxFps !== null && !this.#isDue(at)) continue;
-        const decoded = this.#decoder.decode(frame.data, into);
-        timing.decode += performance.now() - t;
-        if (decoded) {
-          if (this.#maxFps !== null) this.#advance(at);
-          this.#delivered++;
-          return true;
+        if (this.#maxFps === null || this.#isDue(at)) {
+          const decoded = this.#decoder.decode(frame.data, into);
+          timing.decode += performance.now() - t;
+          if (decoded) {
+            if (this.#maxFps !== null) this.#advance(at);
+            this.#delivered++;
+            return true;
+          }
         }
       } finally {
         this.#camera.release(frame);
       }
+      if (performance.now() >= until) return false;
     }
   }
 

@@ -3,7 +3,9 @@
  * from a function, one every `intervalMs` after `start()`, and `grabAsync` waits for them on
  * timers, as the real one waits on a worker thread. Frames queue up while nobody grabs (or, with
  * `dropLate`, only the newest is kept, as by a camera whose buffers are full). The camera goes
- * silent when the function returns `null`.
+ * silent when the function returns `null`. It can fail as a real one does: set
+ * {@linkcode FakeCamera.failure} (every grab throws it: unplugged, a fatal driver error) or
+ * {@linkcode FakeCamera.startFailure} (`start` throws it: another program holds the camera).
  *
  * @module
  */
@@ -13,7 +15,8 @@ import type { CapturedBuffer as CapturedFrame, Negotiated } from "../../src/devi
 
 /** A scripted camera: frame `n` is due `n × intervalMs` after the last `start()`. */
 export class FakeCamera implements CameraLike {
-  readonly path = "/dev/fake0";
+  /** The device path (default `/dev/fake0`). */
+  readonly path: string;
   readonly info = { card: "fake" } as const;
   readonly warnings: readonly string[] = [];
   readonly negotiated: Negotiated;
@@ -23,6 +26,10 @@ export class FakeCamera implements CameraLike {
   held = 0;
   /** How many frames `grabAsync` has handed out. */
   grabbed = 0;
+  /** When set, `grabAsync` throws it (e.g. a `DeviceError` of kind `"disconnected"`). */
+  failure: Error | null = null;
+  /** When set, `start` throws it (e.g. a `DeviceError` of kind `"busy"`). */
+  startFailure: Error | null = null;
   readonly #frame: (n: number) => Uint8Array | null;
   intervalMs: number;
   readonly #dropLate: boolean;
@@ -37,14 +44,16 @@ export class FakeCamera implements CameraLike {
    * @param intervalMs the time between two frames
    * @param options `dropLate`: hand out only the newest frame that is due; `stampMs`: the
    *   frames' timestamps are `n × stampMs` (a camera at another rate than it is played at, so
-   *   that pacing is tested on the frames' clock without waiting for it)
+   *   that pacing is tested on the frames' clock without waiting for it); `path`: the node it
+   *   stands for
    */
   constructor(
     negotiated: Negotiated,
     frame: (n: number) => Uint8Array | null,
     intervalMs: number,
-    options: { dropLate?: boolean; stampMs?: number } = {},
+    options: { dropLate?: boolean; stampMs?: number; path?: string } = {},
   ) {
+    this.path = options.path ?? "/dev/fake0";
     this.negotiated = negotiated;
     this.#frame = frame;
     this.intervalMs = intervalMs;
@@ -57,6 +66,7 @@ export class FakeCamera implements CameraLike {
   }
 
   start(): void {
+    if (this.startFailure !== null) throw this.startFailure;
     this.log.push("start");
     this.#streaming = true;
     this.#startedAt = performance.now();
@@ -79,6 +89,7 @@ export class FakeCamera implements CameraLike {
    */
   async grabAsync(timeoutMs: number): Promise<CapturedFrame | null> {
     if (!this.#streaming) throw new Error("Cannot grab a frame: the fake camera is not started");
+    if (this.failure !== null) throw this.failure;
     if (this.#dropLate) {
       const newest = Math.floor((performance.now() - this.#startedAt) / this.intervalMs);
       while (this.#next < newest && this.#frame(this.#next + 1) !== null) this.#next++;
