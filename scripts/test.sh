@@ -4,7 +4,7 @@
 # (../shared/vm: vivid camera + v4l2loopback). This is what CI runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-BACKSCRUB_APT_EXTRA="${BACKSCRUB_APT_EXTRA:-} chromium gcc linux-libc-dev systemd pipewire wireplumber dbus gstreamer1.0-pipewire gstreamer1.0-tools libpipewire-0.3-dev libspa-0.2-dev pkg-config" bash scripts/setup.sh # the panel test; C layout probes; systemd-analyze; the PipeWire camera (a private session, pipewiresrc, the SPA headers)
+BACKSCRUB_APT_EXTRA="${BACKSCRUB_APT_EXTRA:-} chromium gcc linux-libc-dev systemd pipewire wireplumber dbus gstreamer1.0-pipewire gstreamer1.0-tools libpipewire-0.3-dev libspa-0.2-dev pkg-config xdg-desktop-portal libglib2.0-bin" bash scripts/setup.sh # the panel test; C layout probes; systemd-analyze; the PipeWire camera (a private session, pipewiresrc, the SPA headers, the camera portal and gdbus)
 export PATH="$HOME/.local/bin:$PATH"
 # The whole suite is also a privacy check (README, Privacy): ONNX Runtime's telemetry, were it on,
 # would leave mat-debug-<pid>.log files in /tmp and a queue under ~/.cache/Microsoft.
