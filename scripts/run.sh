@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, the main job: installs what is missing, then runs backscrub: live (camera →
-# virtual camera, background blurred) when a camera and a v4l2loopback device are present,
-# otherwise the built-in demo, which writes out/demo.mp4 and out/demo-preview.png.
+# virtual camera, background blurred) when a camera and a virtual camera (a v4l2loopback device,
+# or PipeWire running: then a PipeWire camera) are present, otherwise the built-in demo, which writes out/demo.mp4 and out/demo-preview.png.
 # Extra arguments go to backscrub (e.g. -b studio.png).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,5 +11,5 @@ if deno task -q run devices >/dev/null 2>&1; then
   echo "run: a camera and a virtual camera are present: starting backscrub (Ctrl-C stops it)" >&2
   exec deno task -q run "$@"
 fi
-echo "run: no camera + v4l2loopback pair found (backscrub devices says why): running the demo" >&2
+echo "run: no camera + virtual camera (v4l2loopback or PipeWire) found (backscrub devices says why): running the demo" >&2
 exec deno task -q run demo "$@"
