@@ -320,6 +320,10 @@ export function formatStatus(
   const camera = record(status.camera);
   const paused = status.paused ?? camera.paused;
   rows.push(["camera", device(status.camera)]);
+  if (typeof camera.state === "string" && camera.state !== "streaming") {
+    // Lost, busy or silent: the virtual camera shows the notice meanwhile.
+    rows.push(["camera state", `${camera.state}: ${camera.problem ?? "waiting for it"}`]);
+  }
   const virtual = record(status.virtual);
   const readers = virtual.readers;
   rows.push([

@@ -152,6 +152,23 @@ Deno.test("formatStatus() summarises the status object and skips stages that did
   ]);
   // A status with fields missing still prints, with dashes.
   assert.ok(formatStatus({}).includes("fps             -"));
+  // A camera that is away says so, and why.
+  const away = formatStatus({
+    camera: {
+      device: "/dev/video0",
+      description: "/dev/video0 (vivid) 640x480 YUYV 30 fps",
+      paused: false,
+      state: "lost",
+      problem: 'Cannot find the camera "vivid" (platform:vivid-000): it is not connected',
+    },
+  });
+  assert.equal(
+    away[1],
+    'camera state    lost: Cannot find the camera "vivid" (platform:vivid-000): it is not connected',
+  );
+  assert.ok(
+    !formatStatus({ camera: { state: "streaming" } }).some((l) => l.startsWith("camera state")),
+  );
 });
 
 Deno.test("formatBackgrounds() lists names, kinds, sources and the models", () => {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { CameraSource } from "../device/camera_source.ts";
+import { ResilientSource } from "../device/resilient_source.ts";
 import { isPipewireSpec } from "../device/pipewire_sink.ts";
 import { ReaderGate } from "../device/readers.ts";
 import type { FrameSink, FrameSource } from "../frame/stages.ts";
@@ -16,6 +16,7 @@ import { isFileSpec, openFileSink, openFileSource } from "../io/mod.ts";
 import { LoopSource } from "../io/loop_source.ts";
 import { NULL_SINK, NullSink } from "../io/null_sink.ts";
 import { startControl } from "./control.ts";
+import { cameraChangeLine, cameraStatus, cameraSummary } from "./camera_status.ts";
 import { openVirtualCameras, type VirtualCameras } from "./virtual_cameras.ts";
 import { describeMaskOptions } from "../mask/mod.ts";
 import { Preview } from "../control/preview.ts";
@@ -26,10 +27,15 @@ import { explain } from "./explain.ts";
 import type { LiveOptions } from "./options.ts";
 import { cliStageFactory, settingsFromOptions } from "./stage_factory.ts";
 
-/** How long a silent camera is tolerated before backscrub gives up. */
+/** How long a silent camera is waited for before it is closed and opened again. */
 const STALL_LIMIT_MS = 10_000;
-/** After this long without a camera frame the last frame is sent again (keeps browsers happy). */
-const REPEAT_AFTER_MS = 500;
+/**
+ * After this long without a camera frame the last frame is sent again, then at the camera's rate:
+ * the virtual camera never goes quiet (Chromium ends a track that gets no frame for ~10 s).
+ */
+const REPEAT_AFTER_MS = 200;
+/** After this long without the camera the notice replaces the last frame. */
+const NOTICE_AFTER_MS = 2000;
 /**
  * How long the virtual camera may stay unread before the camera is paused (`--no-idle`: never).
  * Long enough that a program that only looks at the device (listing cameras, reopening it to
@@ -131,12 +137,15 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     });
     mode = "exact";
   } else {
-    const camera = CameraSource.open(options.capture, {
+    // Once open, losing the camera is never fatal: it is found again when it comes back.
+    const camera = ResilientSource.open(options.capture, {
       ...(options.captureSize ?? {}),
       ...(options.fps !== null ? { fps: options.fps, maxFps: options.fps } : {}),
       ...(options.format !== null ? { format: options.format } : {}),
-      timeoutMs: STALL_LIMIT_MS,
+      stallLimitMs: STALL_LIMIT_MS,
       repeatAfterMs: REPEAT_AFTER_MS,
+      noticeAfterMs: NOTICE_AFTER_MS,
+      onChange: (change) => io.log(cameraChangeLine(change)),
       onWarning: warn,
       // A camera written to a file is read into 4:4:4 frames (its scratch frame made now).
       layout: options.virtual !== null && isFileSpec(options.virtual) &&
@@ -182,10 +191,10 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
   // open, so that handle is not counted as a reader.
   let input: FrameSource = source;
   let gate: ReaderGate | null = null;
-  const watch = options.idle && source instanceof CameraSource && cameras !== null
+  const watch = options.idle && source instanceof ResilientSource && cameras !== null
     ? cameras.watch()
     : null;
-  if (watch !== null && source instanceof CameraSource) {
+  if (watch !== null && source instanceof ResilientSource) {
     const { label } = watch;
     stack.defer(() => watch.close());
     gate = new ReaderGate(source, watch.readers, {
@@ -302,6 +311,7 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
         device: options.capture,
         description: source.description,
         paused: gate?.paused ?? false,
+        ...(source instanceof ResilientSource ? cameraStatus(source) : {}),
       },
       virtual: {
         device: cameras?.device ?? options.virtual,
@@ -379,13 +389,13 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     );
   }
   const seconds = (performance.now() - t0) / 1000;
-  const skipped = source instanceof CameraSource ? source.decodeStats.skipped : 0;
+  const skipped = source instanceof ResilientSource ? source.decodeStats.skipped : 0;
   io.log(
     `backscrub: ${stats.totalFrames} frames in ${seconds.toFixed(1)} s (${
       (stats.totalFrames / Math.max(seconds, 1e-3)).toFixed(1)
     } fps), ${stats.totalModelRuns} model runs${
       skipped ? `, ${skipped} corrupt frames skipped` : ""
-    }${
+    }${source instanceof ResilientSource ? cameraSummary(source) : ""}${
       gate && gate.pauses > 0
         ? `, camera paused ${gate.pauses}x for ${(gate.idleMs / 1000).toFixed(1)} s`
         : ""

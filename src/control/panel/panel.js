@@ -694,14 +694,18 @@ function renderStatus(status) {
   const paused = Boolean(status.paused || status.camera?.paused);
   byId("paused-badge").hidden = !paused;
   const pill = byId("status-state");
+  // The camera lost, busy or silent: the call sees the notice (backscrub looks for the camera).
+  const away = typeof camera?.state === "string" && camera.state !== "streaming";
   const [text, kind] = paused
     ? ["Paused: no program is reading the virtual camera", "pill-warn"]
+    : away
+    ? [`Camera ${camera.state}: ${camera.problem ?? "waiting for it"}`, "pill-bad"]
     : status.privacy
     ? ["Privacy on", "pill-bad"]
     : ["Running", "pill-ok"];
   setText("status-state", text);
   pill.className = `pill ${kind}`;
-  pill.dataset.state = paused ? "paused" : status.privacy ? "privacy" : "running";
+  pill.dataset.state = paused ? "paused" : away ? "camera" : status.privacy ? "privacy" : "running";
 }
 
 function setConnection(kind, text) {
