@@ -3,8 +3,8 @@
  * (unplugged and plugged in, a driver reloaded). A camera is known by what `VIDIOC_QUERYCAP`
  * says of it — driver, card and bus info — and by its node's name in sysfs
  * (`/sys/class/video4linux/videoN/name`), which picks the candidates without opening every
- * device (v4l2loopback devices, virtual in sysfs, are never opened: a look at the virtual camera
- * would count as a reader).
+ * device (other v4l2loopback devices, virtual in sysfs, are never opened: a look at the virtual
+ * camera would count as a reader).
  *
  * @module
  */
@@ -104,8 +104,8 @@ export function identityOf(
 
 /**
  * The nodes worth asking whether they are the camera: the one named at start first (a
- * `/dev/v4l/by-id/…` link follows the camera to its new node by itself), then every node whose
- * sysfs name is the camera's, in numeric order. Virtual devices are left out.
+ * `/dev/v4l/by-id/…` link follows the camera to its new node by itself), then every other node
+ * whose sysfs name is the camera's, in numeric order, virtual devices (v4l2loopback) left out.
  *
  * @param identity who the camera is
  * @param spec the device as given at start (`/dev/video0`, `video0`, a by-id link)
@@ -119,9 +119,8 @@ export function candidatePaths(
 ): string[] {
   const devRoot = options.devRoot ?? "/dev";
   const sysRoot = options.sysRoot ?? "/sys";
-  const out: string[] = [];
-  const given = devicePath(spec);
-  if (!isVirtual(sysfsEntry(given, sysRoot))) out.push(given);
+  // The node given at start is the camera's, even a v4l2loopback one (fed by another program).
+  const out: string[] = [devicePath(spec)];
   if (identity.sysfsName === null) return out;
   let names: string[];
   try {

@@ -56,7 +56,7 @@ Deno.test("identityOf() keeps driver, card, bus info and the node's sysfs name",
   assert.equal(identityOf("/nowhere/cam", VIVID, sys).sysfsName, null);
 });
 
-Deno.test("candidatePaths() gives the node named at start, then the nodes of the same name, never a loopback", async () => {
+Deno.test("candidatePaths() gives the node named at start, then the other nodes of the same name but loopbacks", async () => {
   await using t = await tree({
     video0: { name: "other-cam" },
     video3: { name: "vivid-000-vid-cap" },
@@ -73,8 +73,8 @@ Deno.test("candidatePaths() gives the node named at start, then the nodes of the
   ]);
   assert.deepEqual(
     candidatePaths(id, join(dev, "video10"), opts),
-    [join(dev, "video3"), join(dev, "video12")],
-    "a virtual node is never opened, even the one named at start",
+    [join(dev, "video10"), join(dev, "video3"), join(dev, "video12")],
+    "a camera that is a loopback (fed by another program) is asked; other loopbacks never",
   );
   assert.deepEqual(candidatePaths({ ...id, sysfsName: null }, join(dev, "video0"), opts), [
     join(dev, "video0"),
