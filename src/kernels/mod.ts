@@ -590,11 +590,15 @@ export class Kernels {
     const scratch = { tmp: a.float32(m), col: a.float64(w), rx: a.float32(w), ry: a.float32(h) };
     scratch.rx.fill(1 / 3);
     scratch.ry.fill(1 / 3);
-    const axis = (k: number) => ({
-      i0: a.int32(k).map((_, i) => Math.max(0, i - 1)),
-      i1: a.int32(k).map((_, i) => i),
-      f: a.float32(k).fill(0.5),
-    });
+    const axis = (k: number) => {
+      // Filled in place (map() would make arrays outside the memory).
+      const t = { i0: a.int32(k), i1: a.int32(k), f: a.float32(k).fill(0.5) };
+      for (let i = 0; i < k; i++) {
+        t.i0[i] = Math.max(0, i - 1);
+        t.i1[i] = i;
+      }
+      return t;
+    };
     const cols = axis(w), rows = axis(h);
     const weights = { wMin: 0.2, m0: 0.2, mScale: 3, c0: 0.8, cScale: 5 };
     const model = a.float32(w * h * 3);
