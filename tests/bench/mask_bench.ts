@@ -8,7 +8,8 @@
  * Then the compositing it feeds, on both outputs (the virtual camera's 4:2:2 → YUYV, the files'
  * 4:4:4), and at 720p and 1080p the three upsampling modes per frame and the guided filter's
  * sub-stages (`guide`: the cells' luma and the filter's coefficients; `upsample`: the output
- * alpha and wrap weights).
+ * alpha and wrap weights). The mask and the compositors run on the WebAssembly kernels (as the
+ * loop runs them), each beside its TypeScript reference.
  */
 
 import { type ChromaLayout, type Frame, makeFrame } from "../../src/frame/frame.ts";
@@ -16,6 +17,7 @@ import type { Size } from "../../src/frame/geometry.ts";
 import { RegionMap, resampleAlpha } from "../../src/frame/region.ts";
 import { compositeFrame, compositeYuyv } from "../../src/image/composite.ts";
 import { rgbToFrame } from "../../src/image/planar.ts";
+import { Kernels } from "../../src/kernels/mod.ts";
 import {
   alphaLut,
   autoFactor,
@@ -99,6 +101,15 @@ Deno.bench("mask: all stages (defaults)", { group: "post 720p" }, () => {
   mask.ingest(probability);
   mask.render(camera.y);
 });
+const maskTs = new MaskPipeline({ model: { width: MW, height: MH }, region, output: size }, {}, {
+  kernels: null,
+});
+maskTs.ingest(probability);
+maskTs.render(camera.y);
+Deno.bench("mask, TypeScript: all stages (defaults)", { group: "post 720p" }, () => {
+  maskTs.ingest(probability);
+  maskTs.render(camera.y);
+});
 
 // The virtual camera's output: the 4:2:2 frame blended and packed to YUYV in one pass.
 const background = backgroundFrame(size, "422");
@@ -112,6 +123,20 @@ Deno.bench("composite 4:2:2 → YUYV: with light wrap", { group: "compose 720p" 
 Deno.bench("composite 4:2:2 → YUYV: with light wrap and despill", { group: "compose 720p" }, () => {
   compositeYuyv(camera, background, mask.alpha, yuyv, { wrap: mask.wrap, despill: "green" });
 });
+// The same on the kernels, every buffer in their memory (as the loop has them).
+const kernels = Kernels.shared();
+const kCamera = kernels.place(camera), kBackground = kernels.place(background);
+const kYuyv = kernels.arena.bytes(W * H * 2);
+Deno.bench("composite 4:2:2 → YUYV, WebAssembly: plain blend", { group: "compose 720p" }, () => {
+  kernels.compositeYuyv(kCamera, kBackground, mask.alpha, kYuyv, {});
+});
+Deno.bench(
+  "composite 4:2:2 → YUYV, WebAssembly: with light wrap",
+  { group: "compose 720p" },
+  () => {
+    kernels.compositeYuyv(kCamera, kBackground, mask.alpha, kYuyv, { wrap: mask.wrap });
+  },
+);
 // The files' output: 4:4:4 frames, the edge band in RGB.
 const camera444 = cameraFrame(size, "444");
 const background444 = backgroundFrame(size, "444");
@@ -124,6 +149,11 @@ Deno.bench("composite 4:4:4: with light wrap and despill", { group: "compose 720
     wrap: mask.wrap,
     despill: "green",
   });
+});
+const kCamera444 = kernels.place(camera444), kBackground444 = kernels.place(background444);
+const kOut444 = kernels.frame(size, "444");
+Deno.bench("composite 4:4:4, WebAssembly: with light wrap", { group: "compose 720p" }, () => {
+  kernels.compositeFrame(kCamera444, kBackground444, mask.alpha, kOut444, { wrap: mask.wrap });
 });
 
 for (const [name, width, height] of [["720p", 1280, 720], ["1080p", 1920, 1080]] as const) {
