@@ -197,12 +197,19 @@ Deno.test({
       });
       const page = await browser.newPage();
       await page.goto(`http://localhost:${server.addr.port}/`);
+      // Chromium finds PipeWire cameras through the portal in the background: wait until the
+      // camera is listed (a loaded machine listed none at first), then ask for it; the labels
+      // are read once the permission is granted.
       const seen = await page.evaluate(`(async () => {
-        const labels = (await navigator.mediaDevices.enumerateDevices())
-          .filter((d) => d.kind === "videoinput").map((d) => d.label);
+        const cameras = async () => (await navigator.mediaDevices.enumerateDevices())
+          .filter((d) => d.kind === "videoinput");
+        for (let i = 0; i < 150 && (await cameras()).length === 0; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
         const stream = await navigator.mediaDevices.getUserMedia({
           video: { width: ${WIDTH}, height: ${HEIGHT} },
         });
+        const labels = (await cameras()).map((d) => d.label);
         const v = document.getElementById("v");
         v.srcObject = stream;
         await v.play();
