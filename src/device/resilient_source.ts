@@ -148,6 +148,8 @@ export class ResilientSource implements PausableSource {
   #hasPicture = false;
   /** Whether the last read gave no new frame (reads then come at the camera's rate). */
   #repeating = false;
+  /** When the last read that gave no new frame returned. */
+  #repeatedAt = -Infinity;
   #standby = false;
   /**
    * The camera is open but another program streams from it (its start failed busy): its start is
@@ -329,10 +331,13 @@ export class ResilientSource implements PausableSource {
         }
         now = performance.now();
         if (got) {
-          this.#gotFrame(now);
+          // A frame just after a repeat waits for half an interval: the output stays even.
+          const hold = this.#repeating ? this.#repeatedAt + this.#tickMs() / 2 - now : 0;
+          if (hold > 0) await new Promise((r) => setTimeout(r, hold));
+          this.#gotFrame(performance.now());
           return true;
         }
-        if (now - this.#quietSince >= this.#stallLimitMs) this.#restart(now);
+        if (now - this.#quietSince >= this.#stallLimitMs) this.#restart();
       } else {
         const until = Math.min(due, this.#retryAt);
         if (until > now) await new Promise((r) => setTimeout(r, until - now));
@@ -378,6 +383,7 @@ export class ResilientSource implements PausableSource {
   #noFrame(now: number): void {
     this.repeated++;
     this.#repeating = true;
+    this.#repeatedAt = now;
     this.#troubleSince ??= this.#quietSince;
     const away = now - this.#troubleSince;
     const long = away >= this.#noticeAfterMs || !this.#hasPicture;
@@ -394,8 +400,8 @@ export class ResilientSource implements PausableSource {
   }
 
   /**
-   * The camera failed: close it and look for it again (at once, at most every `retryMs`; a busy
-   * one after `retryMs`).
+   * The camera failed: close it and look for it again from the next read on (at most every
+   * `retryMs`; a busy one after `retryMs`): closing and opening in two reads keeps each short.
    */
   #fail(error: DeviceError, now: number): void {
     this.#closeFeed();
@@ -403,7 +409,7 @@ export class ResilientSource implements PausableSource {
     this.#error = error;
     this.#retryAt = error.kind === "busy"
       ? now + this.#retryMs
-      : Math.max(now, this.#lastAttempt + this.#retryMs);
+      : Math.max(performance.now() + this.#tickMs(), this.#lastAttempt + this.#retryMs);
     this.#set(error.kind === "busy" ? "busy" : "lost", null);
   }
 
@@ -432,10 +438,10 @@ export class ResilientSource implements PausableSource {
   }
 
   /** Silent for the stall limit: close it and open it again (the state stays `"silent"`). */
-  #restart(now: number): void {
+  #restart(): void {
     this.restarts++;
     this.#closeFeed();
-    this.#retryAt = Math.max(now, this.#lastAttempt + this.#retryMs);
+    this.#retryAt = Math.max(performance.now() + this.#tickMs(), this.#lastAttempt + this.#retryMs);
   }
 
   #reopen(now: number): void {

@@ -284,8 +284,11 @@ Deno.test("ResilientSource: a camera that comes back at another size is not used
   a.camera.failure = new DeviceError("io", "Cannot capture: EIO", { purpose: "camera" });
   const frame = makeFrame(source.size, "422");
   const timing = new FrameTiming();
+  // The failed camera is closed in one read, the next one opens it again.
   await source.read(frame, timing);
-  assert.equal(source.state, "lost");
+  assert.deepEqual([source.state, source.error?.kind, tries], ["lost", "io", 0]);
+  await source.read(frame, timing);
+  assert.equal(tries, 1);
   assert.equal(source.error?.kind, "format");
   assert.match(source.error!.message, /gives 32x8, not the 16x8 backscrub started with/);
   assert.ok(wrong.camera.log.includes("close"), "the camera of the wrong size is closed");
@@ -297,5 +300,26 @@ Deno.test("ResilientSource: a camera that comes back at another size is not used
   bug.camera.failure = new TypeError("not a camera problem");
   await assert.rejects(failing.read(frame, timing), TypeError);
   await failing.close();
+  await source.close();
+});
+
+Deno.test("ResilientSource: a frame that comes just after a repeat waits half an interval, so the output stays even", async () => {
+  let live = true;
+  const a = cam("/dev/video0", 0, () => live);
+  const source = new ResilientSource(a.feed, { ...FAST, reopen: () => a.feed });
+  const frame = makeFrame(source.size, "422");
+  const timing = new FrameTiming();
+  await source.read(frame, timing);
+  live = false;
+  let repeatedAt = 0;
+  while (source.repeated === 0) {
+    await source.read(frame, timing);
+    repeatedAt = performance.now();
+  }
+  live = true; // the late frames are there at once
+  await source.read(frame, timing);
+  const gap = performance.now() - repeatedAt;
+  assert.equal(source.repeated, 1, "a new frame, not another repeat");
+  assert.ok(gap >= 1000 / FPS / 2 - 1, `${gap.toFixed(1)} ms after the repeat`);
   await source.close();
 });

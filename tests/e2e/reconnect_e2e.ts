@@ -7,7 +7,7 @@
  * (`inject_fatal_streaming_error`), stalls for 15 s (`percentage_of_dropped_buffers=100`), is held
  * by another program when a reader arrives after idling, and has its format changed to YU12 by
  * another program while backscrub idles. Each time the reader's frames never stop (no wait of
- * `GAP_LIMIT_MS`), the "camera unavailable" notice replaces the last frame when the camera is away
+ * `GAP_LIMIT_MS`, see there), the "camera unavailable" notice replaces the last frame when the camera is away
  * for more than 2 s, the camera's own pictures are back within 2 s of its return (told apart by
  * content: the notice frame byte for byte, and vivid's frame counter, which makes every new
  * picture differ from the one before), backscrub says what happened in one line per change and
@@ -41,11 +41,17 @@ const H = 180;
 /** Start to banner: deno start (5-25 s under TCG); no model with `-b off`. */
 const START_MS = 90_000;
 /**
- * The reader never waits this long for a frame. Under emulation (TCG, about 16x slower than
- * native) on a loaded host, plain streaming already shows waits of up to ~700 ms now and then; a
- * virtual camera that stopped would show 3 s (the reader's timeout) or more.
+ * The reader never waits this long for a frame — or, on a host so loaded that plain streaming
+ * already shows long waits, never more than 500 ms longer than it did then. Under emulation (TCG,
+ * about 16x slower than native) plain streaming shows waits of 0.1–0.8 s now and then; a virtual
+ * camera that stopped would show 3 s (the reader's timeout) or more.
  */
 const GAP_LIMIT_MS = 1_000;
+
+/** The gap limit, given the worst wait seen while the camera streamed plainly. */
+function gapLimit(steady: number): number {
+  return Math.max(GAP_LIMIT_MS, steady + 500);
+}
 /** The promise: the camera's picture is back this soon after it returns. */
 const BACK_LIMIT_MS = 2_000;
 /** The notice comes ~2 s after the camera went away; under emulation allow more. */
@@ -244,7 +250,10 @@ async function story(
       backMs < BACK_LIMIT_MS,
       `camera back ${Math.round(backMs)} ms after its return:\n${proc.describe()}`,
     );
-    assert.ok(gap < GAP_LIMIT_MS, `a gap of ${Math.round(gap)} ms:\n${proc.describe()}`);
+    assert.ok(
+      gap < gapLimit(steady),
+      `a gap of ${Math.round(gap)} ms (${Math.round(steady)} ms before):\n${proc.describe()}`,
+    );
   } finally {
     await reader.close();
   }
