@@ -213,7 +213,11 @@ Deno.test({
         const v = document.getElementById("v");
         v.srcObject = stream;
         await v.play();
-        await new Promise((r) => setTimeout(r, 1000));
+        // The first real frame (a loaded machine showed a 2x2 placeholder after 1 s).
+        for (let i = 0; i < 150 && v.videoWidth !== ${WIDTH}; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await new Promise((r) => setTimeout(r, 500));
         const c = document.createElement("canvas");
         c.width = v.videoWidth;
         c.height = v.videoHeight;
