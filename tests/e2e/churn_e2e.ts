@@ -59,10 +59,10 @@ const CTL_OPENS = FULL ? 1_000 : 200;
 const BACKGROUND = FULL ? [] : ["-b", "off"];
 /**
  * RSS may move this much after the warm-up (MB). Under reader churn backscrub's RSS is a sawtooth:
- * it climbs ~25 KB per open for a few hundred opens (a close that leaves no reader looks the
- * holders up in `/proc`: native allocations) and falls by 5-8 MB when the allocator trims, again
- * and again (measured over 600 v4l2-ctl opens: 80 → 77.5 → 82 → 76 → 80 MB; V8's heap stays at
- * 10-16 MB). A leak of 10 KB per open shows over the full 1,050 opens.
+ * it climbs ~25 KB per open for a few hundred opens (native memory: V8's heap stays at 10-16 MB;
+ * perhaps the `/proc` look-up after each close that leaves no reader) and falls by 5-8 MB when
+ * the allocator gives memory back, again and again (over 600 v4l2-ctl opens: 80 → 77.5 → 82 → 76
+ * → 80 MB). A leak of 10 KB per open would show over the full 1,050 opens.
  */
 const RSS_LIMIT_MB = 10;
 /** Start to banner: deno start (5-25 s under emulation), model load. */
