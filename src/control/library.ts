@@ -132,6 +132,9 @@ export class BackgroundLibrary {
    * @returns the name, or null when the file is not in the list
    */
   nameOf(path: string): string | null {
+    // The list's files are absolute paths: a bare name or a spec (blur:30, #3366cc) is none of
+    // them, and the folders are not read for it (the status asks every second).
+    if (!path.startsWith("/")) return null;
     return this.#scan().find((e) => e.path === path)?.name ?? null;
   }
 

@@ -419,7 +419,6 @@ export class ControlServer {
     if (view === null) return error(400, "Invalid view: use output, camera or mask");
     const fps = Math.min(15, Math.max(1, Number(url.searchParams.get("fps") ?? 10) || 10));
     const preview = this.#preview;
-    const signal = gone;
     const encoder = new TextEncoder();
     let unwatch: (() => void) | null = null;
     const body = new ReadableStream<Uint8Array>({
@@ -428,8 +427,8 @@ export class ControlServer {
       },
       async pull(controller) {
         const t0 = performance.now();
-        const jpeg = await preview.next(view, 2000, signal);
-        if (signal.aborted) {
+        const jpeg = await preview.next(view, 2000, gone);
+        if (gone.aborted) {
           controller.close();
           return;
         }
@@ -441,13 +440,13 @@ export class ControlServer {
           controller.enqueue(encoder.encode("\r\n"));
         }
         const wait = 1000 / fps - (performance.now() - t0);
-        if (wait > 0) await sleep(wait, signal);
+        if (wait > 0) await sleep(wait, gone);
       },
       cancel() {
         unwatch?.();
       },
     });
-    signal.addEventListener("abort", () => unwatch?.(), { once: true });
+    gone.addEventListener("abort", () => unwatch?.(), { once: true });
     return new Response(body, {
       headers: {
         ...COMMON_HEADERS,

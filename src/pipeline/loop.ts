@@ -622,10 +622,8 @@ export class Pipeline {
       // privacy switch and the background stay as they are.
       let veil: Background | null = null;
       if (settings.privacy && showsCamera(settings.background)) {
-        veil = old.veil !== null && old.settings.privacy && !first &&
-            showsCamera(old.settings.background)
-          ? old.veil
-          : await f.background(PRIVACY_COLOUR, { size: output, layout });
+        // A scene has a veil only while privacy hides a background made from the camera.
+        veil = old.veil ?? await f.background(PRIVACY_COLOUR, { size: output, layout });
         if (veil !== old.veil) made.push(veil);
       }
       return {
