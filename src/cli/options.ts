@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_SMOOTHING, DEFAULT_TIGHTEN } from "../mask/mod.ts";
 import type { Size } from "../frame/geometry.ts";
+import { DEFAULT_FRAME_ZOOM, MAX_FRAME_ZOOM } from "../pipeline/settings.ts";
 import { UsageError } from "./errors.ts";
 
 /** The default background: a gentle blur of the camera's own background. */
@@ -78,6 +79,10 @@ export interface LiveOptions {
   http: HttpAddress | "off" | null;
   /** `--loop`: play the file source as a live camera, again and again, at its own rate. */
   loop: boolean;
+  /** `--frame auto|off`: auto-framing (keep the person centred and well sized). */
+  frame: "off" | "auto";
+  /** `--frame-zoom MAX`: auto-framing zooms in at most this much (1-4). */
+  frameZoom: number;
 }
 
 /** Where the control panel listens. */
@@ -109,7 +114,18 @@ export function parseHttp(text: string): HttpAddress | "off" {
 
 /** Long options that take a number, as typed (`--fps`). */
 const VALUE_OPTIONS: ReadonlySet<string> = new Set(
-  ["fps", "threads", "threshold", "smooth", "light-wrap", "frames", "tighten", "cg", "vg"].map(
+  [
+    "fps",
+    "threads",
+    "threshold",
+    "smooth",
+    "light-wrap",
+    "frames",
+    "tighten",
+    "cg",
+    "vg",
+    "frame-zoom",
+  ].map(
     (o) => `--${o}`,
   ),
 );
@@ -247,6 +263,8 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
         "every-frame": { type: "boolean" },
         http: { type: "string" },
         loop: { type: "boolean" },
+        frame: { type: "string" },
+        "frame-zoom": { type: "string" },
       },
     });
   } catch (e) {
@@ -324,6 +342,13 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
     }
   }
 
+  let frame: LiveOptions["frame"] = "off";
+  if (v.frame !== undefined) {
+    const f = v.frame.toLowerCase();
+    if (f === "auto" || f === "off") frame = f;
+    else throw new UsageError(`Invalid --frame "${v.frame}": use auto or off`);
+  }
+
   return {
     capture: v.capture ?? "/dev/video0",
     virtual: virtuals[0] ?? null,
@@ -358,5 +383,9 @@ export function parseLiveOptions(args: readonly string[]): LiveOptions {
     everyFrame: v["every-frame"] ?? false,
     http: v.http === undefined ? null : parseHttp(v.http),
     loop: v.loop ?? false,
+    frame,
+    frameZoom: v["frame-zoom"] === undefined
+      ? DEFAULT_FRAME_ZOOM
+      : range("--frame-zoom", v["frame-zoom"], 1, MAX_FRAME_ZOOM, "1.6"),
   };
 }

@@ -80,5 +80,7 @@ export function settingsFromOptions(options: LiveOptions): Settings {
     fps: options.fps,
     // Privacy is switched live (panel, API, ctl), never from the command line or the file.
     privacy: false,
+    frame: options.frame,
+    frameZoom: options.frameZoom,
   };
 }

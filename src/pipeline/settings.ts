@@ -44,7 +44,24 @@ export interface Settings {
    * is replaced by {@linkcode PRIVACY_COLOUR} meanwhile: a blurred person is still a person.
    */
   privacy: boolean;
+  /**
+   * Auto-framing: `"auto"` crops the camera picture to keep the person's head and shoulders where
+   * a camera operator would put them (gliding, never jumping); `"off"`: the whole picture (the
+   * output's aspect, centred).
+   */
+  frame: FrameMode;
+  /** Auto-framing zooms in at most this much (1-4): beyond it the picture gets soft. */
+  frameZoom: number;
 }
+
+/** Auto-framing: off, or following the person. */
+export type FrameMode = "off" | "auto";
+
+/** The default most auto-framing zooms in: 1.6x keeps a 720p camera sharp at 720p out. */
+export const DEFAULT_FRAME_ZOOM = 1.6;
+
+/** The largest `frameZoom` accepted. */
+export const MAX_FRAME_ZOOM = 4;
 
 /** What privacy shows instead of a background made from the camera (blur, off): a calm grey. */
 export const PRIVACY_COLOUR = "#2b2f36";
@@ -67,6 +84,8 @@ export function defaultSettings(given: Partial<Settings> & Pick<Settings, "backg
     despill: null,
     fps: null,
     privacy: false,
+    frame: "off",
+    frameZoom: DEFAULT_FRAME_ZOOM,
     ...given,
   };
 }
@@ -154,6 +173,8 @@ export const SETTING_NAMES: readonly (keyof Settings)[] = [
   "despill",
   "fps",
   "privacy",
+  "frame",
+  "frameZoom",
 ];
 
 /**
@@ -188,7 +209,7 @@ export function validateChange(change: SettingsChange): void {
       throw new SettingsError(key as keyof Settings, `Unknown setting "${key}"`);
     }
   }
-  const { background, model, mirror, flip, threshold, despill, fps, mask, privacy } = change;
+  const { background, model, mirror, flip, threshold, despill, fps, mask, privacy, frame } = change;
   if (background !== undefined && (typeof background !== "string" || background === "")) {
     bad("background", "give a background");
   }
@@ -212,6 +233,16 @@ export function validateChange(change: SettingsChange): void {
     !(typeof fps === "number" && Number.isFinite(fps) && fps > 0 && fps <= 240)
   ) {
     bad("fps", "use a number from 1 to 240, or null");
+  }
+  if (frame !== undefined && frame !== "off" && frame !== "auto") {
+    bad("frame", 'use "auto" or "off"');
+  }
+  const zoom = change.frameZoom;
+  if (
+    zoom !== undefined &&
+    !(typeof zoom === "number" && Number.isFinite(zoom) && zoom >= 1 && zoom <= MAX_FRAME_ZOOM)
+  ) {
+    bad("frameZoom", `use a number from 1 to ${MAX_FRAME_ZOOM}`);
   }
   if (mask !== undefined && (typeof mask !== "object" || mask === null || Array.isArray(mask))) {
     bad("mask", "use an object of mask options");
