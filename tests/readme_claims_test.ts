@@ -35,6 +35,8 @@ Deno.test("backscrub --help lists every long option the live command takes, exit
       "tighten",
       "light-wrap",
       "despill",
+      "frame",
+      "frame-zoom",
       "frames",
       "ort-lib",
       "no-idle",
@@ -45,7 +47,8 @@ Deno.test("backscrub --help lists every long option the live command takes, exit
       "no-config",
     ]
   ) {
-    assert.match(r.stdout, new RegExp(`--${option}\\b`), `--help mentions --${option}`);
+    // Not followed by a hyphen either: --frame must be there, not only --frame-zoom.
+    assert.match(r.stdout, new RegExp(`--${option}(?![\\w-])`), `--help mentions --${option}`);
   }
   assert.match(r.stdout, /^ {2}backscrub ctl /m);
 });

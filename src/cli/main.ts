@@ -82,6 +82,9 @@ Virtual camera options (backscrub's flags, and long names):
                           solid colour)
       --despill C         remove green or blue screen spill from the person's edge
                           (green, blue; default off)
+      --frame auto|off    auto-framing: crop and zoom gently to keep the person centred
+                          and well sized (default off)
+      --frame-zoom MAX    auto-framing zooms in at most MAX times (1-4, default 1.6)
       --frames N          stop after N frames
   -t, --threads N         ONNX Runtime threads (default 1)
   -d                      print per-stage times (post: its mask sub-stages), camera and
