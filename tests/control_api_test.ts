@@ -178,6 +178,8 @@ Deno.test("control API: settings, status, preview, backgrounds, events (a real b
       assert.ok(typeof s.cpu === "number");
       assert.equal(s.paused, false);
       assert.equal(s.privacy, false);
+      assert.equal(s.frame, "off");
+      assert.equal(s["frame-zoom"], 1.6);
     });
 
     await t.step("GET /api/settings: the option names", async () => {
@@ -187,6 +189,8 @@ Deno.test("control API: settings, status, preview, backgrounds, events (a real b
         "despill",
         "flip",
         "fps",
+        "frame",
+        "frame-zoom",
         "light-wrap",
         "mirror",
         "model",
@@ -242,6 +246,9 @@ Deno.test("control API: settings, status, preview, backgrounds, events (a real b
           '{"background": "../backgrounds/studio.png"}',
           '{"background": "studio.png", "model": "/tmp/evil.onnx"}',
           '{"mirror": true, "threshold": 7}',
+          '{"frame": "zoom"}',
+          '{"frame-zoom": 9}',
+          '{"frame": "auto", "frame-zoom": 0}',
           "not json",
           "[1, 2]",
           "{}",
@@ -255,6 +262,33 @@ Deno.test("control API: settings, status, preview, backgrounds, events (a real b
       }
       assert.deepEqual(await jsonOf(await api(b, "/api/settings")), before);
     });
+
+    await t.step(
+      "PATCH frame=auto: the answer, GET and the status show it; off again",
+      async () => {
+        let r = await api(b, "/api/settings", {
+          method: "PATCH",
+          body: JSON.stringify({ frame: "auto", "frame-zoom": 2.5 }),
+        });
+        assert.equal(r.status, 200);
+        let s = await jsonOf(r);
+        assert.equal(s.frame, "auto");
+        assert.equal(s["frame-zoom"], 2.5);
+        s = await jsonOf(await api(b, "/api/settings"));
+        assert.equal(s.frame, "auto");
+        assert.equal(s["frame-zoom"], 2.5);
+        const status = await jsonOf(await api(b, "/api/status"));
+        assert.equal(status.frame, "auto");
+        assert.equal(status["frame-zoom"], 2.5);
+        // The switch's spelling (the panel sends true/false) does the same.
+        r = await api(b, "/api/settings", { method: "PATCH", body: '{"frame": false}' });
+        s = await jsonOf(r);
+        assert.equal(r.status, 200);
+        assert.equal(s.frame, "off");
+        assert.equal(s["frame-zoom"], 2.5, "the zoom stays for the next time");
+        assert.equal((await jsonOf(await api(b, "/api/settings"))).frame, "off");
+      },
+    );
 
     await t.step("GET /api/backgrounds and thumbnails; a bundled name as background", async () => {
       const list = await jsonOf(await api(b, "/api/backgrounds"));

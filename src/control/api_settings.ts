@@ -10,7 +10,12 @@
 import { DEFAULT_BLUR_STRENGTH } from "../background/blur.ts";
 import { DEFAULT_SMOOTHING, DEFAULT_TIGHTEN } from "../mask/mod.ts";
 import type { MaskOptions } from "../mask/mask_pipeline.ts";
-import type { Settings, SettingsChange } from "../pipeline/settings.ts";
+import {
+  type FrameMode,
+  MAX_FRAME_ZOOM,
+  type Settings,
+  type SettingsChange,
+} from "../pipeline/settings.ts";
 
 /** The settings object of `GET /api/settings`. */
 export interface ApiSettings {
@@ -26,6 +31,10 @@ export interface ApiSettings {
   despill: "green" | "blue" | null;
   fps: number | null;
   privacy: boolean;
+  /** Auto-framing: `"auto"` follows the person, `"off"` shows the whole picture. */
+  frame: FrameMode;
+  /** The most auto-framing zooms in, 1-4. */
+  "frame-zoom": number;
 }
 
 /** Every key `PATCH /api/settings` takes. */
@@ -45,6 +54,8 @@ export const API_KEYS: readonly string[] = [
   "despill",
   "fps",
   "privacy",
+  "frame",
+  "frame-zoom",
 ];
 
 /** A request the API refuses (400): one line, naming the key. */
@@ -86,6 +97,8 @@ export function settingsToApi(s: Readonly<Settings>): ApiSettings {
     despill: s.despill,
     fps: s.fps,
     privacy: s.privacy,
+    frame: s.frame,
+    "frame-zoom": s.frameZoom,
   };
 }
 
@@ -104,6 +117,15 @@ function bool(key: string, value: unknown): boolean {
   if (value === "off" || value === "false") return false;
   throw new ApiSettingsError(
     `Invalid ${key} ${JSON.stringify(value)}: use true or false (on or off)`,
+  );
+}
+
+/** Auto-framing's switch: `"auto"`/`"off"`, or `true`/`false` (and `"on"`) like a switch. */
+function frameMode(value: unknown): FrameMode {
+  if (value === "auto" || value === true || value === "on" || value === "true") return "auto";
+  if (value === "off" || value === false || value === "false") return "off";
+  throw new ApiSettingsError(
+    `Invalid frame ${JSON.stringify(value)}: use auto or off (or true or false)`,
   );
 }
 
@@ -255,6 +277,12 @@ export function changeFromApi(
         change.fps = value === null || value === "camera"
           ? null
           : Math.round(number("fps", value, 1, 240, "15"));
+        break;
+      case "frame":
+        change.frame = frameMode(value);
+        break;
+      case "frame-zoom":
+        change.frameZoom = number("frame-zoom", value, 1, MAX_FRAME_ZOOM, "1.6");
         break;
       default:
         throw new ApiSettingsError(

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { defaultSettings } from "../pipeline/settings.ts";
-import { ApiSettingsError, blurOf, changeFromApi, settingsToApi } from "./api_settings.ts";
+import {
+  API_KEYS,
+  ApiSettingsError,
+  blurOf,
+  changeFromApi,
+  settingsToApi,
+} from "./api_settings.ts";
 
 const CURRENT = defaultSettings({
   background: "blur",
@@ -22,7 +28,14 @@ Deno.test("settingsToApi speaks the option names, defaults filled in", () => {
     despill: null,
     fps: null,
     privacy: false,
+    frame: "off",
+    "frame-zoom": 1.6,
   });
+  const framed = settingsToApi(
+    defaultSettings({ background: "blur", frame: "auto", frameZoom: 2.5 }),
+  );
+  assert.equal(framed.frame, "auto");
+  assert.equal(framed["frame-zoom"], 2.5);
 });
 
 Deno.test("changeFromApi turns option names into a settings change", () => {
@@ -51,6 +64,23 @@ Deno.test("changeFromApi turns option names into a settings change", () => {
   assert.deepEqual(changeFromApi({ privacy: true }, CURRENT, CTX), { privacy: true });
 });
 
+Deno.test("changeFromApi takes frame as auto/off or a switch's true/false, and frame-zoom 1-4", () => {
+  for (const value of ["auto", true, "on", "true"]) {
+    assert.deepEqual(changeFromApi({ frame: value }, CURRENT, CTX), { frame: "auto" }, `${value}`);
+  }
+  for (const value of ["off", false, "false"]) {
+    assert.deepEqual(changeFromApi({ frame: value }, CURRENT, CTX), { frame: "off" }, `${value}`);
+  }
+  assert.deepEqual(changeFromApi({ "frame-zoom": 2.5 }, CURRENT, CTX), { frameZoom: 2.5 });
+  assert.deepEqual(changeFromApi({ "frame-zoom": "1" }, CURRENT, CTX), { frameZoom: 1 });
+  assert.deepEqual(changeFromApi({ "frame-zoom": 4 }, CURRENT, CTX), { frameZoom: 4 });
+  assert.deepEqual(changeFromApi({ frame: "auto", "frame-zoom": 2 }, CURRENT, CTX), {
+    frame: "auto",
+    frameZoom: 2,
+  });
+  assert.ok(API_KEYS.includes("frame") && API_KEYS.includes("frame-zoom"));
+});
+
 Deno.test("changeFromApi refuses paths, unknown names and bad values, one line each", () => {
   for (
     const [body, pattern] of [
@@ -67,6 +97,13 @@ Deno.test("changeFromApi refuses paths, unknown names and bad values, one line e
       [{ upsample: "nearest" }, /Invalid upsample/],
       [{ colour: "blue" }, /Invalid colour "blue": use #RRGGBB/],
       [{ frames: 3 }, /Unknown setting "frames"/],
+      [{ frame: "zoom" }, /^Invalid frame "zoom": use auto or off \(or true or false\)$/],
+      [{ frame: 1 }, /^Invalid frame 1: use auto or off/],
+      [{ frame: null }, /^Invalid frame null: use auto or off/],
+      [{ "frame-zoom": 0.5 }, /^Invalid frame-zoom 0\.5: use a number from 1 to 4, e\.g\. 1\.6$/],
+      [{ "frame-zoom": 5 }, /^Invalid frame-zoom 5: use a number from 1 to 4/],
+      [{ "frame-zoom": "x" }, /^Invalid frame-zoom "x": use a number from 1 to 4/],
+      [{ frame: "auto", "frame-zoom": null }, /^Invalid frame-zoom null/],
       [{}, /at least one setting/],
       [[1], /a JSON object/],
       [null, /a JSON object/],

@@ -305,9 +305,15 @@ export class ControlServer {
     return api;
   }
 
-  /** The status, its background named as the settings name it. */
+  /** The status, its background named as the settings name it, and whether framing is on. */
   #status(): Record<string, unknown> {
-    return { ...this.#hooks.status(), background: this.#apiSettings().background };
+    const settings = this.#apiSettings();
+    return {
+      ...this.#hooks.status(),
+      background: settings.background,
+      frame: settings.frame,
+      "frame-zoom": settings["frame-zoom"],
+    };
   }
 
   async #api(request: Request, url: URL, gone: AbortSignal): Promise<Response> {
