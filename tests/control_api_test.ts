@@ -516,7 +516,14 @@ Deno.test("control API: Save as default keeps the file's comments and other keys
   try {
     await (await api(b, "/api/settings", {
       method: "PATCH",
-      body: '{"color": "#112233", "mirror": true, "fps": 15, "privacy": true}',
+      body: JSON.stringify({
+        color: "#112233",
+        mirror: true,
+        fps: 15,
+        privacy: true,
+        frame: "auto",
+        "frame-zoom": 2,
+      }),
     })).body?.cancel();
     const r = await api(b, "/api/settings/save", { method: "POST" });
     assert.equal(r.status, 200);
@@ -529,6 +536,8 @@ Deno.test("control API: Save as default keeps the file's comments and other keys
     assert.equal(config.blur, undefined, "the background replaces blur");
     assert.equal(config.mirror, true);
     assert.equal(config.fps, 15);
+    assert.equal(config.frame, "auto");
+    assert.equal(config["frame-zoom"], 2);
     assert.equal(config.privacy, undefined, "privacy is never saved");
     assert.deepEqual(Object.keys(config).slice(0, 2), ["// why", "threads"]);
   } finally {

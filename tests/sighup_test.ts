@@ -57,7 +57,7 @@ async function newFrames(path: string): Promise<Uint8Array> {
   throw new Error("no new frames were written in 10 s");
 }
 
-Deno.test("SIGHUP re-reads the settings file and changes the background live; bad files change nothing", async () => {
+Deno.test("SIGHUP re-reads the settings file and changes the background and framing live; bad files change nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "backscrub-sighup-" });
   try {
     const config = join(dir, "backscrub", "config.json");
@@ -115,6 +115,17 @@ Deno.test("SIGHUP re-reads the settings file and changes the background live; ba
       );
       const still = lastLuma(await newFrames(out), 2, 2);
       assert.ok(Math.abs(still - 41) <= 3, `still blue after the bad files (Y ${still})`);
+
+      // Auto-framing is a file setting too: a reload switches it on, no restart needed.
+      await Deno.writeTextFile(
+        config,
+        JSON.stringify({ background: "#0000ff", mirror: true, frame: "auto", "frame-zoom": 2 }),
+      );
+      child.kill("SIGHUP");
+      const framed = await until(lines, seen, /^backscrub: SIGHUP: /);
+      assert.match(framed, /^backscrub: SIGHUP: settings reloaded from frame \d+: frame\b/);
+      assert.match(framed, /\bauto\b/);
+      assert.match(framed, /zoom\W+2\b/i);
     } finally {
       child.kill("SIGTERM");
     }

@@ -28,8 +28,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** The JSON type each known key takes. Other keys are passed on as `--key=value` and checked. */
-export const CONFIG_KEYS: Readonly<Record<string, "string" | "boolean" | "number" | "blur">> = {
+/**
+ * The JSON type each known key takes. Other keys are passed on as `--key=value` and checked.
+ * `frame` takes `"auto"`/`"off"` like `--frame`, and `true`/`false` like the control API.
+ */
+export const CONFIG_KEYS: Readonly<
+  Record<string, "string" | "boolean" | "number" | "blur" | "frame">
+> = {
   capture: "string",
   virtual: "string",
   background: "string",
@@ -50,6 +55,8 @@ export const CONFIG_KEYS: Readonly<Record<string, "string" | "boolean" | "number
   tighten: "string",
   "light-wrap": "number",
   despill: "string",
+  frame: "frame",
+  "frame-zoom": "number",
   frames: "number",
   debug: "boolean",
   progress: "boolean",
@@ -113,6 +120,12 @@ function settingArgs(key: string, value: unknown, path: string): string[] {
     if (value === false) return [];
     if (typeof value !== "number") throw wrong("true or a strength from 1 to 100");
     return ["--blur", String(value)];
+  }
+  if (type === "frame") {
+    if (value === true) return [`--${key}=auto`];
+    if (value === false) return [];
+    if (typeof value !== "string") throw wrong('"auto" or "off" (or true or false)');
+    return [`--${key}=${value}`];
   }
   // A key this file does not know: the parser decides (new long options work at once).
   if (typeof value === "boolean") return value ? [`--${key}`] : [];
@@ -342,6 +355,8 @@ export interface SavedSettings {
   "light-wrap": number | null;
   despill: string | null;
   fps: number | null;
+  frame: "off" | "auto";
+  "frame-zoom": number;
 }
 
 /**
@@ -394,6 +409,8 @@ export function saveConfig(path: string, settings: SavedSettings): Record<string
     "light-wrap": settings["light-wrap"],
     despill: settings.despill ?? "off",
     fps: settings.fps,
+    frame: settings.frame,
+    "frame-zoom": settings["frame-zoom"],
   };
   for (const key of BACKGROUND_KEYS) delete config[key];
   for (const [key, value] of Object.entries(written)) {

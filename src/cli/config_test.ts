@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseLiveOptions } from "./options.ts";
-import { applyConfig, configArgs, ConfigError, defaultConfigPath, readConfig } from "./config.ts";
+import {
+  applyConfig,
+  configArgs,
+  ConfigError,
+  defaultConfigPath,
+  readConfig,
+  saveConfig,
+  type SavedSettings,
+} from "./config.ts";
 
 async function withConfig<T>(
   text: string,
@@ -80,11 +88,29 @@ Deno.test("configArgs() turns every kind of setting into long options", () => {
     ],
   );
   assert.deepEqual(configArgs({ blur: 20 }, "c.json", parseLiveOptions), ["--blur", "20"]);
+  assert.deepEqual(
+    configArgs({ frame: "auto", "frame-zoom": 2.5 }, "c.json", parseLiveOptions),
+    ["--frame=auto", "--frame-zoom=2.5"],
+  );
   assert.deepEqual(configArgs({ blur: true }, "c.json", parseLiveOptions), ["--blur"]);
   assert.equal(
     parseLiveOptions(configArgs({ blur: 20 }, "c", parseLiveOptions)).background,
     "blur:20",
   );
+});
+
+Deno.test("configArgs() reads frame as auto/off or true/false, and frame-zoom as a number", () => {
+  const options = (config: Record<string, unknown>) =>
+    parseLiveOptions(configArgs(config, "c.json", parseLiveOptions));
+  assert.equal(options({}).frame, "off");
+  assert.equal(options({}).frameZoom, 1.6);
+  assert.equal(options({ frame: "auto" }).frame, "auto");
+  assert.equal(options({ frame: "off" }).frame, "off");
+  assert.equal(options({ frame: true }).frame, "auto");
+  assert.equal(options({ frame: false }).frame, "off");
+  assert.deepEqual(configArgs({ frame: false }, "c.json", parseLiveOptions), []);
+  assert.equal(options({ frame: "auto", "frame-zoom": 3 }).frameZoom, 3);
+  assert.equal(options({ "frame-zoom": 1 }).frameZoom, 1);
 });
 
 Deno.test("configArgs() names the file and the key in one line for every mistake", () => {
@@ -125,6 +151,13 @@ Deno.test("configArgs() names the file and the key in one line for every mistake
     /^Unknown key "camera" in config file .*: use the long option names of backscrub --help \(capture, virtual, /,
   );
   bad({ capture: { path: "x" } }, /^Invalid "capture" .*: use a string, got \{"path":"x"\}$/);
+  bad({ frame: "zoom" }, /^Invalid "frame" in config file .*: use auto or off, got "zoom"$/);
+  bad({ frame: 1 }, /^Invalid "frame" .*: use "auto" or "off" \(or true or false\), got 1$/);
+  bad(
+    { "frame-zoom": 5 },
+    /^Invalid "frame-zoom" in config file .*: use a number from 1 to 4, e\.g\. 1\.6, got 5$/,
+  );
+  bad({ "frame-zoom": "2" }, /^Invalid "frame-zoom" .*: use a number, got "2"$/);
   bad(
     { background: "studio.png", color: "#000000" },
     /^Invalid config file ".*": Choose one background: got "studio.png" and "#000000"$/,
@@ -222,4 +255,45 @@ Deno.test("packaging/config.example.json is a valid settings file", () => {
   const args = readConfig(path, parseLiveOptions);
   assert.ok(args.length > 0);
   parseLiveOptions(args);
+});
+
+/** What the control API hands "Save as default": every key of the settings in force. */
+const SAVED: SavedSettings = {
+  background: "studio.png",
+  model: "landscape",
+  mirror: true,
+  flip: false,
+  threshold: null,
+  upsample: "guided",
+  smooth: 0.8,
+  tighten: [0.25, 0.75],
+  "light-wrap": null,
+  despill: null,
+  fps: null,
+  frame: "auto",
+  "frame-zoom": 2.5,
+};
+
+Deno.test("saveConfig() writes frame and frame-zoom, and the file reads back to the same settings", async () => {
+  await withConfig('{"// mine": "kept", "blur": 20, "threads": 2}', (path) => {
+    const saved = saveConfig(path, SAVED);
+    assert.equal(saved.frame, "auto");
+    assert.equal(saved["frame-zoom"], 2.5);
+    const file = JSON.parse(Deno.readTextFileSync(path));
+    assert.equal(file["// mine"], "kept");
+    assert.equal(file.threads, 2);
+    assert.equal(file.blur, undefined, "the background replaces blur");
+    assert.equal(file.frame, "auto");
+    assert.equal(file["frame-zoom"], 2.5);
+    const o = parseLiveOptions(readConfig(path, parseLiveOptions));
+    assert.equal(o.frame, "auto");
+    assert.equal(o.frameZoom, 2.5);
+    assert.equal(o.background, "studio.png");
+    assert.equal(o.mirror, true);
+
+    saveConfig(path, { ...SAVED, frame: "off", "frame-zoom": 1.6 });
+    const off = parseLiveOptions(readConfig(path, parseLiveOptions));
+    assert.equal(off.frame, "off");
+    assert.equal(off.frameZoom, 1.6);
+  });
 });
