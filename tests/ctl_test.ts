@@ -198,11 +198,14 @@ Deno.test("backscrub ctl drives a running backscrub: status, get, set, upload, s
       assert.match(s.camera!, /\/astronaut\.png .*looped/);
       assert.match(s.virtual!, /^camera +null: /);
       assert.match(s.panel!, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}$/);
-      for (const key of ["virtual", "fps", "model", "stage", "cpu", "paused", "privacy"]) {
+      for (
+        const key of ["virtual", "fps", "model", "stage", "cpu", "paused", "privacy", "framing"]
+      ) {
         assert.ok(key in s, `status shows ${key}:\n${r.stdout}`);
       }
       assert.match(s.fps!, /^\d+\.\d$/);
       assert.equal(s.privacy, "off");
+      assert.equal(s.framing, "off");
       const json = await ctl(home, ["status", "--json"]);
       const status = JSON.parse(json.stdout) as Record<string, unknown>;
       assert.equal(typeof status.fps, "number");
@@ -242,6 +245,10 @@ Deno.test("backscrub ctl drives a running backscrub: status, get, set, upload, s
         [["threshold", "off"], "threshold", "off", null],
         [["light-wrap", "0.1"], "light-wrap", "0.1", 0.1],
         [["model", "selfie"], "model", "selfie", "selfie"],
+        [["frame", "auto"], "frame", "auto", "auto"],
+        [["frame-zoom", "2"], "frame-zoom", "2", 2],
+        [["frame", "off"], "frame", "off", "off"],
+        [["frame", "on", "frame-zoom", "1.6"], "frame", "auto", "auto"],
         [["privacy", "off", "mirror", "false"], "mirror", "off", false],
       ];
       for (const [args, key, shown, value] of cases) {
@@ -255,6 +262,11 @@ Deno.test("backscrub ctl drives a running backscrub: status, get, set, upload, s
       }
       const settings = await run.api("GET", "/api/settings") as Record<string, unknown>;
       assert.equal(settings.privacy, false, "both pairs of one set applied");
+      assert.equal(settings["frame-zoom"], 1.6, "both pairs of one set applied");
+      const status = lines((await ctl(home, ["status"])).stdout);
+      assert.equal(status.framing, "auto: following the person, zooming in at most 1.6x");
+      const off = await ctl(home, ["set", "frame", "off"]);
+      assert.equal(off.code, 0, off.stderr);
     });
 
     await t.step("set background FILE uploads a local file and uses it", async () => {
@@ -281,7 +293,15 @@ Deno.test("backscrub ctl drives a running backscrub: status, get, set, upload, s
 
     await t.step("a value the server refuses: its line, exit 2, nothing changed", async () => {
       const before = await run.api("GET", "/api/settings");
-      for (const args of [["blur", "500"], ["model", "no-such-model"], ["mirror", "maybe"]]) {
+      for (
+        const args of [
+          ["blur", "500"],
+          ["model", "no-such-model"],
+          ["mirror", "maybe"],
+          ["frame", "tight"],
+          ["frame-zoom", "9"],
+        ]
+      ) {
         const r = await ctl(home, ["set", ...args, "flip", "off"]);
         assert.equal(r.code, 2, `set ${args.join(" ")}`);
         assert.equal(r.stdout, "");

@@ -49,11 +49,14 @@ Settings (the long options of backscrub --help; set takes several pairs at once)
   tighten       LO,HI, or off
   light-wrap    0-1, or auto
   despill       green, blue or off
+  frame         auto or off: auto-framing keeps you centred and well sized
+  frame-zoom    1-4: the most auto-framing zooms in (default 1.6)
 
 Examples:
   backscrub ctl set blur 30
   backscrub ctl set background beach.jpg mirror on
   backscrub ctl set privacy on
+  backscrub ctl set frame auto frame-zoom 2
   backscrub ctl get background
   backscrub ctl --pid 4242 status`;
 
@@ -172,6 +175,7 @@ const NUMBER_KEYS: Readonly<Record<string, readonly string[]>> = {
   "light-wrap": ["auto", "default"],
   smooth: [],
   blur: [],
+  "frame-zoom": [],
 };
 const ON = new Set(["on", "true", "yes", "1"]);
 const OFF = new Set(["off", "false", "no", "0"]);
@@ -179,8 +183,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
 /**
  * A `set` value as the API takes it: `on`/`off` as booleans, numbers as numbers, `fps camera`,
- * `threshold off` and `light-wrap auto` as null, anything else as the string given (the server
- * checks it and says what is wrong).
+ * `threshold off` and `light-wrap auto` as null, `frame on`/`off` as `"auto"`/`"off"`, anything
+ * else as the string given (the server checks it and says what is wrong).
  *
  * @example
  * ```ts
@@ -196,6 +200,11 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
  */
 export function settingValue(key: string, text: string): unknown {
   const word = text.trim().toLowerCase();
+  if (key === "frame") {
+    if (word === "auto" || ON.has(word)) return "auto";
+    if (OFF.has(word)) return "off";
+    return text;
+  }
   if (BOOLEAN_KEYS.has(key)) {
     if (ON.has(word)) return true;
     if (OFF.has(word)) return false;
@@ -348,6 +357,14 @@ export function formatStatus(
     "privacy",
     status.privacy === true ? "on: the background alone is sent" : "off",
   ]);
+  if (typeof status.frame === "string") {
+    const zoom = status["frame-zoom"];
+    const most = typeof zoom === "number" ? `, zooming in at most ${zoom}x` : "";
+    rows.push([
+      "framing",
+      status.frame === "auto" ? `auto: following the person${most}` : status.frame,
+    ]);
+  }
   if (typeof status.background === "string") rows.push(["background", status.background]);
   const frames = typeof status.frames === "number" ? `${status.frames}` : null;
   const uptime = typeof status.uptime === "number" ? duration(status.uptime) : null;

@@ -85,6 +85,14 @@ Deno.test("settingValue() types values like the command line and leaves the rest
   assert.equal(settingValue("background", "#3366cc"), "#3366cc");
   assert.equal(settingValue("background", "studio.png"), "studio.png");
   assert.equal(settingValue("model", "selfie"), "selfie");
+  assert.equal(settingValue("frame", "auto"), "auto");
+  assert.equal(settingValue("frame", "On"), "auto");
+  assert.equal(settingValue("frame", "off"), "off");
+  assert.equal(settingValue("frame", "no"), "off");
+  assert.equal(settingValue("frame", "tight"), "tight");
+  assert.equal(settingValue("frame-zoom", "2"), 2);
+  assert.equal(settingValue("frame-zoom", "1.6"), 1.6);
+  assert.equal(settingValue("frame-zoom", "max"), "max");
 });
 
 Deno.test("formatValue() prints what set takes back", () => {
@@ -101,6 +109,8 @@ Deno.test("formatValue() prints what set takes back", () => {
     despill: null,
     fps: null,
     privacy: false,
+    frame: "auto",
+    "frame-zoom": 1.6,
   };
   assert.deepEqual(formatSettings(settings), [
     "background  blur:40",
@@ -115,6 +125,8 @@ Deno.test("formatValue() prints what set takes back", () => {
     "despill     off",
     "fps         camera",
     "privacy     off",
+    "frame       auto",
+    "frame-zoom  1.6",
   ]);
   assert.deepEqual(formatSettings(settings, ["fps"]), ["fps  camera"]);
   for (const [key, value] of Object.entries(settings)) {
@@ -136,6 +148,8 @@ Deno.test("formatStatus() summarises the status object and skips stages that did
     paused: true,
     privacy: true,
     background: "blur:40",
+    frame: "auto",
+    "frame-zoom": 2.5,
     uptime: 61.2,
   });
   assert.deepEqual(lines, [
@@ -147,11 +161,14 @@ Deno.test("formatStatus() summarises the status object and skips stages that did
     "cpu             24 % of one core",
     "paused          yes: no program is reading the virtual camera",
     "privacy         on: the background alone is sent",
+    "framing         auto: following the person, zooming in at most 2.5x",
     "background      blur:40",
     "frames          1234 in 1 min 1 s",
   ]);
   // A status with fields missing still prints, with dashes.
   assert.ok(formatStatus({}).includes("fps             -"));
+  assert.ok(!formatStatus({}).some((l) => l.startsWith("framing")), "no frame: no framing row");
+  assert.ok(formatStatus({ frame: "off", "frame-zoom": 1.6 }).includes("framing         off"));
   // A camera that is away says so, and why.
   const away = formatStatus({
     camera: {
@@ -368,6 +385,10 @@ Deno.test("ctlCommand() sends typed settings, uploads local files and prints the
         mirror: true,
         fps: null,
       });
+      const framing = await ctl(dir, ["set", "frame", "auto", "frame-zoom", "2"]);
+      assert.deepEqual(framing.out, ["frame       auto", "frame-zoom  2"]);
+      assert.deepEqual(JSON.parse(fake.requests.at(-1)!.body), { frame: "auto", "frame-zoom": 2 });
+      assert.deepEqual((await ctl(dir, ["get", "frame"])).out, ["frame  auto"]);
 
       await Deno.writeFile(join(dir, "beach ü.png"), new Uint8Array([137, 80, 78, 71]));
       const upload = await ctl(dir, ["set", "background", "beach ü.png"]);
