@@ -68,11 +68,12 @@ export function upsampleAxis(size: number, options: { lowSize: number; factor: n
 export function regionAxis(
   lowSize: number,
   options: { size: number; factor: number; start: number; length: number; srcSize: number },
+  into?: LerpAxis,
 ): LerpAxis {
   const { size, factor, start, length, srcSize } = options;
-  const i0 = new Int32Array(lowSize);
-  const i1 = new Int32Array(lowSize);
-  const f = new Float32Array(lowSize);
+  const i0 = into?.i0 ?? new Int32Array(lowSize);
+  const i1 = into?.i1 ?? new Int32Array(lowSize);
+  const f = into?.f ?? new Float32Array(lowSize);
   const lo = Math.max(0, Math.floor(start));
   const hi = Math.max(lo, Math.min(srcSize - 1, Math.ceil(start + length) - 1));
   for (let i = 0; i < lowSize; i++) {
@@ -83,7 +84,7 @@ export function regionAxis(
     i1[i] = Math.min(a + 1, hi);
     f[i] = s - a;
   }
-  return { i0, i1, f };
+  return into ?? { i0, i1, f };
 }
 
 /** The cell layout for one output size and factor. */
@@ -130,6 +131,8 @@ export class RegionSampler {
   readonly #rows: LerpAxis;
   readonly #srcWidth: number;
   readonly #kernels: Kernels | null;
+  readonly #grid: Grid;
+  readonly #map: Size;
 
   /**
    * @param grid the cells
@@ -140,6 +143,8 @@ export class RegionSampler {
     this.#kernels = engine.kernels ?? null;
     const { map: src, region } = source;
     this.#srcWidth = src.width;
+    this.#grid = grid;
+    this.#map = { width: src.width, height: src.height };
     const place = (axis: LerpAxis): LerpAxis => {
       const arena = this.#kernels?.arena;
       if (!arena) return axis;
@@ -167,6 +172,30 @@ export class RegionSampler {
       length: region.h,
       srcSize: src.height,
     }));
+  }
+
+  /**
+   * Points the sampler at another region of the map (e.g. a moving crop), filling its tables
+   * again in place: nothing is allocated.
+   *
+   * @param region the part of the map that shows the output
+   */
+  update(region: Rect): void {
+    const grid = this.#grid, src = this.#map;
+    regionAxis(grid.lowWidth, {
+      size: grid.width,
+      factor: grid.factor,
+      start: region.x,
+      length: region.w,
+      srcSize: src.width,
+    }, this.#cols);
+    regionAxis(grid.lowHeight, {
+      size: grid.height,
+      factor: grid.factor,
+      start: region.y,
+      length: region.h,
+      srcSize: src.height,
+    }, this.#rows);
   }
 
   /** Gives the tables back to the kernels' memory; the sampler is not to be used afterwards. */

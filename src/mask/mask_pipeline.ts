@@ -247,6 +247,18 @@ export class MaskPipeline {
     k.release(this.alpha, this.wrap);
   }
 
+  /**
+   * Points the mask at another part of the model's map (auto-framing's moving crop): the newest
+   * map taken in is sampled again for the new region, so the next {@linkcode render} fits the
+   * new crop without waiting for a model run. Nothing is allocated.
+   *
+   * @param region the part of the map that shows the output, in map pixels
+   */
+  setRegion(region: Rect): void {
+    this.#sampler.update(region);
+    if (this.#ready) this.#sampler.sample(this.#temporal.state, this.#guided.input);
+  }
+
   /** Forgets the temporal state (e.g. after a scene cut). */
   reset(): void {
     this.#temporal.reset();

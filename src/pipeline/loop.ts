@@ -55,6 +55,7 @@ import {
   validateChange,
 } from "./settings.ts";
 import { formatSample, Stats, type StatsSample } from "./stats.ts";
+import { Framer } from "../framing/mod.ts";
 
 /** What a pipeline is opened with. */
 export interface PipelineOptions {
@@ -121,6 +122,8 @@ interface Scene {
   readonly gate: MotionGate | null;
   /** With privacy on over a background made from the camera: what is sent instead. */
   readonly veil: Background | null;
+  /** Where the camera picture lies in the model's map (map pixels); null without a model. */
+  readonly content: Rect | null;
 }
 
 /**
@@ -160,13 +163,27 @@ export class Pipeline {
   readonly #timing = new FrameTiming();
   /** The per-pixel kernels; the frame buffers below live in their memory (nothing is copied). */
   readonly #kernels: Kernels = Kernels.shared();
-  // Geometry and buffers, fixed at setup.
+  // Geometry and buffers, made at setup (the crop's, when auto-framing first needs them).
   readonly #cam: Frame;
-  readonly #view: Frame;
+  /** The camera frame cropped and scaled to the output; null while the camera frame is it. */
+  #view: Frame | null;
   /** The view in the working layout when the camera frame cannot be (odd width → 4:4:4). */
-  readonly #work: Frame;
-  readonly #maps: FrameRegionMaps | null;
+  readonly #work: Frame | null;
+  #maps: FrameRegionMaps | null;
+  /** Whether the camera frame is the output's size (no crop needed without framing). */
+  readonly #same: boolean;
+  /** The camera frame's layout as made (the view is made in it too). */
+  readonly #camLayout: Frame["layout"];
+  /** The output's crop of the camera frame without framing (`--vg`'s aspect, centred). */
   readonly #crop: Rect;
+  /** The crop the maps and the mask are set to now. */
+  readonly #cropNow: Rect;
+  /** The frame this frame's mask, background and composite use: the camera frame or the view. */
+  #current: Frame;
+  /** Auto-framing: the person's crop. */
+  readonly #framer: Framer;
+  /** The framer's clock (seconds): the camera's in live mode, frame count / rate for files. */
+  #lastClock = 0;
   readonly #out: Frame | null;
   readonly #opaque: Uint8Array;
   readonly #scratch: Uint8Array;
@@ -207,24 +224,32 @@ export class Pipeline {
     // 4:4:4 and converted after the crop (the output width is even).
     const camLayout = layout === "422" && source.width % 2 !== 0 ? "444" : layout;
     const same = source.width === output.width && source.height === output.height;
+    this.#same = same;
+    this.#camLayout = camLayout;
     this.#crop = coverRect(source.width, source.height, output);
+    this.#cropNow = { ...this.#crop };
     const k = this.#kernels;
     this.#cam = makeFrame(source, camLayout, k.planes);
     this.#maps = same ? null : new FrameRegionMaps(source, this.#crop, output);
-    this.#view = same ? this.#cam : makeFrame(output, camLayout, k.planes);
-    this.#work = camLayout === layout ? this.#view : makeFrame(output, layout, k.planes);
+    this.#view = same ? null : makeFrame(output, camLayout, k.planes);
+    this.#work = camLayout === layout ? null : makeFrame(output, layout, k.planes);
+    this.#current = this.#work ?? this.#view ?? this.#cam;
+    this.#framer = new Framer(source, this.#crop, {
+      enabled: options.settings.frame === "auto",
+      maxZoom: options.settings.frameZoom,
+    });
     this.#out = this.#sink.kind === "planar" ? makeFrame(output, "444", k.planes) : null;
     this.#opaque = k.arena.bytes(output.width * output.height).fill(255);
     this.#scratch = new Uint8Array(output.width * 3);
     this.#packedBg = this.#sink.kind === "yuyv"
       ? k.arena.uint32(output.width * output.height / 2)
       : null;
-    this.#ctx = { frame: this.#work, mask: this.#opaque, timeMs: 0 };
+    this.#ctx = { frame: this.#current, mask: this.#opaque, timeMs: 0 };
     this.#output = {
       index: 0,
       yuyv: null,
       frame: null,
-      camera: this.#work,
+      camera: this.#current,
       alpha: this.#opaque,
       mirror: false,
       flip: false,
@@ -250,6 +275,7 @@ export class Pipeline {
       map: null,
       gate: null,
       veil: null,
+      content: null,
     });
     pipeline.#scene = await pipeline.#prepare(pipeline.#scene, options.settings, true);
     return pipeline;
@@ -312,13 +338,18 @@ export class Pipeline {
       async () => {
         if (old.latest !== null && old.latest !== next.latest) await old.latest.settle();
         // New mask options on the same model: the new mask starts from the newest model output.
-        if (next.mask !== old.mask && next.latest === old.latest && old.latest!.runs > 0) {
+        if (
+          next.mask !== null && next.mask !== old.mask && next.latest === old.latest &&
+          old.latest!.runs > 0
+        ) {
           next.mask!.ingest(next.map!);
         }
         // A new mask has rendered nothing yet: render it on the next frame, still scene or not.
         if (next.mask !== old.mask) next.gate?.renderNext();
         this.#scene = next;
         if (changed.includes("fps")) this.#source.setMaxFps?.(settings.fps);
+        if (changed.includes("frameZoom")) this.#framer.setMaxZoom(settings.frameZoom);
+        if (changed.includes("frame")) this.#framer.setEnabled(settings.frame === "auto");
         await this.#release(old, next);
       },
       next,
@@ -357,11 +388,11 @@ export class Pipeline {
           s.latest.take(s.map!, t);
         }
         t0 = performance.now();
-        if (this.#maps !== null && !standby) resampleFrame(this.#cam, this.#maps, this.#view);
-        if (this.#work !== this.#view && !standby) convertFrame(this.#view, this.#work);
+        if (!standby) this.#frame(s, t.modelTaken);
+        const current = this.#current;
         if (s.mask !== null && !standby && (s.gate === null || s.gate.shouldRender(t.modelTaken))) {
           if (t.modelTaken) s.mask.ingest(s.map!);
-          s.mask.render(this.#work.y);
+          s.mask.render(current.y);
         }
         t.post = performance.now() - t0;
 
@@ -412,6 +443,62 @@ export class Pipeline {
     if (!this.#running) this.#releaseBuffers();
   }
 
+  /**
+   * Auto-framing and the crop: moves the framer's crop (after the newest model output, when this
+   * frame took one), points the maps and the mask at it when it moved, and crops and scales the
+   * camera frame into the view (in the same pass as `--vg`'s crop). Sets {@linkcode #current}.
+   */
+  #frame(s: Scene, fresh: boolean): void {
+    const framer = this.#framer;
+    const now = this.#clock();
+    if (fresh && s.content !== null && framer.enabled) {
+      const m = s.model!.manifest.output;
+      framer.observe(s.map!, m, s.content, now);
+    }
+    const crop = framer.step(now);
+    if (framer.moved) {
+      this.#ensureView();
+      const c = this.#cropNow;
+      c.x = crop.x;
+      c.y = crop.y;
+      c.w = crop.w;
+      c.h = crop.h;
+      this.#maps!.update(c);
+      if (s.mask !== null && s.content !== null) {
+        s.mask.setRegion(maskRegion(s.content, c, this.#source.size));
+      }
+      s.gate?.renderNext();
+    }
+    const direct = this.#maps === null || (this.#same && framer.atBase);
+    let current = this.#cam;
+    if (!direct) {
+      resampleFrame(this.#cam, this.#maps!, this.#view!);
+      current = this.#view!;
+    }
+    if (this.#work !== null && current !== this.#cam) {
+      convertFrame(current, this.#work);
+      current = this.#work;
+    }
+    this.#current = current;
+    this.#ctx.frame = current;
+  }
+
+  /** Seconds for the framer: wall time live, the frame count over the rate for files. */
+  #clock(): number {
+    if (this.#options.mode === "live") return performance.now() / 1000;
+    const fps = this.#source.fps > 0 ? this.#source.fps : 30;
+    this.#lastClock = this.#stats.totalFrames / fps;
+    return this.#lastClock;
+  }
+
+  /** The view and maps a camera frame of the output's size needs once framing crops it. */
+  #ensureView(): void {
+    if (this.#maps !== null) return;
+    const output = this.#sink.size;
+    this.#maps = new FrameRegionMaps(this.#source.size, this.#crop, output);
+    this.#view = makeFrame(output, this.#camLayout, this.#kernels.planes);
+  }
+
   /** Gives the frame buffers back to the kernels' memory (once the loop has stopped). */
   #releaseBuffers(): void {
     const k = this.#kernels;
@@ -452,7 +539,7 @@ export class Pipeline {
    * null), or into a planar frame for a file (returned).
    */
   #compose(s: Scene): Frame | null {
-    const view = this.#work;
+    const view = this.#current;
     const { width, height } = view;
     const mirror = s.settings.mirror;
     const flip = s.settings.flip;
@@ -490,7 +577,7 @@ export class Pipeline {
 
   /** Privacy: the background alone (or the veil over a background made from the camera). */
   #composePrivate(s: Scene): Frame | null {
-    const { width, height } = this.#work;
+    const { width, height } = this.#current;
     this.#ctx.mask = this.#opaque;
     this.#ctx.timeMs = performance.now() - this.#started;
     const bg = (s.veil ?? s.background).render(this.#ctx);
@@ -537,6 +624,7 @@ export class Pipeline {
     view.yuyv = this.#sink.kind === "yuyv" ? this.#sink.yuyv : null;
     view.frame = out;
     view.alpha = s.mask?.alpha ?? this.#opaque;
+    view.camera = this.#current;
     view.mirror = s.settings.mirror;
     view.flip = s.settings.flip;
     this.#options.onOutput!(view);
@@ -578,7 +666,8 @@ export class Pipeline {
         made.push(background);
       }
       let model: Segmenter | null = null;
-      if (!background.passthrough) {
+      // Auto-framing needs the model even when the background is off (to find the person).
+      if (!background.passthrough || settings.frame === "auto") {
         model = old.model !== null && !first && settings.model === old.settings.model
           ? old.model
           : null;
@@ -595,20 +684,30 @@ export class Pipeline {
       const same = model !== null && model === old.model && old.mask !== null &&
         settings.threshold === old.settings.threshold &&
         JSON.stringify(options) === JSON.stringify(this.#maskOptions(old.settings, f));
-      let mask = same ? old.mask : null;
+      // No mask while the background is off (the model runs for framing alone then).
+      let mask = same && !background.passthrough ? old.mask : null;
       let map = same ? old.map : null;
       let latest = model !== null && model === old.model ? old.latest : null;
-      if (model !== null && mask === null) {
+      const content = model === null ? null : model.contentRect(this.#source.size);
+      if (model !== null && content !== null) {
         const m = model.manifest.output;
-        const content = model.contentRect(this.#source.size);
-        mask = new MaskPipeline({
-          model: { width: m.width, height: m.height },
-          region: maskRegion(content, this.#crop, this.#source.size),
-          output,
-        }, options);
-        map = old.map !== null && old.map.length === m.width * m.height
-          ? old.map
-          : this.#kernels.arena.float32(m.width * m.height);
+        if (mask === null && !background.passthrough) {
+          mask = new MaskPipeline({
+            model: { width: m.width, height: m.height },
+            region: maskRegion(content, this.#crop, this.#source.size),
+            output,
+          }, options);
+          // Framing has moved the crop: the new mask starts where it is.
+          const c = this.#cropNow;
+          if (c.x !== this.#crop.x || c.y !== this.#crop.y || c.h !== this.#crop.h) {
+            mask.setRegion(maskRegion(content, c, this.#source.size));
+          }
+        }
+        if (map === null) {
+          map = old.map !== null && old.map.length === m.width * m.height
+            ? old.map
+            : this.#kernels.arena.float32(m.width * m.height);
+        }
       }
       if (model !== null && latest === null) latest = new LatestMask(model);
       const wantsGate = model !== null && this.#options.mode === "live" &&
@@ -635,6 +734,7 @@ export class Pipeline {
         map,
         gate,
         veil,
+        content,
       };
     } catch (error) {
       for (const stage of made) await stage.close();
