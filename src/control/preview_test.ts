@@ -16,6 +16,7 @@ function view(): OutputView {
     yuyv,
     frame: null,
     camera,
+    crop: { x: 0, y: 0, w: 64, h: 32 },
     alpha: new Uint8Array(64 * 32).fill(255),
     mirror: false,
     flip: false,

@@ -102,6 +102,11 @@ export interface OutputView {
   frame: Frame | null;
   /** The camera picture cropped to the output size, before mirror and flip. */
   camera: Frame;
+  /**
+   * The part of the camera picture the output shows (camera pixels, fractional): the output's
+   * centred crop, or auto-framing's. The loop's own object: copy what you keep.
+   */
+  crop: Readonly<Rect>;
   /** The mask at the output size (255: person), before mirror and flip. */
   alpha: Uint8Array;
   /** Whether the output was mirrored / flipped (to show camera and mask the same way). */
@@ -250,6 +255,7 @@ export class Pipeline {
       yuyv: null,
       frame: null,
       camera: this.#current,
+      crop: this.#cropNow,
       alpha: this.#opaque,
       mirror: false,
       flip: false,

@@ -16,6 +16,7 @@ const view: OutputView = {
   yuyv: new Uint8Array(1280 * 720 * 2).map((_, i) => 16 + ((i * 31) % 219)),
   frame: null,
   camera,
+  crop: { x: 0, y: 0, w: 1280, h: 720 },
   alpha: new Uint8Array(1280 * 720).fill(255),
   mirror: false,
   flip: false,
