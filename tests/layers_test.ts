@@ -63,6 +63,15 @@ Deno.test("src/kernels/ is pixel code too: it imports only src/frame/ and src/im
   );
 });
 
+Deno.test("src/framing/ is geometry: it imports only src/frame/", () => {
+  const files = product.filter((f) => f.startsWith("src/framing/"));
+  assert.ok(files.includes("src/framing/mod.ts"));
+  assert.deepEqual(
+    offenders(files, (t) => !t.startsWith("src/framing/") && !t.startsWith("src/frame/")),
+    [],
+  );
+});
+
 Deno.test("no stage imports the loop: src/pipeline/ is imported only by the front ends (src/cli/, src/control/)", () => {
   const front = ["src/pipeline/", "src/cli/", "src/control/"];
   const stages = product.filter((f) => !front.some((p) => f.startsWith(p)));

@@ -180,7 +180,10 @@ export function resampleAlpha(
 export class FrameRegionMaps {
   readonly #source: Size;
   readonly #output: Size;
-  #crop: Rect;
+  readonly #crop: Rect;
+  /** The half-width chroma planes' sizes and regions, refilled in place by {@linkcode update}. */
+  readonly #chromaSize: [Size, Size];
+  readonly #chromaCrop: [Rect, Rect] = [{ x: 0, y: 0, w: 0, h: 0 }, { x: 0, y: 0, w: 0, h: 0 }];
   /** The luma map (and the `"444"` chroma map). */
   readonly luma: RegionMap;
   #c422: RegionMap | null = null;
@@ -205,7 +208,11 @@ export class FrameRegionMaps {
   constructor(source: Size, crop: Rect, output: Size) {
     this.#source = { width: source.width, height: source.height };
     this.#output = { width: output.width, height: output.height };
-    this.#crop = { ...crop };
+    this.#crop = { x: crop.x, y: crop.y, w: crop.w, h: crop.h };
+    this.#chromaSize = [
+      { width: source.width / 2, height: source.height },
+      { width: source.width / 2, height: Math.ceil(source.height / 2) },
+    ];
     this.luma = new RegionMap(source, crop, output);
   }
 
@@ -220,10 +227,14 @@ export class FrameRegionMaps {
    * @param crop the region of the source to show
    */
   update(crop: Rect): void {
-    this.#crop = { x: crop.x, y: crop.y, w: crop.w, h: crop.h };
+    const c = this.#crop;
+    c.x = crop.x;
+    c.y = crop.y;
+    c.w = crop.w;
+    c.h = crop.h;
     this.luma.update(this.#source, crop);
-    if (this.#c422) this.#c422.update(...this.#chromaGeometry(0));
-    if (this.#c420) this.#c420.update(...this.#chromaGeometry(1));
+    if (this.#c422) this.#c422.update(this.#chromaSize[0], this.#chromaRegion(0));
+    if (this.#c420) this.#c420.update(this.#chromaSize[1], this.#chromaRegion(1));
   }
 
   /**
@@ -236,19 +247,29 @@ export class FrameRegionMaps {
   chroma(layout: Frame["layout"]): RegionMap {
     if (layout === "444") return this.luma;
     if (layout === "422") {
-      return this.#c422 ??= new RegionMap(...this.#chromaGeometry(0), this.#halfOutput());
+      return this.#c422 ??= new RegionMap(
+        this.#chromaSize[0],
+        this.#chromaRegion(0),
+        this.#halfOutput(),
+      );
     }
-    return this.#c420 ??= new RegionMap(...this.#chromaGeometry(1), this.#halfOutput());
+    return this.#c420 ??= new RegionMap(
+      this.#chromaSize[1],
+      this.#chromaRegion(1),
+      this.#halfOutput(),
+    );
   }
 
-  #chromaGeometry(shift: 0 | 1): [Size, Rect] {
+  /** The crop in a half-width chroma plane (`shift` 1: half height too), filled in place. */
+  #chromaRegion(shift: 0 | 1): Rect {
     const v = 1 << shift;
-    const { width, height } = this.#source;
     const r = this.#crop;
-    return [
-      { width: width / 2, height: Math.ceil(height / v) },
-      { x: r.x / 2, y: r.y / v, w: r.w / 2, h: r.h / v },
-    ];
+    const c = this.#chromaCrop[shift];
+    c.x = r.x / 2;
+    c.y = r.y / v;
+    c.w = r.w / 2;
+    c.h = r.h / v;
+    return c;
   }
 
   #halfOutput(): Size {

@@ -137,15 +137,20 @@ interface Scene {
  * @param content where the whole camera frame lands in the model output (the letterbox)
  * @param crop the output's crop of the camera frame
  * @param source the camera frame's size
+ * @param into the rectangle to fill (default: a new one)
  * @returns the crop in model output coordinates
  */
-export function maskRegion(content: Rect, crop: Rect, source: Size): Rect {
-  return {
-    x: content.x + (crop.x / source.width) * content.w,
-    y: content.y + (crop.y / source.height) * content.h,
-    w: (crop.w / source.width) * content.w,
-    h: (crop.h / source.height) * content.h,
-  };
+export function maskRegion(
+  content: Rect,
+  crop: Rect,
+  source: Size,
+  into: Rect = { x: 0, y: 0, w: 0, h: 0 },
+): Rect {
+  into.x = content.x + (crop.x / source.width) * content.w;
+  into.y = content.y + (crop.y / source.height) * content.h;
+  into.w = (crop.w / source.width) * content.w;
+  into.h = (crop.h / source.height) * content.h;
+  return into;
 }
 
 /**
@@ -183,6 +188,8 @@ export class Pipeline {
   readonly #crop: Rect;
   /** The crop the maps and the mask are set to now. */
   readonly #cropNow: Rect;
+  /** The crop in the model's map, refilled as the crop moves. */
+  readonly #maskCrop: Rect = { x: 0, y: 0, w: 0, h: 0 };
   /** The frame this frame's mask, background and composite use: the camera frame or the view. */
   #current: Frame;
   /** Auto-framing: the person's crop. */
@@ -471,7 +478,7 @@ export class Pipeline {
       c.h = crop.h;
       this.#maps!.update(c);
       if (s.mask !== null && s.content !== null) {
-        s.mask.setRegion(maskRegion(s.content, c, this.#source.size));
+        s.mask.setRegion(maskRegion(s.content, c, this.#source.size, this.#maskCrop));
       }
       s.gate?.renderNext();
     }

@@ -38,6 +38,8 @@ const state = {
   tighten: DEFAULTS.tighten,
   /** Control id → time (performance.now()) until which server settings leave it alone. */
   held: new Map(),
+  /** Control id → the timer that shows it the settings in force once its hold ends. */
+  releases: new Map(),
   /** The event stream, while open. */
   events: null,
 };
@@ -141,8 +143,20 @@ function clearMessage(kind) {
 // ---------------------------------------------------------------------------------------------
 // Settings → controls
 
+/**
+ * Leaves control `id` alone for `ms` while the user moves it. Settings that arrive meanwhile (a
+ * change made elsewhere) are shown on it once the hold ends: the control never stays out of date.
+ */
 function hold(id, ms = HOLD_MS) {
   state.held.set(id, performance.now() + ms);
+  clearTimeout(state.releases.get(id));
+  state.releases.set(
+    id,
+    setTimeout(() => {
+      state.releases.delete(id);
+      if (!isHeld(id) && state.settings) applySettings(state.settings);
+    }, ms + 50),
+  );
 }
 
 function isHeld(id) {
