@@ -3,9 +3,10 @@
  * downloaded one), driven by playwright-core, opens the panel of a running backscrub (a picture
  * played as a live camera into the null sink) at the address it printed, and checks with real
  * pixels, read back from the preview, that the panel's controls change what the call sees: a
- * background thumbnail, the blur slider, the privacy switch; and that status figures update,
- * refusals are shown, changes made elsewhere appear, uploads work, and the page reads well in the
- * light and dark themes and on a narrow window.
+ * background thumbnail, the blur slider, the privacy switch; that the auto-frame switch and its
+ * max zoom slider change the settings in force; and that status figures update, refusals are
+ * shown, changes made elsewhere appear, uploads work, and the page reads well in the light and
+ * dark themes and on a narrow window.
  *
  * Without Chromium the test is skipped with a note, except under CI, where it fails.
  * `BACKSCRUB_UPDATE_SCREENSHOT=1` also writes the README's screenshot, docs/panel.png.
@@ -589,6 +590,54 @@ Deno.test({
       });
 
       await t.step(
+        "the auto-frame switch and the max zoom slider change the server's settings",
+        async () => {
+          const toggle = page.getByRole("switch", { name: "Auto-frame" });
+          const zoom = page.getByRole("slider", { name: "Max zoom" });
+          assert.equal(await toggle.isChecked(), false, "off by default");
+          assert.equal(await zoom.isDisabled(), true, "max zoom waits for auto-frame");
+          assert.equal(await page.textContent("#frame-zoom-value"), "1.6×");
+
+          // The keyboard: Space switches it on; the slider then moves with the arrow keys.
+          await toggle.focus();
+          await page.keyboard.press("Space");
+          await until("frame auto", () => settings(page), (s) => s.frame === "auto");
+          assert.equal(await zoom.isEnabled(), true, "max zoom can move with auto-frame on");
+          await zoom.focus();
+          for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
+          assert.equal(await page.textContent("#frame-zoom-value"), "2.0×");
+          await until("frame-zoom 2", () => settings(page), (s) => s["frame-zoom"] === 2);
+          await page.keyboard.press("End");
+          await until("frame-zoom 4", () => settings(page), (s) => s["frame-zoom"] === 4);
+          assert.equal(await page.textContent("#frame-zoom-value"), "4.0×");
+
+          // The mouse: a click on the switch turns it off; the zoom is kept for next time.
+          await page.click('label[for="frame"]');
+          const off = await until("frame off", () => settings(page), (s) => s.frame === "off");
+          assert.equal(off["frame-zoom"], 4);
+          await page.waitForSelector("#frame-zoom:disabled");
+
+          // Changed elsewhere (the API, ctl): the panel follows.
+          const response = await fetch(new URL("/api/settings", run.origin), {
+            method: "PATCH",
+            headers: { authorization: `Bearer ${run.token}`, "content-type": "application/json" },
+            body: JSON.stringify({ frame: "auto", "frame-zoom": 3 }),
+          });
+          assert.equal(response.status, 200, await response.text());
+          await page.waitForSelector("#frame:checked");
+          await page.waitForSelector("#frame-zoom:enabled");
+          await until(
+            "the slider at 3",
+            () => page.textContent("#frame-zoom-value"),
+            (text) => text === "3.0×",
+          );
+          assert.equal(await zoom.inputValue(), "3");
+          await toggle.click();
+          await until("frame off again", () => settings(page), (s) => s.frame === "off");
+        },
+      );
+
+      await t.step(
         "upload by the file chooser and by drag and drop selects the new picture",
         async () => {
           await page.setInputFiles("#upload-input", UPLOAD);
@@ -627,6 +676,8 @@ Deno.test({
         );
         const saved = JSON.parse(await Deno.readTextFile(run.config));
         assert.equal(typeof saved.background, "string");
+        assert.equal(saved.frame, "off");
+        assert.equal(saved["frame-zoom"], 3, "the zoom set above is saved");
       });
 
       await t.step("the preview streams stop while the page is hidden", async () => {

@@ -238,6 +238,13 @@ function applySettings(settings, { force = false } = {}) {
 
   setValue("mirror", settings.mirror, force);
   setValue("flip", settings.flip, force);
+  setValue("frame", settings.frame === "auto", force);
+  const zoom = settings["frame-zoom"];
+  if (typeof zoom === "number") {
+    setValue("frame-zoom", zoom, force);
+    if (force || !isHeld("frame-zoom")) setText("frame-zoom-value", zoomText(zoom));
+  }
+  showFrameZoom();
 
   const model = byId("model");
   if (typeof settings.model === "string" && settings.model !== "") {
@@ -276,6 +283,15 @@ function applySettings(settings, { force = false } = {}) {
   setValue("despill", settings.despill ?? "off", force);
 
   showPrivacy(Boolean(settings.privacy), force);
+}
+
+function zoomText(zoom) {
+  return `${zoom.toFixed(1)}×`;
+}
+
+/** Max zoom is a setting of auto-framing: it can be moved only while the switch is on. */
+function showFrameZoom() {
+  byId("frame-zoom").disabled = !byId("frame").checked;
 }
 
 function showPrivacy(on, force = false) {
@@ -492,6 +508,7 @@ function wireControls() {
   wireSlider("blur-strength", "blur-value", (v) => String(v), (v) => ({ blur: v }));
   wireSlider("smooth", "smooth-value", (v) => v.toFixed(2), (v) => ({ smooth: v }));
   wireSlider("light-wrap", "light-wrap-value", (v) => v.toFixed(2), (v) => ({ "light-wrap": v }));
+  wireSlider("frame-zoom", "frame-zoom-value", zoomText, (v) => ({ "frame-zoom": v }));
 
   const colour = byId("color");
   let colourTimer = 0;
@@ -510,6 +527,11 @@ function wireControls() {
     const box = byId(id);
     box.addEventListener("change", () => change({ [id]: box.checked }));
   }
+  const frame = byId("frame");
+  frame.addEventListener("change", () => {
+    showFrameZoom();
+    change({ frame: frame.checked ? "auto" : "off" });
+  });
   byId("tighten").addEventListener("change", (event) => {
     const on = event.target.checked;
     change({ tighten: on ? `${state.tighten[0]},${state.tighten[1]}` : "off" });
