@@ -87,6 +87,21 @@ export interface KernelExports {
     rows: I,
   ): void;
   unpackYuyv(src: I, y: I, u: I, v: I, pairs: I): void;
+  resamplePlane(
+    src: I,
+    srcWidth: I,
+    out: I,
+    width: I,
+    height: I,
+    x0: I,
+    x1: I,
+    fx: I,
+    y0: I,
+    y1: I,
+    fy: I,
+    row: I,
+    cols: I,
+  ): void;
   fitInput(
     Y: I,
     U: I,

@@ -26,6 +26,7 @@
 
 import { type ChromaLayout, type Frame, makeFrame, type PlaneAllocator } from "../frame/frame.ts";
 import type { Size } from "../frame/geometry.ts";
+import { type FrameRegionMaps, type RegionMap, resampleFrame } from "../frame/region.ts";
 import type { CompositeFrameOptions, CompositeYuyvOptions } from "../image/composite.ts";
 import { B_FROM_CB, G_TIE, R_FROM_CR } from "../image/planar.ts";
 import { Arena, type ArenaView } from "./arena.ts";
@@ -457,6 +458,89 @@ export class Kernels {
     );
     s.back(x, x.length * 4, 30);
   }
+
+  /**
+   * `resampleFrame` of `src/frame/region.ts`, to the byte: the crop-and-scale of the camera frame
+   * to the output (`--vg`, auto-framing), each row blended vertically 8 bytes per SIMD step, then
+   * horizontally. The same checks and layouts as `resampleFrame` (which it runs first on a
+   * 1×1-pixel check of the sizes: it throws what that throws).
+   *
+   * @param src the source frame, of the maps' source size
+   * @param maps made once for the geometry
+   * @param out the output frame, of the maps' output size (its layout is set)
+   */
+  resampleFrame(src: Frame, maps: FrameRegionMaps, out: Frame): void {
+    const { width, height } = maps.output;
+    if (
+      out.width !== width || out.height !== height ||
+      (src.layout === "444") !== (out.layout === "444")
+    ) {
+      resampleFrame(src, maps, out); // throws the reference's error
+      return;
+    }
+    const chroma = maps.chroma(src.layout);
+    const scw = src.layout === "444" ? src.width : src.width >> 1;
+    const srows = src.layout === "420" ? (src.height + 1) >> 1 : src.height;
+    if (src.y.length < src.width * src.height || src.u.length < scw * srows) {
+      resampleFrame(src, maps, out);
+      return;
+    }
+    this.#resample(src.y, src.width, src.height, maps.luma, out.y, 46);
+    this.#resample(src.u, scw, srows, chroma, out.u, 47);
+    this.#resample(src.v, scw, srows, chroma, out.v, 48);
+    if (src.layout !== "444") out.layout = "422";
+  }
+
+  #resample(
+    plane: Uint8Array,
+    srcWidth: number,
+    srcHeight: number,
+    map: RegionMap,
+    out: Uint8Array,
+    slot: number,
+  ): void {
+    const s = this.#stage;
+    const { width, height } = map;
+    const n = width * height;
+    this.#x.resamplePlane(
+      s.in(plane, srcWidth * srcHeight, slot),
+      srcWidth,
+      s.out(out, n, slot + 3),
+      width,
+      height,
+      s.in(map.x0, width * 4, 52),
+      s.in(map.x1, width * 4, 53),
+      s.in(map.fx, width * 2, 54),
+      s.in(map.y0, height * 4, 55),
+      s.in(map.y1, height * 4, 56),
+      s.in(map.fy, height * 2, 57),
+      s.out(this.#resampleRow(srcWidth + 8), (srcWidth + 8) * 2, 58),
+      s.out(this.#resampleCols(width * 3), width * 12, 59),
+    );
+    s.back(out, n, slot + 3);
+  }
+
+  /** The scratch row of the resampler (one blended source row), grown when needed. */
+  #resampleRow(words: number): Uint16Array {
+    if (this.#row === null || this.#row.length < words) {
+      if (this.#row !== null) this.arena.release(this.#row);
+      this.#row = this.arena.uint16(words);
+    }
+    return this.#row;
+  }
+
+  #row: Uint16Array | null = null;
+
+  /** The resampler's column tables (4 bytes a pixel, 64 a group of 8), grown when needed. */
+  #resampleCols(width: number): Int32Array {
+    if (this.#cols === null || this.#cols.length < width) {
+      if (this.#cols !== null) this.arena.release(this.#cols);
+      this.#cols = this.arena.int32(width);
+    }
+    return this.#cols;
+  }
+
+  #cols: Int32Array | null = null;
 
   /**
    * `yuyvToFrame` of `src/image/planar.ts`, to the byte, 16 pixels per step: a camera's YUYV

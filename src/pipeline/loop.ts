@@ -18,7 +18,7 @@
 
 import { coverRect, type Rect, type Size } from "../frame/geometry.ts";
 import { type Frame, makeFrame } from "../frame/frame.ts";
-import { FrameRegionMaps, resampleFrame } from "../frame/region.ts";
+import { FrameRegionMaps } from "../frame/region.ts";
 import {
   type Background,
   type BackgroundContext,
@@ -485,7 +485,7 @@ export class Pipeline {
     const direct = this.#maps === null || (this.#same && framer.atBase);
     let current = this.#cam;
     if (!direct) {
-      resampleFrame(this.#cam, this.#maps!, this.#view!);
+      this.#kernels.resampleFrame(this.#cam, this.#maps!, this.#view!);
       current = this.#view!;
     }
     if (this.#work !== null && current !== this.#cam) {

@@ -7,6 +7,7 @@ export { boxMean, guidedGuide, guidedRender, guidedSolve, regionSample, temporal
 export { fitInput } from "./sample";
 export { blurSpan } from "./blur";
 export { unpackYuyv } from "./unpack";
+export { resamplePlane } from "./resample";
 
 /** The end of the module's static data: memory above it is the arena's. */
 export function heapBase(): usize {
