@@ -8,7 +8,9 @@
  *
  * What it ignores, by construction:
  * - **A second person walking behind**: blobs are separated (4-connected) and the one followed so
- *   far wins unless another is more than three times its size.
+ *   far wins unless another is more than three times its size. When the two touch (one blob),
+ *   the rows are measured only within {@linkcode WINDOW} body widths either side of the head
+ *   followed so far, so the other person's head and shoulders beside it do not count.
  * - **Hands**: the head top is the first row at least {@linkcode HEAD_WIDTH} of the body's width
  *   (a raised hand is narrower than a head); the centre is the median column of the head rows, so
  *   a hand beside the face moves it little.
@@ -27,6 +29,9 @@ export const HEAD_WIDTH = 0.3;
 
 /** The shoulder line: the first row whose width reaches this share of the body's width. */
 export const SHOULDER_WIDTH = 0.8;
+
+/** Once following, rows are measured this many body widths either side of the head's centre. */
+export const WINDOW = 0.6;
 
 /** The probability from which a map pixel is the person. */
 const PERSON = 0.5;
@@ -78,8 +83,11 @@ export class SubjectFinder {
     width: 0,
     area: 0,
   };
-  /** The blob followed so far, in map pixels (x0, y0, x1, y1); empty when nobody. */
-  readonly #prev = new Float64Array(4);
+  /**
+   * The blob followed so far, in map pixels: its box (x0, y0, x1, y1), its head's centre column
+   * and its body width; meaningful while `#hasPrev`.
+   */
+  readonly #prev = new Float64Array(6);
   #hasPrev = false;
 
   /** Forgets whom it followed. */
@@ -167,22 +175,40 @@ export class SubjectFinder {
       return subject;
     }
 
+    // The blob's box (for following it), then its rows within the window around the head
+    // followed so far: all of it when following nobody, or when less than half of the blob is
+    // in the window (the person moved far since the last look).
+    let wx0 = x0, wx1 = x1;
+    if (tracking) {
+      const half = Math.max(4, WINDOW * prev[5]!);
+      wx0 = Math.max(x0, Math.floor(prev[4]! - half));
+      wx1 = Math.min(x1, Math.ceil(prev[4]! + half));
+    }
+    let left = x1, right = x0, inWindow = 0;
+    for (let y = y0; y < y1; y++) {
+      const r = y * mw;
+      for (let x = x0; x < x1; x++) {
+        if (labels[r + x] === best) {
+          if (x < left) left = x;
+          if (x > right) right = x;
+          if (x >= wx0 && x < wx1) inWindow++;
+        }
+      }
+    }
+    if (2 * inWindow < bestArea) {
+      wx0 = x0;
+      wx1 = x1;
+    }
     // Row widths of the blob, and the body's width: the width of the widest tenth of its rows.
     const rows = this.#rows;
     const widths = this.#widths;
     rows.fill(0);
     widths.fill(0);
-    let first = -1, last = -1, left = x1, right = x0;
+    let first = -1, last = -1;
     for (let y = y0; y < y1; y++) {
       let count = 0;
       const r = y * mw;
-      for (let x = x0; x < x1; x++) {
-        if (labels[r + x] === best) {
-          count++;
-          if (x < left) left = x;
-          if (x > right) right = x;
-        }
-      }
+      for (let x = wx0; x < wx1; x++) if (labels[r + x] === best) count++;
       rows[y] = count;
       if (count > 0) {
         if (first < 0) first = y;
@@ -211,7 +237,7 @@ export class SubjectFinder {
     let headPixels = 0;
     for (let y = top; y < headEnd && y <= last; y++) {
       const r = y * mw;
-      for (let x = x0; x < x1; x++) {
+      for (let x = wx0; x < wx1; x++) {
         if (labels[r + x] === best) {
           cols[x]!++;
           headPixels++;
@@ -219,8 +245,8 @@ export class SubjectFinder {
       }
     }
     // Column x spans [x, x + 1): the median lies inside the column where half is reached.
-    let median = x0, seen = 0;
-    for (let x = x0; x < x1; x++) {
+    let median = wx0, seen = 0;
+    for (let x = wx0; x < wx1; x++) {
       const c = cols[x]!;
       if (c > 0 && 2 * (seen + c) >= headPixels) {
         median = x + (headPixels / 2 - seen) / c;
@@ -233,6 +259,8 @@ export class SubjectFinder {
     prev[1] = first;
     prev[2] = right + 1;
     prev[3] = last + 1;
+    prev[4] = median;
+    prev[5] = body;
     this.#hasPrev = true;
     const sx = camera.width / content.w, sy = camera.height / content.h;
     subject.found = true;
