@@ -29,10 +29,16 @@ export interface DecodeStats {
   lastWarning: string | null;
 }
 
+/** What a {@linkcode FrameDecoder} warning is about: a frame dropped, or one used despite damage. */
+export type DecodeWarningKind = "skipped" | "damaged";
+
 /** Options for {@linkcode FrameDecoder}. */
 export interface FrameDecoderOptions {
-  /** Called with each skip or damage warning (one line); default: nothing. */
-  onWarning?: (message: string) => void;
+  /**
+   * Called with each skip or damage warning (one line) and its kind: `"skipped"` (the frame was
+   * dropped) or `"damaged"` (used despite a harmless warning); default: nothing.
+   */
+  onWarning?: (message: string, kind: DecodeWarningKind) => void;
   /** Use libjpeg-turbo's fast DCT and upsampling (slightly lower quality). */
   fastJpeg?: boolean;
   /**
@@ -66,10 +72,20 @@ const BENIGN_WARNING = /extraneous bytes before marker/i;
  *
  * A corrupt MJPG frame (no JPEG start or end marker, undecodable data, data libjpeg warns about,
  * or a different size) is skipped: {@linkcode decode} returns `false`, the stats count it,
- * `onWarning` hears why, and `into` may hold a partial picture (do not use it). The caller
+ * `onWarning` hears why, and `into` holds the last good picture again (see below). The caller
  * releases the frame and grabs the next one; the stream goes on.
  * Only libjpeg's "extraneous bytes before marker" warning, which some cameras trigger on every
  * frame, keeps the frame.
+ *
+ * **A skipped frame never stays in `into`.** libturbojpeg writes a JPEG's planes straight into
+ * `into` (that is what spares a copy of every frame), and a JPEG with corrupt entropy data is
+ * only known to be corrupt once it has been decoded: by then `into` holds garbage. A caller that
+ * shows `into` again while the camera is silent (`CameraSource`, `ResilientSource`: the last
+ * frame is repeated) would show it. So the decoder keeps the bytes of the last good JPEG (one
+ * buffer, made on the first JPEG and grown only when a larger one comes: a copy of the compressed
+ * frame, about a tenth of the decoded one, per frame) and, after a damaged decode into `into`,
+ * decodes them into `into` again: the cost of a corrupt frame is one decode more. Before the first
+ * good JPEG there is nothing to restore and `into` may hold garbage (nothing was shown yet).
  *
  * @example
  * ```ts
@@ -94,7 +110,7 @@ export class FrameDecoder {
   readonly #format: DecoderFormat;
   readonly #name: string;
   readonly #jpeg: JpegDecoder | null;
-  readonly #onWarning: ((message: string) => void) | undefined;
+  readonly #onWarning: ((message: string, kind: DecodeWarningKind) => void) | undefined;
   readonly #fast: boolean;
   readonly #stats: DecodeStats = { decoded: 0, skipped: 0, damaged: 0, lastWarning: null };
   /** Tightly packed copy for raw frames with padded rows (made once when needed). */
@@ -105,6 +121,9 @@ export class FrameDecoder {
   #scratch444: Frame | null = null;
   /** RGB for JPEG subsamplings without a planar path (made once when needed). */
   #rgb: Uint8Array | null = null;
+  /** The last good JPEG's bytes (`#goodLength` of them), decoded again after a damaged one. */
+  #good: Uint8Array | null = null;
+  #goodLength = 0;
   readonly #kernels: Kernels = Kernels.shared();
 
   /**
@@ -191,11 +210,14 @@ export class FrameDecoder {
     const message = `Skipped a corrupt ${this.#name} frame: ${reason}`;
     this.#stats.skipped++;
     this.#stats.lastWarning = message;
-    this.#onWarning?.(message);
+    this.#onWarning?.(message, "skipped");
     return false;
   }
 
-  /** Decodes JPEG data into `into`, checking it first. */
+  /**
+   * Decodes JPEG data into `into`, checking it first. A frame that turns out corrupt after
+   * libturbojpeg began writing `into` is replaced by the last good one (see the class).
+   */
   #decodeJpeg(data: Uint8Array, into: Frame): boolean {
     // UVC cameras pad frames with zeros after the end marker; a frame cut
     // short (USB packet loss) has no end marker and would decode half gray.
@@ -208,50 +230,93 @@ export class FrameDecoder {
       return this.#skip(`no JPEG end marker (truncated, ${data.length} bytes)`);
     }
     const jpeg = end === data.length ? data : data.subarray(0, end);
+    const outcome = this.#decodeChecked(jpeg, into);
+    if (outcome.problem === null) {
+      this.#keepGood(jpeg);
+      this.#stats.decoded++;
+      return true;
+    }
+    if (outcome.touched) this.#restoreGood(into);
+    return this.#skip(outcome.problem);
+  }
+
+  /**
+   * Decodes one JPEG into `into` (or through a scratch frame, converted only when the data is
+   * good). Says why the frame must be skipped (`null`: it is good) and whether `into` was
+   * written before that was known.
+   */
+  #decodeChecked(
+    jpeg: Uint8Array,
+    into: Frame,
+    restoring = false,
+  ): { problem: string | null; touched: boolean } {
     const decoder = this.#jpeg!;
+    let touched = false;
     try {
       const header = decoder.header(jpeg);
       const { width, height } = this.size;
       if (header.width !== width || header.height !== height) {
-        return this.#skip(
-          `it is ${header.width}x${header.height}, the camera said ${width}x${height}`,
-        );
+        return {
+          problem: `it is ${header.width}x${header.height}, the camera said ${width}x${height}`,
+          touched,
+        };
       }
       const sub = header.subsampling;
       const fast = this.#fast;
       const planes = this.#planesFor(into, sub);
       let warning: string | null;
       if (planes !== null) {
+        touched = planes === into;
         warning = decoder.decodeToYuv(jpeg, planes, { fast }).warning;
         if (sub === "422" || sub === "420") planes.layout = sub;
       } else {
         // 4:4:0, 4:1:1, grey (or 4:2:x of an odd width into 4:4:4): through RGB.
         const rgb = this.#rgb ??= new Uint8Array(width * height * 3);
         warning = decoder.decode(jpeg, rgb, { format: "rgb", fast }).warning;
-        if (into.layout === "420") into.layout = "422";
-        if (warning === null || BENIGN_WARNING.test(warning)) rgbToFrame(rgb, into);
+        if (warning === null || BENIGN_WARNING.test(warning)) {
+          if (into.layout === "420") into.layout = "422";
+          rgbToFrame(rgb, into);
+        }
       }
       if (warning !== null) {
         // Corrupt entropy data decodes "successfully" with a warning and
         // shows as garbage blocks: skip it. Only stray bytes before a marker
         // (some UVC cameras add them to every frame) leave the picture intact.
-        if (!BENIGN_WARNING.test(warning)) return this.#skip(warning);
-        const message = `Decoded a damaged ${this.#name} frame: ${warning}`;
-        this.#stats.damaged++;
-        this.#stats.lastWarning = message;
-        this.#onWarning?.(message);
+        if (!BENIGN_WARNING.test(warning)) return { problem: warning, touched };
+        if (!restoring) {
+          const message = `Decoded a damaged ${this.#name} frame: ${warning}`;
+          this.#stats.damaged++;
+          this.#stats.lastWarning = message;
+          this.#onWarning?.(message, "damaged");
+        }
       }
       if (planes !== null && planes !== into) {
         // Decoded into a scratch frame: convert, now that the data is good.
         if (into.layout === "420") into.layout = "422";
         convertFrame(planes, into);
       }
-      this.#stats.decoded++;
-      return true;
+      return { problem: null, touched };
     } catch (error) {
-      if (error instanceof JpegError && error.fatal) return this.#skip(error.message);
+      if (error instanceof JpegError && error.fatal) return { problem: error.message, touched };
       throw error;
     }
+  }
+
+  /** Keeps a good JPEG's bytes (the buffer grows, by half again, only for a larger JPEG). */
+  #keepGood(jpeg: Uint8Array): void {
+    let good = this.#good;
+    if (good === null || good.length < jpeg.length) {
+      good = this.#good = new Uint8Array(Math.max(jpeg.length + (jpeg.length >> 1), 4096));
+    }
+    good.set(jpeg);
+    this.#goodLength = jpeg.length;
+  }
+
+  /** Decodes the last good JPEG into `into` again, after a damaged decode wrote over it. */
+  #restoreGood(into: Frame): void {
+    if (this.#good === null) return;
+    // It decoded before, the same way: it does so again (a failure would leave `into` as it is).
+    this.#decodeChecked(this.#good.subarray(0, this.#goodLength), into, true);
   }
 
   /**

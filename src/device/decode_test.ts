@@ -395,3 +395,53 @@ Deno.test("FrameDecoder leaves a 4:4:4 frame as it was when a 4:2:2 JPEG turns o
   assert.equal(decoder.decode(damaged, frame), false, "libjpeg warns: skipped");
   assert.deepEqual(frame, before, "decoded into the scratch frame, not converted");
 });
+
+Deno.test("FrameDecoder.decode() puts the last good picture back into the frame after a corrupt JPEG", () => {
+  const width = 96;
+  const height = 64;
+  using encoder = new JpegEncoder();
+  const rgb = colourBars(width, height);
+  // Each layout a frame is decoded straight into (no scratch frame to protect it).
+  for (
+    const [sub, layout] of [["422", "422"], ["420", "422"], ["444", "444"]] as const
+  ) {
+    const good = encoder.encode(rgb, { width, height, quality: 90, subsampling: sub }).slice();
+    // Bits flipped across the entropy data (one in every 31st byte), as USB transfer errors do.
+    let scan = 2;
+    while (!(good[scan] === 0xff && good[scan + 1] === 0xda)) scan++;
+    scan += 2 + (good[scan + 2]! << 8 | good[scan + 3]!);
+    const flipped = good.slice();
+    for (let i = scan + 5; i < flipped.length - 2; i += 31) flipped[i]! ^= 0x10;
+
+    // What libturbojpeg does with the flipped JPEG: it warns, and writes garbage into the planes.
+    using jpeg = new JpegDecoder();
+    const planes = makeFrame({ width, height }, layout);
+    const direct = jpeg.decodeToYuv(flipped, planes);
+    assert.ok(direct.warning !== null, `${sub}: libjpeg warns about the flipped bits`);
+    const reference = makeFrame({ width, height }, layout);
+    jpeg.decodeToYuv(good, reference);
+    assert.notDeepEqual(planes.y, reference.y, `${sub}: the damage reaches the planes`);
+
+    const warnings: string[] = [];
+    using decoder = new FrameDecoder(negotiated(width, height, PIX_FMT.MJPEG), {
+      onWarning: (m, kind) => warnings.push(`${kind}: ${m}`),
+      layout,
+    });
+    const frame = makeFrame(decoder.size, layout);
+    assert.equal(decoder.decode(good, frame), true, sub);
+    const before = structuredClone(frame);
+    assert.equal(decoder.decode(flipped, frame), false, `${sub}: skipped`);
+    assert.deepEqual(frame, before, `${sub}: the frame holds the good picture again`);
+    assert.match(warnings.at(-1)!, /^skipped: Skipped a corrupt MJPG frame: /);
+    assert.deepEqual([decoder.stats.decoded, decoder.stats.skipped], [1, 1]);
+    // The next good frame decodes as usual; headers without data (libjpeg fills grey and warns)
+    // are undone as well.
+    assert.equal(decoder.decode(good, frame), true);
+    const headersOnly = new Uint8Array(scan + 2);
+    headersOnly.set(good.subarray(0, scan));
+    headersOnly.set([0xff, 0xd9], scan);
+    assert.equal(decoder.decode(headersOnly, frame), false);
+    assert.deepEqual(frame, before, `${sub}: still the good picture`);
+    assert.deepEqual([decoder.stats.decoded, decoder.stats.skipped], [2, 2]);
+  }
+});
