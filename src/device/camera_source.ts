@@ -10,7 +10,7 @@
 
 import type { Frame, FrameSource, FrameTiming, Size, WorkingLayout } from "../frame/mod.ts";
 import { Camera, type CameraOptions } from "./camera.ts";
-import { type DecodeStats, FrameDecoder } from "./decode.ts";
+import { type DecodeStats, type DecodeWarningKind, FrameDecoder } from "./decode.ts";
 import { DeviceError } from "./errors.ts";
 
 /**
@@ -39,8 +39,11 @@ export type CameraLike =
 export interface CameraSourceOptions extends CameraOptions {
   /** How long `read` waits for a decodable frame before it fails (default 5000 ms). */
   timeoutMs?: number;
-  /** Called with each skipped-frame warning (one line); default: nothing. */
-  onWarning?: (message: string) => void;
+  /**
+   * Called with each skipped- or damaged-frame warning (one line) and its kind (see
+   * `FrameDecoderOptions.onWarning`); default: nothing.
+   */
+  onWarning?: (message: string, kind: DecodeWarningKind) => void;
   /**
    * Once streaming, when no frame comes for this long `read` gives the last frame again (the
    * caller's frame is left as it is) instead of waiting on, so that a virtual camera keeps

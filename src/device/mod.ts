@@ -33,6 +33,7 @@ export { CameraSource, type CameraSourceOptions } from "./camera_source.ts";
 export {
   type DecoderFormat,
   type DecodeStats,
+  type DecodeWarningKind,
   FrameDecoder,
   type FrameDecoderOptions,
 } from "./decode.ts";

@@ -13,6 +13,9 @@
  * Only opening the camera at start can fail (a wrong device, a format it cannot give): that is
  * the user's mistake to fix.
  *
+ * The camera's frame warnings (corrupt frames skipped) go through a {@linkcode WarningLimit}: the
+ * first at once, then at most one line per interval with the count, whatever the camera sends.
+ *
  * @module
  */
 
@@ -20,9 +23,10 @@ import type { Frame, FrameTiming, Size } from "../frame/mod.ts";
 import { Camera } from "./camera.ts";
 import { findCamera, identityOf } from "./camera_identity.ts";
 import { CameraSource, type CameraSourceOptions } from "./camera_source.ts";
-import type { DecodeStats } from "./decode.ts";
+import type { DecodeStats, DecodeWarningKind } from "./decode.ts";
 import { DeviceError } from "./errors.ts";
 import type { PausableSource } from "./readers.ts";
+import { WarningLimit } from "./warning_limit.ts";
 
 /**
  * How the camera is doing:
@@ -88,6 +92,11 @@ export interface ResilientSourceOptions {
   maxFps?: number | null;
   /** Called once per change of state. */
   onChange?: (change: CameraChange) => void;
+  /**
+   * The limit the cameras' frame warnings go through (the feeds were given its `warn`): the
+   * summaries it holds back are said on reads, once due.
+   */
+  warnings?: WarningLimit<DecodeWarningKind>;
 }
 
 /** Options for {@linkcode ResilientSource.open}: the camera's and the wrapper's. */
@@ -97,6 +106,11 @@ export type ResilientOpenOptions =
   & {
     /** sysfs, where the camera is looked for again (default `/sys`; tests). */
     sysRoot?: string;
+    /**
+     * `onWarning` hears at most one line per kind of frame warning this often (the first at
+     * once, then the latest with the count; default 30 000 ms).
+     */
+    warningIntervalMs?: number;
   };
 
 const ZERO_STATS: Readonly<DecodeStats> = { decoded: 0, skipped: 0, damaged: 0, lastWarning: null };
@@ -206,13 +220,22 @@ export class ResilientSource implements PausableSource {
    *   user's to fix
    */
   static open(spec: string, options: ResilientOpenOptions = {}): ResilientSource {
-    const camera = Camera.open(spec, options);
+    const { onWarning } = options;
+    const warnings = onWarning === undefined ? undefined : new WarningLimit<DecodeWarningKind>(
+      onWarning,
+      options.warningIntervalMs === undefined ? {} : { intervalMs: options.warningIntervalMs },
+    );
+    const feedOptions: CameraSourceOptions = {
+      ...options,
+      ...(warnings === undefined ? {} : { onWarning: (m, kind) => warnings.warn(m, kind) }),
+    };
+    const camera = Camera.open(spec, feedOptions);
     const identity = identityOf(camera.path, camera.info, options.sysRoot);
     const n = camera.negotiated;
-    const first = CameraSource.wrap(camera, options);
+    const first = CameraSource.wrap(camera, feedOptions);
     // The same picture again, whatever another program set meanwhile.
     const again: CameraSourceOptions = {
-      ...options,
+      ...feedOptions,
       width: n.width,
       height: n.height,
       format: n.fourcc,
@@ -221,6 +244,7 @@ export class ResilientSource implements PausableSource {
     const lib = options.libraryPath;
     return new ResilientSource(first, {
       ...options,
+      ...(warnings === undefined ? {} : { warnings }),
       reopen: () => {
         const path = findCamera(identity, spec, {
           ...(lib === undefined ? {} : { libraryPath: lib }),
@@ -306,6 +330,7 @@ export class ResilientSource implements PausableSource {
   async read(into: Frame, timing: FrameTiming): Promise<boolean> {
     if (this.#closed) return false;
     timing.decode = 0;
+    this.#options.warnings?.flush();
     const start = performance.now();
     if (!this.#started) {
       // Silence counts from the first read (the model may load for a while after the open).

@@ -4,12 +4,14 @@ import { FrameTiming, makeFrame } from "../frame/mod.ts";
 import { FakeCamera } from "../../tests/fakes/fake_camera.ts";
 import { CameraSource } from "./camera_source.ts";
 import type { Negotiated } from "./capture.ts";
+import type { DecodeWarningKind } from "./decode.ts";
 import { DeviceError } from "./errors.ts";
 import {
   type CameraChange,
   ResilientSource,
   type ResilientSourceOptions,
 } from "./resilient_source.ts";
+import { WarningLimit } from "./warning_limit.ts";
 
 const W = 16;
 const H = 8;
@@ -321,5 +323,42 @@ Deno.test("ResilientSource: a frame that comes just after a repeat waits half an
   const gap = performance.now() - repeatedAt;
   assert.equal(source.repeated, 1, "a new frame, not another repeat");
   assert.ok(gap >= 1000 / FPS / 2 - 1, `${gap.toFixed(1)} ms after the repeat`);
+  await source.close();
+});
+
+Deno.test("ResilientSource says the cameras' frame warnings through its WarningLimit, summed up on reads", async () => {
+  let now = 0;
+  const lines: string[] = [];
+  const limit = new WarningLimit<DecodeWarningKind>((l) => lines.push(l), {
+    intervalMs: 1000,
+    now: () => now,
+  });
+  // Every other frame is cut short (another format's size): skipped and counted.
+  const camera = new FakeCamera(
+    negotiated(),
+    (i) => i % 2 === 1 ? new Uint8Array(10) : numbered(i),
+    1000 / FPS,
+    { path: "/dev/video0" },
+  );
+  const feed = CameraSource.wrap(camera, { onWarning: (m, kind) => limit.warn(m, kind) });
+  const source = new ResilientSource(feed, { ...FAST, reopen: () => feed, warnings: limit });
+  const frame = makeFrame(source.size, "422");
+  const timing = new FrameTiming();
+  for (let i = 0; i < 10; i++) await source.read(frame, timing);
+  const skipped = source.decodeStats.skipped;
+  assert.ok(skipped >= 9, `${skipped} skipped`);
+  assert.deepEqual(lines, [
+    "Skipped a corrupt YUYV frame: 10 bytes, a 16x8 YUYV frame has 256 (the camera's format changed?)",
+  ]);
+  const held = limit.held;
+  assert.equal(held, skipped - 1, "every other skip held back");
+  now = 1000; // the interval is over: the next read says what was held back (first thing)
+  await source.read(frame, timing);
+  assert.equal(lines.length, 2);
+  assert.equal(
+    lines[1],
+    `${lines[0]} (${held} like this in the last 1 s)`,
+    "the latest warning, with the count",
+  );
   await source.close();
 });

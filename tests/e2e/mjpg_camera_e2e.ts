@@ -5,14 +5,17 @@
  * - fed by this test with JPEG frames encoded by ffmpeg (not by our encoder: as a camera's, they
  *   come from another JPEG implementation), with corrupt frames injected one at a time — cut short,
  *   bits flipped, garbage without a start marker, garbage entropy data, headers only, a frame of
- *   another size — and one good frame padded with zeros as UVC cameras send them. backscrub
- *   (`-c /dev/video11 -f MJPG -b off` → the virtual camera `/dev/video10`) must skip and count
- *   every corrupt frame, one warning each with its reason, keep the padded one, say the count in
- *   its summary line, and keep streaming: every frame read back from the virtual camera is the
- *   good picture (byte-identical to the first, which matches the colour bars within JPEG's loss);
+ *   another size — each followed by a second of silence, and one good frame padded with zeros as
+ *   UVC cameras send them. backscrub (`-c /dev/video11 -f MJPG -b off` → the virtual camera
+ *   `/dev/video10`) must skip and count every corrupt frame, say the first with its reason (the
+ *   rest only as a count: a camera sending garbage must not flood the log), keep the padded one,
+ *   say the count in its summary line, and keep streaming: every frame read back from the virtual
+ *   camera is the good picture (byte-identical to the first, which matches the colour bars within
+ *   JPEG's loss) — the last frame it repeats during each silence too, although libjpeg has written
+ *   the corrupt one over it;
  * - fed by ffmpeg itself (`-f v4l2`, a moving test picture in MJPG) with its `noise` bitstream
  *   filter damaging every 10th frame: frames keep coming, the damaged ones that libjpeg can tell
- *   from good ones are skipped and counted, exit 0.
+ *   from good ones are skipped and counted, the warnings stay few, exit 0.
  *
  * Readers of a v4l2loopback device block when the writer stops: every read has a timeout.
  *
@@ -47,8 +50,13 @@ const FPS = 15;
 const START_MS = 90_000;
 /** SIGTERM to exit. */
 const EXIT_MS = 20_000;
-/** How long a skipped frame's warning may take to appear. */
-const WARN_MS = 5_000;
+/**
+ * The camera's silence after each corrupt frame: backscrub sends the last frame again meanwhile
+ * (from 200 ms on), which must be the good picture, not the corrupt one.
+ */
+const QUIET_MS = 1_000;
+/** backscrub's limit: at most one line per kind of frame warning this often. */
+const WARNING_INTERVAL_MS = 30_000;
 
 const SKIPPED = /^backscrub: warning: Skipped a corrupt MJPG frame: (.*)$/gm;
 const SUMMARY = /^backscrub: (\d+) frames in [\d.]+ s \([\d.]+ fps\), \d+ model runs(.*)$/m;
@@ -146,12 +154,15 @@ vmTest(
       });
       const frame = makeFrame({ width: W, height: H }, "422");
       assert.ok(decoder.decode(good, frame), "the good frame decodes");
+      const goodY = frame.y.slice();
       for (const i of injected) {
         assert.equal(decoder.decode(i.data, frame), i.reason === null, `${i.name} is judged right`);
+        assert.deepEqual(frame.y, goodY, `${i.name}: the frame holds the good picture after it`);
       }
     }
 
-    // The camera: this process writes a JPEG every 1/15 s, the queued one or the good one.
+    // The camera: this process writes a JPEG every 1/15 s, the queued one or the good one; after
+    // a queued corrupt one it writes nothing for QUIET_MS.
     using camera = Loopback.open(CAMERA_LOOPBACK, {
       width: W,
       height: H,
@@ -159,11 +170,15 @@ vmTest(
       fps: FPS,
     });
     assert.equal(camera.negotiated.fourcc, "MJPG");
-    const queue: Uint8Array[] = [];
+    const queue: Injected[] = [];
+    let quietUntil = 0;
     let writeError: unknown = null;
     const feed = (): void => {
+      if (performance.now() < quietUntil) return;
       try {
-        camera.write(queue.shift() ?? good);
+        const next = queue.shift();
+        camera.write(next?.data ?? good);
+        if (next?.reason) quietUntil = performance.now() + QUIET_MS;
       } catch (error) {
         writeError ??= error;
       }
@@ -218,34 +233,18 @@ vmTest(
           if (performance.now() > steady) throw new Error(`only ${read} frames in 20 s`);
           await sleep(100);
         }
-        // One at a time, each between good frames; a corrupt frame the driver replaced before
-        // backscrub took it (it fell behind) is sent again.
+        // One at a time, each between good frames and followed by a silence (the corrupt frame
+        // is the camera's newest until the silence ends: backscrub takes it, and only then the
+        // good ones again).
         const log: string[] = [];
         for (const i of injected) {
-          const before = skips(proc).length;
-          let seen: string | null = null;
-          for (let attempt = 1; attempt <= 3 && seen === null; attempt++) {
-            queue.push(i.data);
-            const end = performance.now() + (i.reason === null ? 2_000 : WARN_MS);
-            while (performance.now() < end) {
-              const now = skips(proc);
-              if (now.length > before) {
-                seen = now[before]!;
-                break;
-              }
-              await sleep(50);
-            }
-            if (i.reason === null) break;
-            log.push(`${i.name}: ${seen === null ? "not seen" : "skipped"} (try ${attempt})`);
-          }
-          if (i.reason === null) {
-            assert.equal(seen, null, `${i.name} must not be skipped (${seen})`);
-            log.push(`${i.name}: kept`);
-          } else {
-            assert.ok(seen !== null, `${i.name}: no skip warning:\n${proc.describe()}`);
-            assert.match(seen, i.reason, i.name);
-          }
-          await sleep(300);
+          const before = { read, differing };
+          queue.push(i);
+          await sleep(QUIET_MS + 600);
+          const got = read - before.read;
+          log.push(`${i.name}: ${got} frames read, ${differing - before.differing} differ`);
+          // The silence is filled: the last frame sent again at the camera's rate.
+          assert.ok(got >= 5, `${i.name}: only ${got} frames in ${QUIET_MS + 600} ms`);
         }
         const readBefore = read;
         await sleep(1_000);
@@ -281,7 +280,17 @@ vmTest(
         summary[2]!,
         new RegExp(`^, ${corrupt} corrupt frames skipped(, camera paused .*)?, stopped by signal$`),
       );
-      assert.equal(skips(proc).length, corrupt, "one warning per skipped frame");
+      // The first skip is said at once with its reason; the others, within the warning interval,
+      // only counted (a summary line would come once the interval is over).
+      const said = skips(proc);
+      const firstSkip = injected.find((i) => i.reason !== null)!;
+      assert.ok(said.length >= 1, `the first skip is said:\n${proc.describe()}`);
+      assert.match(said[0]!, firstSkip.reason!, firstSkip.name);
+      const elapsed = performance.now() - banner;
+      assert.ok(
+        said.length <= 1 + Math.floor(elapsed / WARNING_INTERVAL_MS),
+        `${said.length} warning lines in ${Math.round(elapsed)} ms: ${said.join(" | ")}`,
+      );
       assert.equal(writeError, null, `the camera took every frame (${writeError})`);
       console.log(
         `  ${read} frames read, all equal, bars within ${error}, longest gap ` +
@@ -357,7 +366,9 @@ vmTest(
       // Besides the damaged tenth, a loaded machine may hand a frame over cut (ffmpeg's write
       // and the reader race): a few more skips, never a large share.
       assert.ok(skipped <= Math.ceil(sent / 5), `${skipped} skipped of ${sent}: too many`);
-      assert.equal(skips(proc).length, skipped, "one warning per skipped frame");
+      // The first at once, the rest as a count at most once per interval (none is over yet).
+      const lines = skips(proc).length;
+      assert.ok(lines >= 1 && lines <= 2, `${lines} warning lines for ${skipped} skipped frames`);
       assert.ok(frames >= 12 * FPS * 0.5, `${frames} frames read in 12 s`);
       console.log(
         `  ffmpeg → ${CAMERA_LOOPBACK} → backscrub: ${frames} frames read in 12 s, longest gap ${
