@@ -52,6 +52,14 @@ export interface CameraOptions {
   io?: "auto" | "mmap" | "read";
   /** An explicit libv4l2 path. */
   libraryPath?: string;
+  /**
+   * When another program streams from the camera, its format cannot be set (`VIDIOC_S_FMT` fails
+   * busy): open it anyway, with the format `VIDIOC_TRY_FMT` says it would give (or, when the
+   * driver will not say, the one asked for), and set that format and the rate on
+   * {@linkcode Camera.start}, which fails busy until the camera is free. Default `false`: `open`
+   * fails busy.
+   */
+  deferBusy?: boolean;
 }
 
 /** Counters of a {@linkcode Camera}. */
@@ -161,6 +169,10 @@ export class Camera implements CaptureDevice {
   readonly #warnings: readonly string[];
   readonly #io: "mmap" | "read";
   readonly #bufferCount: number;
+  /** The rate to set on the next start, when the camera was busy at open (`deferBusy`). */
+  #pendingFps: number | undefined;
+  /** Whether the format is still to be set on the next start (`deferBusy`). */
+  #pendingFormat: boolean;
   #frames: CameraFrame[] = [];
   #held = 0;
   #streaming = false;
@@ -174,6 +186,7 @@ export class Camera implements CaptureDevice {
     warnings: string[],
     io: "mmap" | "read",
     buffers: number,
+    pending: { format: boolean; fps: number | undefined },
   ) {
     this.#device = device;
     this.#path = device.path;
@@ -182,6 +195,8 @@ export class Camera implements CaptureDevice {
     this.#warnings = warnings;
     this.#io = io;
     this.#bufferCount = buffers;
+    this.#pendingFormat = pending.format;
+    this.#pendingFps = pending.fps;
   }
 
   /**
@@ -192,8 +207,8 @@ export class Camera implements CaptureDevice {
    * @param spec `/dev/video0`, `video0`, `0`, or any path to a device node.
    * @param options Size, rate, format, buffers and I/O method.
    * @returns The camera (not yet streaming: call {@linkcode start}).
-   * @throws {DeviceError} When the device is missing, not a camera, busy, or
-   *   not accessible; its fields say which.
+   * @throws {DeviceError} When the device is missing, not a camera, busy (unless
+   *   `deferBusy`), or not accessible; its fields say which.
    */
   static open(spec: string, options: CameraOptions = {}): Camera {
     const path = devicePath(spec);
@@ -244,6 +259,7 @@ export class Camera implements CaptureDevice {
     }
     const code = chooseFormat(device, formats, current, size, options, path, warnings);
     let got: PixFormat;
+    let deferred = false;
     try {
       got = device.setFormat(CAPTURE, {
         width: size.width,
@@ -252,7 +268,13 @@ export class Camera implements CaptureDevice {
         field: FIELD.NONE,
       });
     } catch (error) {
-      throw ioctlError(error, path, "set the format of", "camera");
+      const problem = ioctlError(error, path, "set the format of", "camera");
+      if (!(options.deferBusy && problem instanceof DeviceError && problem.kind === "busy")) {
+        throw problem;
+      }
+      // Another program streams from it: what the driver would give, set on start.
+      got = tryFormat(device, size, code, current);
+      deferred = true;
     }
     if (got.width !== size.width || got.height !== size.height) {
       warnings.push(
@@ -267,7 +289,9 @@ export class Camera implements CaptureDevice {
     if (got.field !== FIELD.NONE && got.field !== FIELD.ANY) {
       warnings.push(`"${path}" delivers interlaced frames (field ${got.field}); expect combing`);
     }
-    const fps = negotiateFps(device, options.fps, path, warnings);
+    const fps = deferred
+      ? options.fps ?? currentFps(device)
+      : negotiateFps(device, options.fps, path, warnings);
     const negotiated: Negotiated = {
       width: got.width,
       height: got.height,
@@ -284,7 +308,10 @@ export class Camera implements CaptureDevice {
       },
     };
     const buffers = Math.max(1, Math.min(32, Math.round(options.buffers ?? 4)));
-    return new Camera(device, info, negotiated, warnings, io, buffers);
+    return new Camera(device, info, negotiated, warnings, io, buffers, {
+      format: deferred,
+      fps: deferred ? options.fps : undefined,
+    });
   }
 
   /** The device path. */
@@ -335,6 +362,11 @@ export class Camera implements CaptureDevice {
     if (this.#streaming) return;
     const device = this.#device;
     this.#reassertFormat();
+    if (this.#pendingFps !== undefined) {
+      // Busy at open: the rate asked for is set now (its warnings were the banner's to give).
+      negotiateFps(device, this.#pendingFps, this.#path, []);
+      this.#pendingFps = undefined;
+    }
     if (this.#io === "read") {
       const size = Math.max(this.#negotiated.sizeimage, 1);
       this.#frames = Array.from(
@@ -384,6 +416,7 @@ export class Camera implements CaptureDevice {
       now.width === n.width && now.height === n.height && now.pixelformat === n.pixelformat &&
       now.sizeimage >= n.sizeimage
     ) {
+      this.#pendingFormat = false;
       return;
     }
     let got: PixFormat;
@@ -406,7 +439,8 @@ export class Camera implements CaptureDevice {
         { path: this.#path, purpose: "camera" },
       );
     }
-    this.formatRestored++;
+    if (this.#pendingFormat) this.#pendingFormat = false;
+    else this.formatRestored++;
   }
 
   /**
@@ -737,4 +771,38 @@ function negotiateFps(
     warnings.push(`Asked "${path}" for ${fpsText(fps)}, it gives ${fpsText(got)}`);
   }
   return got;
+}
+
+/**
+ * What the driver would give for `size` in `code` (`VIDIOC_TRY_FMT`, which works while another
+ * program streams); when it will not say, the camera's current format if it is that one, else
+ * the request itself.
+ */
+function tryFormat(
+  device: VideoDevice,
+  size: { width: number; height: number },
+  code: number,
+  current: PixFormat,
+): PixFormat {
+  try {
+    return device.setFormat(CAPTURE, { ...size, pixelformat: code, field: FIELD.NONE }, true);
+  } catch {
+    if (
+      current.width === size.width && current.height === size.height &&
+      current.pixelformat === code
+    ) {
+      return current;
+    }
+    return { ...current, ...size, pixelformat: code, bytesperline: 0, sizeimage: 0 };
+  }
+}
+
+/** The camera's current rate, or `null` when the driver does not say. */
+function currentFps(device: VideoDevice): number | null {
+  try {
+    const parm = device.getParm(CAPTURE);
+    return parm === null ? null : fpsOf(parm.timeperframe);
+  } catch {
+    return null;
+  }
 }

@@ -63,6 +63,11 @@ export interface CameraSourceOptions extends CameraOptions {
   layout?: WorkingLayout;
   /** Use libjpeg-turbo's fast DCT and upsampling for MJPG (slightly lower quality). */
   fastJpeg?: boolean;
+  /**
+   * Whether {@linkcode CameraSource.wrap} starts the camera (default `true`); `false` leaves that
+   * to {@linkcode CameraSource.resume} (a camera that may be busy: its start fails until then).
+   */
+  start?: boolean;
 }
 
 /**
@@ -134,8 +139,9 @@ export class CameraSource implements FrameSource {
   }
 
   /**
-   * Makes a source of a camera that is open and negotiated (not started), and starts it. The
-   * source owns it from then on: on failure, and by {@linkcode close}, the camera is closed.
+   * Makes a source of a camera that is open and negotiated (not started), and starts it (unless
+   * `start` is `false`). The source owns it from then on: on failure, and by {@linkcode close},
+   * the camera is closed.
    *
    * @param camera The camera (or a stand-in, in tests).
    * @param options Timeouts, pacing, layout and a warning callback (the camera options are not
@@ -154,7 +160,7 @@ export class CameraSource implements FrameSource {
       });
       try {
         const source = new CameraSource(camera, decoder, options);
-        camera.start();
+        if (options.start ?? true) camera.start();
         return source;
       } catch (error) {
         decoder.close();

@@ -11,7 +11,9 @@
  * Every change of {@linkcode ResilientSource.state} is reported once, not per frame.
  *
  * Only opening the camera at start can fail (a wrong device, a format it cannot give): that is
- * the user's mistake to fix.
+ * the user's mistake to fix. A camera that is busy at start (another program streams from it) is
+ * no mistake: it is opened with the format it will give (`deferBusy`) and waited for like one
+ * taken while backscrub idled, the virtual camera showing the notice meanwhile.
  *
  * The camera's frame warnings (corrupt frames skipped) go through a {@linkcode WarningLimit}: the
  * first at once, then at most one line per interval with the count, whatever the camera sends.
@@ -97,6 +99,12 @@ export interface ResilientSourceOptions {
    * summaries it holds back are said on reads, once due.
    */
   warnings?: WarningLimit<DecodeWarningKind>;
+  /**
+   * The feed is open but not started: its start failed with this (busy) error, because another
+   * program streams from the camera. The source starts `"busy"` (the change is reported), reads
+   * give the notice, and the start is tried again every `retryMs`.
+   */
+  busy?: DeviceError;
 }
 
 /** Options for {@linkcode ResilientSource.open}: the camera's and the wrapper's. */
@@ -186,9 +194,10 @@ export class ResilientSource implements PausableSource {
   restarts = 0;
 
   /**
-   * Wraps a started camera.
+   * Wraps a started camera (or, with `busy`, one that another program holds).
    *
-   * @param feed the camera, streaming; owned from now on (closed by {@linkcode close})
+   * @param feed the camera, streaming (unless `busy`); owned from now on (closed by
+   *   {@linkcode close})
    * @param options how to open it again, the timings and the change callback
    */
   constructor(feed: CameraFeed, options: ResilientSourceOptions) {
@@ -205,19 +214,22 @@ export class ResilientSource implements PausableSource {
     this.#retryMs = options.retryMs ?? 500;
     this.#maxFps = null;
     this.setMaxFps(options.maxFps ?? null);
-    this.#quietSince = performance.now();
+    const now = performance.now();
+    this.#quietSince = now;
+    if (options.busy !== undefined) this.#holdBusy(options.busy, now);
   }
 
   /**
    * Opens a camera (as {@linkcode CameraSource.open}) that is opened again by its identity —
    * driver, card and bus info, under the node given or any other — whenever it goes away, with
-   * the size, format and rate it got now.
+   * the size, format and rate it got now. A camera another program streams from is waited for:
+   * the source starts `"busy"`, at the size the camera says it will give (`deferBusy`).
    *
    * @param spec the device (`/dev/video0`, `video0`, `0`, a `/dev/v4l/by-id/…` link)
    * @param options the camera's options and the wrapper's
-   * @returns the source, streaming
-   * @throws {DeviceError} As {@linkcode CameraSource.open}: at start every camera problem is the
-   *   user's to fix
+   * @returns the source, streaming (or waiting for the busy camera)
+   * @throws {DeviceError} As {@linkcode CameraSource.open}, apart from a busy camera: at start
+   *   every other camera problem is the user's to fix
    */
   static open(spec: string, options: ResilientOpenOptions = {}): ResilientSource {
     const { onWarning } = options;
@@ -229,10 +241,22 @@ export class ResilientSource implements PausableSource {
       ...options,
       ...(warnings === undefined ? {} : { onWarning: (m, kind) => warnings.warn(m, kind) }),
     };
-    const camera = Camera.open(spec, feedOptions);
+    // Busy (another program streams from it) is no reason to fail: opened all the same, with
+    // the format it will give, and started once it is free.
+    const camera = Camera.open(spec, { ...feedOptions, deferBusy: true });
     const identity = identityOf(camera.path, camera.info, options.sysRoot);
     const n = camera.negotiated;
-    const first = CameraSource.wrap(camera, feedOptions);
+    const first = CameraSource.wrap(camera, { ...feedOptions, start: false });
+    let busy: DeviceError | undefined;
+    try {
+      first.resume();
+    } catch (error) {
+      if (!(error instanceof DeviceError && error.kind === "busy")) {
+        void first.close();
+        throw error;
+      }
+      busy = error;
+    }
     // The same picture again, whatever another program set meanwhile.
     const again: CameraSourceOptions = {
       ...feedOptions,
@@ -245,6 +269,7 @@ export class ResilientSource implements PausableSource {
     return new ResilientSource(first, {
       ...options,
       ...(warnings === undefined ? {} : { warnings }),
+      ...(busy === undefined ? {} : { busy }),
       reopen: () => {
         const path = findCamera(identity, spec, {
           ...(lib === undefined ? {} : { libraryPath: lib }),
@@ -451,15 +476,20 @@ export class ResilientSource implements PausableSource {
         this.#fail(error, now);
         return;
       }
-      this.#held = true;
-      this.#troubleSince ??= now;
-      this.#error = error;
-      this.#retryAt = now + this.#retryMs;
-      this.#set("busy", null);
+      this.#holdBusy(error, now);
       return;
     }
     this.#held = false;
     this.#quietSince = performance.now();
+  }
+
+  /** The open camera cannot start, another program streams from it: started again in `retryMs`. */
+  #holdBusy(error: DeviceError, now: number): void {
+    this.#held = true;
+    this.#troubleSince ??= now;
+    this.#error = error;
+    this.#retryAt = now + this.#retryMs;
+    this.#set("busy", null);
   }
 
   /** Silent for the stall limit: close it and open it again (the state stays `"silent"`). */

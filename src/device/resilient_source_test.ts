@@ -326,6 +326,49 @@ Deno.test("ResilientSource: a frame that comes just after a repeat waits half an
   await source.close();
 });
 
+Deno.test("ResilientSource: a camera busy at start gives the notice from the first read and is started once it is free", async () => {
+  // Opened (deferBusy) but not started: its start fails while another program streams from it.
+  const camera = new FakeCamera(negotiated(), (n) => numbered(40 + n), 1000 / FPS, {
+    path: "/dev/video0",
+  });
+  camera.startFailure = busy("/dev/video0");
+  const feed = CameraSource.wrap(camera, { start: false });
+  let reopened = 0;
+  const changes: CameraChange[] = [];
+  const source = new ResilientSource(feed, {
+    ...FAST,
+    busy: busy("/dev/video0"),
+    reopen: () => {
+      reopened++;
+      return feed;
+    },
+    onChange: (c) => changes.push(c),
+  });
+  // Reported at once: the log says why the virtual camera shows the notice.
+  assert.deepEqual([source.state, source.error?.kind, source.path], [
+    "busy",
+    "busy",
+    "/dev/video0",
+  ]);
+  assert.deepEqual(changes.map((c) => [c.previous, c.state]), [["streaming", "busy"]]);
+  const standby: boolean[] = [];
+  const held = await readFor(source, 250, (s) => standby.push(s));
+  assert.ok(standby.every((s) => s), "the notice from the first read");
+  assert.ok(held.worstGap < GAP_LIMIT_MS, `a read took ${held.worstGap.toFixed(0)} ms`);
+  assert.ok(held.reads >= 5, `${held.reads} reads in 250 ms: at the camera's rate`);
+  assert.equal(source.state, "busy");
+  assert.deepEqual(camera.log, [], "never started while busy (every 30 ms tried)");
+
+  camera.startFailure = null;
+  const { n, ms } = await readUntilBack(source);
+  assert.ok(n >= 40, "the camera's own frames");
+  assert.ok(ms < 200, `back after ${ms.toFixed(0)} ms`);
+  assert.deepEqual(changes.map((c) => c.state), ["busy", "streaming"]);
+  assert.deepEqual(camera.log, ["start"], "kept open: only started");
+  assert.equal(reopened, 0);
+  await source.close();
+});
+
 Deno.test("ResilientSource says the cameras' frame warnings through its WarningLimit, summed up on reads", async () => {
   let now = 0;
   const lines: string[] = [];

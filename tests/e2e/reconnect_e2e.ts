@@ -413,6 +413,83 @@ vmTest(
   },
 );
 
+const PANEL = /^backscrub: panel {6}(http:\/\/127\.0\.0\.1:\d+\/)\?token=(\S+)$/m;
+
+vmTest(
+  "reconnect: a camera busy at start is waited for: the notice, then the camera's frames once it is free",
+  async () => {
+    await countingVivid();
+    // Another program streams from vivid before backscrub starts.
+    const other = new Deno.Command("v4l2-ctl", {
+      args: ["-d", CAPTURE, "--stream-mmap", "--stream-count=100000"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    let reader: LoopReader | null = null;
+    try {
+      await sleep(1_500);
+      await using proc = Backscrub.spawn(liveArgs());
+      const busy = await proc.waitForStdout(
+        /^backscrub: camera busy: Cannot .*device busy, in use by v4l2-ctl \(pid \d+\).*$/m,
+        START_MS,
+      );
+      await proc.waitForStdout(/^backscrub: options .*$/m, START_MS);
+      // The virtual camera comes up at the size asked for, with the notice.
+      assert.match(
+        proc.stdout,
+        new RegExp(`^backscrub: capture {4}${CAPTURE} \\(.*\\) ${W}x${H} YUYV 30 fps$`, "m"),
+      );
+      const openedAt = performance.now();
+      reader = await LoopReader.open(proc);
+      const noticeAt = await reader.waitFor("notice", openedAt, 10_000, proc);
+      // The control panel's status says why.
+      const panel = PANEL.exec(proc.stdout);
+      assert.ok(panel, proc.describe());
+      const status = await (await fetch(new URL("/api/status", panel[1]), {
+        headers: { authorization: `Bearer ${panel[2]}` },
+      })).json();
+      assert.equal(status.camera.state, "busy", JSON.stringify(status.camera));
+      assert.match(status.camera.problem, /in use by v4l2-ctl/);
+      await sleep(2_000);
+      const held = reader.counts(noticeAt);
+      assert.equal(
+        held.camera,
+        0,
+        `nothing but the notice while it is held: ${JSON.stringify(held)}`,
+      );
+      other.kill("SIGTERM");
+      await other.status;
+      const freedAt = performance.now();
+      const cameraAt = await reader.waitFor("camera", freedAt, 10_000, proc);
+      await proc.waitForStdout(/^backscrub: camera back: \/dev\/video0 .*$/m, 5_000);
+      await sleep(1_000);
+      const gap = reader.worstGap(noticeAt);
+      console.log(
+        `  ${busy[0]}\n  busy at start: the notice ${
+          Math.round(noticeAt - openedAt)
+        } ms after the ` +
+          `open; camera back ${Math.round(cameraAt - freedAt)} ms after it was freed; worst gap ${
+            Math.round(gap)
+          } ms; ${JSON.stringify(reader.counts(openedAt))}`,
+      );
+      assert.ok(cameraAt - freedAt < BACK_LIMIT_MS, `back ${Math.round(cameraAt - freedAt)} ms`);
+      assert.ok(gap < GAP_LIMIT_MS, `a gap of ${Math.round(gap)} ms:\n${proc.describe()}`);
+      assert.match(await v4l2ctl("-d", CAPTURE, "-V"), new RegExp(`${W}/${H}`));
+      await reader.close();
+      reader = null;
+      console.log(`  ${await stop(proc, 1)}`);
+    } finally {
+      try {
+        other.kill("SIGKILL");
+      } catch {
+        // Ended already.
+      }
+      await other.status;
+      await reader?.close();
+    }
+  },
+);
+
 vmTest(
   "reconnect: another program sets the camera to YU12 while backscrub idles; a reader then gets frames, YUYV again",
   async () => {
