@@ -22,6 +22,29 @@ export interface Holders {
   self: boolean;
 }
 
+/** How many handles of a device are open, for counting its readers (`ReaderWatch`). */
+export interface HandleCount {
+  /** Other processes with the device open. */
+  processes: number;
+  /** Their file descriptors that point at the device. */
+  handles: number;
+  /** This process's file descriptors that point at it. */
+  selfHandles: number;
+  /**
+   * Whether every process's descriptors could be read, so that these are all the handles there
+   * are (as root); `false` when some could not (other users' processes, or non-dumpable ones, as
+   * another user), which may hold the device unseen.
+   */
+  complete: boolean;
+}
+
+/** One scan of `/proc`: each holder with its handle count. */
+interface Scan {
+  others: (Holder & { handles: number })[];
+  selfHandles: number;
+  complete: boolean;
+}
+
 function tryOr<T>(fn: () => T, fallback: T): T {
   try {
     return fn();
@@ -45,15 +68,50 @@ function tryOr<T>(fn: () => T, fallback: T): T {
  * @returns The other holders, and whether this process holds it more than once.
  */
 export function findHolders(path: string, procRoot = "/proc"): Holders {
+  const { others, selfHandles } = scan(path, procRoot);
+  return { others: others.map(({ pid, comm }) => ({ pid, comm })), self: selfHandles > 1 };
+}
+
+/**
+ * Counts the handles of `path` that processes hold open, and says whether every process could
+ * be looked at.
+ *
+ * @example
+ * ```ts
+ * import { countHandles } from "./holders.ts";
+ * const { handles, complete } = countHandles("/dev/video10");
+ * console.log(`${handles} handles${complete ? "" : " (and maybe more this user cannot see)"}`);
+ * ```
+ *
+ * @param path The device path (symlinks are resolved).
+ * @param procRoot The proc mount (tests pass a fake tree).
+ * @returns The counts.
+ */
+export function countHandles(path: string, procRoot = "/proc"): HandleCount {
+  const { others, selfHandles, complete } = scan(path, procRoot);
+  let handles = 0;
+  for (const h of others) handles += h.handles;
+  return { processes: others.length, handles, selfHandles, complete };
+}
+
+function scan(path: string, procRoot: string): Scan {
   const target = tryOr(() => Deno.realPathSync(path), path);
   const ownPid = Deno.pid;
-  const others: Holder[] = [];
-  let ownCount = 0;
+  const others: (Holder & { handles: number })[] = [];
+  let selfHandles = 0;
   const entries = tryOr(() => [...Deno.readDirSync(procRoot)], []);
+  let complete = entries.length > 0;
   for (const entry of entries) {
     if (!/^\d+$/.test(entry.name)) continue;
     const pid = Number(entry.name);
-    const fds = tryOr(() => [...Deno.readDirSync(`${procRoot}/${pid}/fd`)], []);
+    let fds: Deno.DirEntry[];
+    try {
+      fds = [...Deno.readDirSync(`${procRoot}/${pid}/fd`)];
+    } catch (error) {
+      // A process that ended meanwhile holds nothing; one that cannot be read may.
+      if (!(error instanceof Deno.errors.NotFound)) complete = false;
+      continue;
+    }
     let count = 0;
     for (const fd of fds) {
       const link = tryOr(() => Deno.readLinkSync(`${procRoot}/${pid}/fd/${fd.name}`), "");
@@ -61,14 +119,14 @@ export function findHolders(path: string, procRoot = "/proc"): Holders {
     }
     if (count === 0) continue;
     if (pid === ownPid) {
-      ownCount = count;
+      selfHandles = count;
       continue;
     }
     const comm = tryOr(() => Deno.readTextFileSync(`${procRoot}/${pid}/comm`).trim(), "?");
-    others.push({ pid, comm });
+    others.push({ pid, comm, handles: count });
   }
   others.sort((a, b) => a.pid - b.pid);
-  return { others, self: ownCount > 1 };
+  return { others, selfHandles, complete };
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describeHolders, findHolders } from "./holders.ts";
+import { countHandles, describeHolders, findHolders } from "./holders.ts";
 
 Deno.test("findHolders() names the processes whose fds point at the device", () => {
   const root = Deno.makeTempDirSync({ prefix: "fake-proc-" });
@@ -43,6 +43,35 @@ Deno.test("findHolders() reports this process when it holds the device twice", (
       describeHolders({ others: [], self: false }),
       "in use by a process this user cannot see",
     );
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("countHandles() counts the handles and says when some process could not be read", () => {
+  const root = Deno.makeTempDirSync({ prefix: "fake-proc-" });
+  try {
+    const device = `${root}/video0`;
+    Deno.writeTextFileSync(device, "");
+    const proc = `${root}/proc`;
+    const make = (pid: number, links: string[]): void => {
+      Deno.mkdirSync(`${proc}/${pid}/fd`, { recursive: true });
+      links.forEach((target, i) => Deno.symlinkSync(target, `${proc}/${pid}/fd/${i}`));
+    };
+    make(31, [device, "/dev/null", device]);
+    make(77, [device]);
+    make(Deno.pid, [device]);
+    assert.deepEqual(countHandles(device, proc), {
+      processes: 2,
+      handles: 3,
+      selfHandles: 1,
+      complete: true,
+    });
+    // A process whose descriptors cannot be listed (another user's, as that user) may hold it.
+    Deno.mkdirSync(`${proc}/32`);
+    Deno.writeTextFileSync(`${proc}/32/fd`, "");
+    assert.equal(countHandles(device, proc).complete, false);
+    assert.equal(countHandles(device, `${root}/nowhere`).complete, false, "no /proc at all");
   } finally {
     Deno.removeSync(root, { recursive: true });
   }

@@ -14,7 +14,7 @@
 import { IN, Inotify, type InotifyEvent, LibcError } from "../../ffi/libc/mod.ts";
 import type { Frame, FrameSource, FrameTiming, Size } from "../frame/mod.ts";
 import { DeviceError } from "./errors.ts";
-import { findHolders } from "./holders.ts";
+import { countHandles, findHolders } from "./holders.ts";
 
 /** The events that open and close the watched node. */
 const OPEN_CLOSE = IN.OPEN | IN.CLOSE_WRITE | IN.CLOSE_NOWRITE;
@@ -27,6 +27,11 @@ export interface ReaderWatchOptions {
    * never look). See {@linkcode ReaderWatch} for when it is read.
    */
   procRoot?: string | null;
+  /**
+   * How long after the last event a count that a close left above 0 is checked against `/proc`
+   * (default 250 ms; see {@linkcode ReaderWatch}).
+   */
+  recheckMs?: number;
 }
 
 /**
@@ -45,10 +50,18 @@ export interface ReaderWatchOptions {
  * are identical and unread, so two quick opens by two programs can come as one `IN_OPEN`. So the
  * programs holding the node are also looked up in `/proc/PID/fd` (this user's programs; all of
  * them as root) when the watch starts — programs that had it open before — and whenever a close
- * leaves the event count at 0, and {@linkcode readers} is the larger of the two. Two identical
- * closes merged the same way (a program that holds two handles and exits) leave the count one too
- * high: the watch then never sees 0, and backscrub stays awake as it did without idling. A
- * lost-events overflow starts the count again from the lookup.
+ * leaves the event count at 0, and {@linkcode readers} is the larger of the two.
+ *
+ * Two closes merged the same way (two programs listing cameras that close the node at the same
+ * moment, or one that holds two handles and exits) leave the event count one too high, and it
+ * would never come back to 0. So when a close leaves the count above 0, the count is checked
+ * against `/proc` once no event has come for `recheckMs` (an open's descriptor is in `/proc` by
+ * then): when the lookup could read every process's descriptors (as root) and finds fewer
+ * handles than the count — other programs' handles, and this process's beyond those it had when
+ * the watch started — the count becomes the lookup's. When some process could not be read (as
+ * another user: other users' programs, or non-dumpable ones) it may be the reader the count
+ * stands for: the count is kept, and backscrub stays awake, as it did without idling. When in
+ * doubt, stay awake. A lost-events overflow starts the count again from the lookup.
  *
  * @example
  * ```ts
@@ -67,6 +80,11 @@ export class ReaderWatch {
   readonly #inotify: Inotify;
   readonly #wd: number;
   readonly #procRoot: string | null;
+  readonly #recheckMs: number;
+  /** This process's own handles of the node when the watch started (not readers). */
+  readonly #selfAtStart: number;
+  /** The pending check of the count against `/proc`, or `null`. */
+  #recheck: ReturnType<typeof setTimeout> | null = null;
   readonly #listeners = new Set<() => void>();
   readonly #loop: Promise<void>;
   /** Opens minus closes seen (never below 0). */
@@ -77,13 +95,21 @@ export class ReaderWatch {
   #error: Error | null = null;
   #closed = false;
 
-  private constructor(path: string, inotify: Inotify, wd: number, procRoot: string | null) {
+  private constructor(
+    path: string,
+    inotify: Inotify,
+    wd: number,
+    options: { procRoot: string | null; recheckMs: number },
+  ) {
     this.#path = path;
     this.#inotify = inotify;
     this.#wd = wd;
-    this.#procRoot = procRoot;
+    this.#procRoot = options.procRoot;
+    this.#recheckMs = options.recheckMs;
     // After the watch is in place: a program opening meanwhile is seen by one or the other.
-    this.#floor = this.#visibleHolders();
+    const start = this.#lookup();
+    this.#floor = start?.processes ?? 0;
+    this.#selfAtStart = start?.selfHandles ?? 0;
     this.#unreadSince = this.#floor === 0 ? performance.now() : null;
     this.#loop = this.#run();
   }
@@ -112,7 +138,10 @@ export class ReaderWatch {
       throw watchError(error, path, true);
     }
     const procRoot = options.procRoot === undefined ? "/proc" : options.procRoot;
-    return new ReaderWatch(path, inotify, wd, procRoot);
+    return new ReaderWatch(path, inotify, wd, {
+      procRoot,
+      recheckMs: options.recheckMs ?? 250,
+    });
   }
 
   /** The watched path. */
@@ -182,6 +211,11 @@ export class ReaderWatch {
     return this.#procRoot === null ? 0 : findHolders(this.#path, this.#procRoot).others.length;
   }
 
+  /** The handles of the node `/proc` shows, or `null` when it is not looked at. */
+  #lookup(): ReturnType<typeof countHandles> | null {
+    return this.#procRoot === null ? null : countHandles(this.#path, this.#procRoot);
+  }
+
   async #run(): Promise<void> {
     try {
       while (!this.#closed) {
@@ -224,10 +258,48 @@ export class ReaderWatch {
     if (overflow) count = 0;
     this.#events = count;
     if (overflow || (closes > 0 && count === 0)) this.#floor = this.#visibleHolders();
+    // A close that leaves readers may have been two merged into one: checked once all is quiet
+    // (every event puts the check off).
+    if (count === 0) this.#cancelRecheck();
+    else if (closes > 0 || this.#recheck !== null) this.#scheduleRecheck();
+    this.#changed(was);
+  }
+
+  /** Tells the waits when the count changed from `was`; keeps `unreadSince`. */
+  #changed(was: number): void {
     const now = this.readers;
     if (now === 0 && was > 0) this.#unreadSince = performance.now();
     if (now > 0) this.#unreadSince = null;
     if (now !== was) this.#notify();
+  }
+
+  #scheduleRecheck(): void {
+    this.#cancelRecheck();
+    this.#recheck = setTimeout(() => this.#recount(), this.#recheckMs);
+  }
+
+  #cancelRecheck(): void {
+    if (this.#recheck === null) return;
+    clearTimeout(this.#recheck);
+    this.#recheck = null;
+  }
+
+  /**
+   * The count against `/proc`, no event having come for `recheckMs`: lowered to the handles the
+   * lookup finds when it could see every process (see the class).
+   */
+  #recount(): void {
+    this.#recheck = null;
+    if (this.#closed || this.#events === 0) return;
+    const found = this.#lookup();
+    if (found === null) return;
+    const was = this.readers;
+    this.#floor = found.processes;
+    if (found.complete) {
+      const handles = found.handles + Math.max(0, found.selfHandles - this.#selfAtStart);
+      if (handles < this.#events) this.#events = handles;
+    }
+    this.#changed(was);
   }
 
   /**
@@ -236,6 +308,7 @@ export class ReaderWatch {
    * @returns Resolves once the inotify instance is closed.
    */
   async close(): Promise<void> {
+    this.#cancelRecheck();
     if (!this.#closed) {
       this.#closed = true;
       this.#notify();

@@ -3,6 +3,7 @@ import process from "node:process";
 import { FrameTiming, makeFrame } from "../frame/mod.ts";
 import type { Frame } from "../frame/mod.ts";
 import { DeviceError } from "./errors.ts";
+import { countHandles } from "./holders.ts";
 import { type PausableSource, ReaderGate, ReaderWatch } from "./readers.ts";
 
 // Real inotify on a temporary file: it reports opens and closes of any file like those of a
@@ -354,5 +355,134 @@ Deno.test("ReaderWatch: a reader from before the watch closing never cancels a n
     await after.next();
     await after.next();
     assert.equal(await watch.waitForNoReaders(AbortSignal.timeout(3000)), true);
+  });
+});
+
+/**
+ * A fake `/proc` that says which handles of `path` this process holds (as `countHandles` reads
+ * it), plus one other process holding nothing, so that a lookup sees every process.
+ */
+class FakeProc {
+  readonly root = Deno.makeTempDirSync({ prefix: "fake-proc-" });
+  readonly #path: string;
+  #next = 3;
+
+  constructor(path: string) {
+    this.#path = path;
+    Deno.mkdirSync(`${this.root}/1/fd`, { recursive: true });
+    Deno.mkdirSync(`${this.root}/${Deno.pid}/fd`, { recursive: true });
+  }
+
+  /** Shows a handle of the path held by `pid` (this process by default); returns its fd. */
+  hold(pid = Deno.pid): number {
+    const fd = this.#next++;
+    Deno.mkdirSync(`${this.root}/${pid}/fd`, { recursive: true });
+    Deno.symlinkSync(this.#path, `${this.root}/${pid}/fd/${fd}`);
+    return fd;
+  }
+
+  /** Shows the handle `fd` of `pid` closed. */
+  drop(fd: number, pid = Deno.pid): void {
+    Deno.removeSync(`${this.root}/${pid}/fd/${fd}`);
+  }
+
+  /** Makes one process unreadable, as other users' processes are to a user. */
+  hideOne(): void {
+    Deno.mkdirSync(`${this.root}/4000`);
+    Deno.writeTextFileSync(`${this.root}/4000/fd`, "");
+  }
+
+  [Symbol.dispose](): void {
+    Deno.removeSync(this.root, { recursive: true });
+  }
+}
+
+Deno.test("ReaderWatch: two closes merged into one event are recounted from /proc, back to 0", async () => {
+  await withTempFile(async (path) => {
+    using proc = new FakeProc(path);
+    await using watch = ReaderWatch.open(path, { procRoot: proc.root, recheckMs: 50 });
+    for (let round = 0; round < 3; round++) {
+      // Two programs listing cameras: their opens read one at a time (two events)...
+      const a = Deno.openSync(path);
+      const fa = proc.hold();
+      await until(() => watch.readers === 1, "1 reader");
+      const b = Deno.openSync(path);
+      const fb = proc.hold();
+      await until(() => watch.readers === 2, "2 readers");
+      // ...their closes at the same moment: nothing reads the queue between the two (this
+      // thread runs on), so the kernel merges the second IN_CLOSE_NOWRITE into the first.
+      proc.drop(fa);
+      proc.drop(fb);
+      a.close();
+      b.close();
+      await settle();
+      assert.equal(await watch.waitForNoReaders(AbortSignal.timeout(2000)), true, `round ${round}`);
+      assert.ok(watch.unreadSince !== null);
+    }
+  });
+});
+
+Deno.test("ReaderWatch: a count above what /proc shows is kept when /proc cannot see every process", async () => {
+  await withTempFile(async (path) => {
+    // What a merged close looks like to the watch: events say 1, /proc shows none. /proc is
+    // made to say so here (the handles stay open), once able to see every process, once not.
+    for (const hidden of [false, true]) {
+      using proc = new FakeProc(path);
+      if (hidden) proc.hideOne();
+      await using watch = ReaderWatch.open(path, { procRoot: proc.root, recheckMs: 50 });
+      using a = Deno.openSync(path);
+      await until(() => watch.readers === 1, "1 reader");
+      const b = Deno.openSync(path);
+      await until(() => watch.readers === 2, "2 readers");
+      b.close();
+      await until(() => watch.readers <= 1, "the close");
+      await new Promise((r) => setTimeout(r, 300));
+      // Seeing every process, /proc is right: nobody holds it. Not seeing some, the reader the
+      // count stands for may be one of them (another user's program): when in doubt, awake.
+      assert.equal(watch.readers, hidden ? 1 : 0, hidden ? "kept" : "recounted");
+      void a;
+    }
+  });
+});
+
+Deno.test("ReaderWatch: the recount keeps the handles /proc shows, other programs' and this one's new ones", async () => {
+  await withTempFile(async (path) => {
+    using proc = new FakeProc(path);
+    proc.hold(); // this process's own handle from before the watch (backscrub's): not a reader
+    await using watch = ReaderWatch.open(path, { procRoot: proc.root, recheckMs: 50 });
+    // Another program's handle, and one this process opened after the start: both shown.
+    using _a = Deno.openSync(path);
+    proc.hold(4242);
+    await until(() => watch.readers === 1, "1 reader");
+    using _b = Deno.openSync(path);
+    proc.hold();
+    await until(() => watch.readers === 2, "2 readers");
+    // Two more, closed at the same moment: one merged close, the count one too high.
+    const c = Deno.openSync(path);
+    await until(() => watch.readers === 3, "3 readers");
+    const d = Deno.openSync(path);
+    await until(() => watch.readers === 4, "4 readers");
+    c.close();
+    d.close();
+    await until(() => watch.readers < 4, "the close");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(watch.readers, 2, "the other program's handle and this one's new one");
+  });
+});
+
+Deno.test("ReaderWatch: merged closes with the real /proc — recounted as root, kept as another user", async () => {
+  await withTempFile(async (path) => {
+    await using watch = ReaderWatch.open(path, { recheckMs: 50 });
+    const a = Deno.openSync(path);
+    await until(() => watch.readers === 1, "1 reader");
+    const b = Deno.openSync(path);
+    await until(() => watch.readers === 2, "2 readers");
+    a.close();
+    b.close(); // merged with a's close (see above)
+    await new Promise((r) => setTimeout(r, 300));
+    // As root /proc shows every process: the merged close is found out. As a user some
+    // processes cannot be read: the count is kept (this process's handles stand for a reader).
+    const complete = countHandles(path).complete;
+    assert.equal(watch.readers, complete ? 0 : 1, `/proc sees every process: ${complete}`);
   });
 });
