@@ -87,6 +87,16 @@ export class BufferedReader {
     }
   }
 
+  /**
+   * Forgets what was read ahead, for a source that was moved (a file seeked back to its first
+   * frame): the next read starts at the source's position. Keeps the buffer.
+   */
+  reset(): void {
+    this.#start = 0;
+    this.#end = 0;
+    this.#eof = false;
+  }
+
   /** The bytes read ahead and not yet consumed (a view, valid until the next read). */
   get pending(): Uint8Array {
     return this.#buffer.subarray(this.#start, this.#end);

@@ -1,6 +1,7 @@
 /**
  * `--loop`: a file played as a live camera. A clip starts again from its first frame when it
- * ends (the file is opened anew: no frame is kept in memory), a picture repeats for ever; frames
+ * ends (a y4m file is rewound, with the buffers it has; any other is opened anew: no frame is
+ * kept in memory), a picture repeats for ever; frames
  * come at the file's own rate (`--fps` caps it; a picture comes at 25 fps), evenly paced on the
  * clock as a camera's would be, so a recording can be presented in a call and every live feature
  * (the control panel, live settings) can be tried without a camera.
@@ -20,6 +21,19 @@ export interface LoopSourceOptions {
   maxFps?: number | null;
   /** Where a restart is told (default: nowhere). */
   onRestart?: (count: number) => void;
+}
+
+/**
+ * A source that can start again from its first frame without being opened anew (`Y4mReader`):
+ * the loop then keeps its buffers instead of making new ones at every restart.
+ */
+export interface RewindableSource extends FrameSource {
+  /** Starts again from the first frame. */
+  rewind(): Promise<void>;
+}
+
+function isRewindable(source: FrameSource): source is RewindableSource {
+  return typeof (source as Partial<RewindableSource>).rewind === "function";
 }
 
 /** The default rate of a file that has none (a picture). */
@@ -60,7 +74,8 @@ export class LoopSource implements FrameSource, AsyncDisposable {
   }
 
   /**
-   * Opens the file through `open` (called again at every restart).
+   * Opens the file through `open` (called again at every restart, unless the source can
+   * {@linkcode RewindableSource.rewind}).
    *
    * @param open opens the file from its start
    * @param options the rate cap, a restart callback
@@ -105,9 +120,14 @@ export class LoopSource implements FrameSource, AsyncDisposable {
           { kind: "corrupt" },
         );
       }
-      await this.#source!.close();
-      this.#source = null;
-      this.#source = await this.#open();
+      const source = this.#source!;
+      if (isRewindable(source)) {
+        await source.rewind();
+      } else {
+        await source.close();
+        this.#source = null;
+        this.#source = await this.#open();
+      }
       this.#restarts++;
       this.#onRestart?.(this.#restarts);
     }

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { makeFrame } from "../frame/frame.ts";
 import { FrameTiming } from "../frame/timing.ts";
 import { MemorySource } from "../../tests/fakes/memory_stages.ts";
+import { withTempDir } from "../../tests/fixtures/media.ts";
 import { LoopSource } from "./loop_source.ts";
+import { Y4mReader, Y4mWriter } from "./y4m.ts";
 
 function numbered(count: number): MemorySource {
   const frames = Array.from({ length: count }, (_, i) => {
@@ -64,4 +66,36 @@ Deno.test("LoopSource paces at the file's rate and at a lower cap; close wakes a
   // A read woken by close still finishes its frame or says the end; it never hangs.
   await waiting;
   assert.equal(done, true);
+});
+
+Deno.test("LoopSource rewinds a y4m file rather than opening it anew (its buffers are kept)", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/clip.y4m`;
+    const size = { width: 4, height: 2 };
+    const out = await Y4mWriter.open(path, { size, fps: 1000 });
+    for (let i = 0; i < 3; i++) {
+      const f = makeFrame(size, "444");
+      f.y.fill(40 * (i + 1));
+      f.u.fill(128);
+      f.v.fill(128);
+      await out.write(f, new FrameTiming());
+    }
+    await out.close();
+    let opened = 0;
+    await using loop = await LoopSource.open(() => {
+      opened++;
+      return Y4mReader.open(path);
+    });
+    const frame = makeFrame(size, "444");
+    const seen: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      assert.equal(await loop.read(frame, new FrameTiming()), true);
+      seen.push(frame.y[0]!);
+    }
+    const [a, b, c] = seen;
+    assert.ok(a! < b! && b! < c!, `three different frames: ${seen}`);
+    assert.deepEqual(seen, [a, b, c, a, b, c, a, b, c, a]);
+    assert.equal(loop.restarts, 3);
+    assert.equal(opened, 1, "opened once: every restart a rewind");
+  });
 });

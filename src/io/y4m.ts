@@ -218,7 +218,8 @@ export interface Y4mReaderOptions {
 
 /**
  * Reads a y4m file frame by frame (a {@linkcode FrameSource}). One frame buffer is made at
- * open; the file is never loaded whole.
+ * open; the file is never loaded whole. {@linkcode rewind} starts it again from its first frame
+ * with the same buffers (`--loop`: no allocation per restart).
  *
  * @example
  * ```ts
@@ -246,6 +247,8 @@ export class Y4mReader implements FrameSource {
   #reader: BufferedReader;
   #layout: PlanarOptions;
   #planes: Uint8Array;
+  /** Where the first frame starts: just after the header line. */
+  #firstFrame: number;
   #warn: (message: string) => void;
   #frames = 0;
   #ended = false;
@@ -256,9 +259,11 @@ export class Y4mReader implements FrameSource {
     file: Deno.FsFile,
     reader: BufferedReader,
     header: Y4mHeader,
+    firstFrame: number,
     warn: (message: string) => void,
   ) {
     this.#path = path;
+    this.#firstFrame = firstFrame;
     this.#file = file;
     this.#reader = reader;
     this.#warn = warn;
@@ -318,7 +323,9 @@ export class Y4mReader implements FrameSource {
         }
         throw error;
       }
-      return new Y4mReader(path, file, reader, header, options.warn ?? console.warn);
+      // The header line starts the file: the first frame comes after it and its "\n".
+      const firstFrame = line.length + 1;
+      return new Y4mReader(path, file, reader, header, firstFrame, options.warn ?? console.warn);
     } catch (error) {
       file.close();
       if (error instanceof MediaFileError) throw error;
@@ -375,6 +382,25 @@ export class Y4mReader implements FrameSource {
     timing.decode = performance.now() - start;
     this.#frames = frame;
     return true;
+  }
+
+  /**
+   * Starts the file again from its first frame (`--loop`), with the buffers made at open: the
+   * next {@linkcode read} gives frame 1.
+   *
+   * @throws {MediaFileError} When the reader is closed, or the file cannot be read again.
+   */
+  async rewind(): Promise<void> {
+    const action = `Cannot read y4m ${JSON.stringify(this.#path)} again`;
+    if (this.#closed) throw new MediaFileError(action, "it is closed", { kind: "closed" });
+    try {
+      await this.#file.seek(this.#firstFrame, Deno.SeekMode.Start);
+    } catch (error) {
+      throw fsError(action, error, "read");
+    }
+    this.#reader.reset();
+    this.#frames = 0;
+    this.#ended = false;
   }
 
   #end(problem?: string): false {

@@ -478,3 +478,32 @@ Deno.test("Y4mWriter.open() rejects bad sizes and missing folders in one line", 
     );
   });
 });
+
+Deno.test("Y4mReader.rewind() starts again from the first frame, as a reopened file would", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/loop.y4m`;
+    const out = await Y4mWriter.open(path, { size: { width: 8, height: 8 }, fps: 5 });
+    await writeColours(out, [[0, 0, 0], [120, 0, 0], [0, 200, 0]]);
+    await out.close();
+    const once = await readAll(path);
+    await using reader = await Y4mReader.open(path);
+    const frame = makeFrame(reader.size, "444");
+    for (let round = 0; round < 3; round++) {
+      const rgb: Uint8Array[] = [];
+      while (await reader.read(frame, timing)) {
+        const pixels = new Uint8Array(8 * 8 * 3);
+        frameToRgb(frame, pixels);
+        rgb.push(pixels);
+      }
+      assert.deepEqual(rgb, once, `round ${round}`);
+      assert.equal(reader.framesRead, 3);
+      await reader.rewind();
+      assert.equal(reader.framesRead, 0);
+    }
+    await reader.close();
+    await assert.rejects(
+      () => reader.rewind(),
+      /Cannot read y4m ".*loop\.y4m" again: it is closed/,
+    );
+  });
+});
