@@ -19,6 +19,11 @@
  *   deno task bench --repeat 3       run each row 3 times (alternating with the native reference
  *                                    when it is built) and keep the best of each
  *
+ * Auto-framing's own cost is measured once, on its own (tests/bench/framing_work.ts: reading the
+ * person from the 256x144 map, moving the crop, pointing the crop-and-scale maps and the mask at
+ * it, as the loop does each frame at 720p): CPU ms per frame while the crop glides and while it
+ * stands still, printed after the table and kept in each 720p row.
+ *
  * The native reference (`../shared/native-ref`: the same pipeline in C++ with the same
  * libjpeg-turbo, ONNX Runtime and model, without the picture-quality stages) runs beside each
  * row with the row's size, input and model when it is built: `deno task native-ref` builds it
@@ -61,6 +66,7 @@ import {
   makeRgbFrames,
   NullSink,
 } from "../tests/bench/bench_stages.ts";
+import { FramingWork } from "../tests/bench/framing_work.ts";
 
 type ModelName = "landscape" | "selfie";
 type BackgroundName = "image" | "blur";
@@ -93,6 +99,10 @@ interface Row {
   idle_cpu_percent: number | null;
   /** Milliseconds from a reader's open to the next frame written. */
   idle_resume_ms: number | null;
+  /** 720p rows: auto-framing's own CPU ms per frame, the crop gliding (measured once). */
+  framing_cpu_ms?: number;
+  /** 720p rows: the same with the person and the crop still. */
+  framing_still_cpu_ms?: number;
   rss_mb: number;
   /** RSS growth over the soak (MB), on the row that ran it. */
   soak_rss_growth_mb?: number;
@@ -605,6 +615,9 @@ async function runRow(spec: RowSpec): Promise<Row> {
       : null,
     idle_cpu_percent: idleFigures ? round(idleFigures.cpuPercent, 2) : null,
     idle_resume_ms: idleFigures ? round(idleFigures.resumeMs, 0) : null,
+    ...(size.width === 1280 && size.height === 720
+      ? { framing_cpu_ms: round(framing.gliding, 3), framing_still_cpu_ms: round(framing.still, 3) }
+      : {}),
     rss_mb: round(rssMbPeak, 1),
     model_fps: round(stats.totalModelRuns / (wall / 1000), 1),
     stages,
@@ -717,6 +730,27 @@ async function idleCost(): Promise<{ cpuPercent: number; resumeMs: number }> {
   }
 }
 
+/**
+ * Auto-framing's own work per 720p frame (see `tests/bench/framing_work.ts`), CPU ms: a person
+ * walking (the crop glides: observe, step, maps and mask region every frame) and standing still
+ * (observe and step). 300 warm-up frames, then 3 000 measured.
+ */
+function framingCost(): { gliding: number; still: number } {
+  const measure = (walking: boolean): number => {
+    const work = new FramingWork(walking);
+    try {
+      for (let i = 0; i < 300; i++) work.frame();
+      const frames = 3000;
+      const c0 = cpuMicros();
+      for (let i = 0; i < frames; i++) work.frame();
+      return (cpuMicros() - c0) / 1000 / frames;
+    } finally {
+      work.release();
+    }
+  };
+  return { gliding: measure(true), still: measure(false) };
+}
+
 let IDLE_NOTE = "not measured (--paced 0)";
 let idleFigures: { cpuPercent: number; resumeMs: number } | null = null;
 
@@ -792,6 +826,18 @@ if (pacedSeconds > 0) {
     `covered by tests/e2e/idle_e2e.ts in the VM)`;
   log(`  idle: ${IDLE_NOTE}`);
 }
+const framing = framingCost();
+const FRAMING_NOTE =
+  `auto-framing at 720p: ${
+    framing.gliding.toFixed(3)
+  } ms CPU per frame while the crop glides (the person read from the 256x144 map, the crop moved, ` +
+  `the crop-and-scale maps and the mask pointed at it), ${
+    framing.still.toFixed(3)
+  } ms while it stands still (issue 17 asks for well under 0.5 ms: ${
+    Math.round(framing.gliding / 0.005)
+  }% of it); when the camera and the output are one size, framing adds a crop-and-scale pass ` +
+  `(deno task bench:stages, tests/bench/framing_bench.ts)`;
+log(`  ${FRAMING_NOTE}`);
 const rows: Row[] = [];
 for (const spec of specs) {
   const row = await runRow(spec);
@@ -875,6 +921,7 @@ if (args.json) {
       }).`,
   );
   console.log(`idle cost (no reader of the virtual camera): ${IDLE_NOTE}.`);
+  console.log(`${FRAMING_NOTE}.`);
   console.log(soakNote);
   for (const line of targets()) console.log(line);
   console.log(`wrote ${outPath}`);
