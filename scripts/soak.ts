@@ -3,7 +3,7 @@
  *
  * (a) **A file at full speed, here**: 100,000 frames of a clip played as `--loop` plays it (a
  *     portrait with gentle motion, 640x360, written once to a `.y4m` whose declared rate, 1000
- *     fps, never holds the loop back; the file is opened anew at every end, ~1,100 times) through
+ *     fps, never holds the loop back; the file is rewound at every end, ~1,100 times) through
  *     the real pipeline — the command line's stage factory and default settings (the landscape
  *     model beside the loop, the mask-aware blur), composited into the YUYV of the null sink
  *     (`-v null`). Per frame the loop's time (`onFrame` to `onFrame`); every 1,000 frames this
@@ -14,7 +14,7 @@
  *     stage times. It also runs the reader churn at full length.
  *
  * Judged after a warm-up (the first 5% of the frames, at least 1,000, and at least until V8 has
- * once collected the frame buffers of the loop's reopened files, see `warmUpEnd`; live: the first
+ * once collected large dropped buffers, if it drops any, see `warmUpEnd`; live: the first
  * minute): RSS growth under 5 MB (the median of the last fifth of the readings minus that of the
  * first fifth), the same fds at the end, and the frame time's p99 of the last 10% of the frames
  * within 1.5x (+2 ms) of the first 10%'s. Exit 1 when a bound is broken.
@@ -93,10 +93,10 @@ interface Reading {
 
 /**
  * Where the warm-up ends: after 5% of the frames (at least 1,000) and after V8's first full
- * collection of external memory (a reading under half of the one before, from over 16 MB). A
- * looped file is opened anew at each end, and each reader's frame buffer, once dropped, waits in
- * old space for a full collection: V8 lets ~64 MB of them pile up first, so until then RSS climbs
- * with no leak at all.
+ * collection of external memory (a reading under half of the one before, from over 16 MB), when
+ * there is one. A looped file opened anew at each end (`--loop` did so with y4m files until it
+ * rewound them) drops a frame buffer each time, and dropped buffers wait in old space for a full
+ * collection: V8 lets ~64 MB of them pile up first, so until then RSS climbs with no leak at all.
  */
 function warmUpEnd(
   readings: readonly Reading[],
