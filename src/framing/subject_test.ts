@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Rect, Size } from "../frame/geometry.ts";
-import { CameraOperator, DEAD_ZONE } from "./operator.ts";
+import { CameraOperator, DEAD_ZONE, SPAN } from "./operator.ts";
 import { HEAD_WIDTH, MIN_AREA, type Subject, SubjectFinder } from "./subject.ts";
 
 /** The landscape model's map over a 1280x720 camera: one map pixel is 5x5 camera pixels. */
@@ -331,4 +331,21 @@ Deno.test("SubjectFinder.find() with a hand beside the face held for seconds: th
     op.observe(finder.find(i >= 15 ? hand : plain, MAP, WHOLE, CAMERA), t);
     assert.deepEqual(op.step(t), first, `frame ${i}`);
   }
+});
+
+Deno.test("SubjectFinder.find() reads the shoulder line above arms resting on a desk", () => {
+  // The commonest pose at a desk: the forearms on it, wider than the shoulders, over the bottom
+  // quarter of the picture. The shoulder line is where it was without them (within a map pixel),
+  // or the crop, SPAN times head-top-to-shoulders tall, zooms out to the whole picture.
+  const plain = find(person());
+  const map = person();
+  fill(map, MAP, [ME.cx - 80, 110, ME.cx + 80, MAP.height]);
+  const desk = find(map);
+  const shoulders = truth(ME).shoulders * PX;
+  const read = `top ${desk.top}, shoulders ${desk.shoulders} (${plain.top}, ${plain.shoulders} ` +
+    `without the arms; drawn at ${truth(ME).top * PX}, ${shoulders}): the crop would be ` +
+    `${SPAN * (desk.shoulders - desk.top)} px tall, not ${SPAN * (plain.shoulders - plain.top)}`;
+  assert.equal(desk.top, plain.top, read);
+  assert.ok(Math.abs(desk.shoulders - shoulders) <= PX, read);
+  assert.equal(desk.centre, plain.centre);
 });
