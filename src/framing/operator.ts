@@ -12,8 +12,10 @@
  *
  * **Motion.** The crop holds still while the person moves a little: a new position is taken only
  * when the composition leaves a dead zone ({@linkcode DEAD_ZONE} of the crop) and stays out of it
- * for {@linkcode PATIENCE} seconds (a hand, a nod, a passer-by do not move it). It then glides
- * there: each of centre x, centre y and height follows a critically damped spring (no overshoot,
+ * for {@linkcode PATIENCE} seconds (a hand, a nod, a passer-by do not move it), or at once when
+ * the head reaches the crop's edge ({@linkcode URGENT}). Once off, it keeps after the person
+ * (its goal follows every look) until it has caught up with them, then holds again. It glides:
+ * each of centre x, centre y and height follows a critically damped spring (no overshoot,
  * no oscillation; checked every step, so it never passes its goal) whose speed is capped
  * ({@linkcode MAX_SPEED} of the picture's height per second: a few pixels per frame). Once there
  * it stops exactly (the crop's numbers stop changing, so a still person gives a still picture).
@@ -33,6 +35,11 @@ export const HEADROOM = 0.12;
 export const DEAD_ZONE = 0.08;
 /** … and must stay out of the dead zone this long (seconds). */
 export const PATIENCE = 0.5;
+/**
+ * The head this close to the crop's top edge (share of its height), or its centre this close to
+ * a side (share of its width): the crop sets off at once, without waiting for the patience.
+ */
+export const URGENT = 0.06;
 /** Nobody in view this long (seconds): back to the whole picture. */
 export const LOST_AFTER = 1.5;
 /** The springs' rate (1/s): critically damped, most of the way in about a second. */
@@ -87,6 +94,8 @@ export class CameraOperator {
   /** Whether the first frame has been shown (until then the crop goes straight to a subject). */
   #placed = false;
   #returning = false;
+  /** The axes after the person (1: x, 2: y, 4: size): their goal follows every look. */
+  #following = 0;
   #last = NaN;
   #moved = false;
   /** The crop, updated in place by {@linkcode step}. */
@@ -144,6 +153,7 @@ export class CameraOperator {
     this.#enabled = on;
     this.#outSince = this.#lostSince = NaN;
     this.#returning = false;
+    this.#following = 0;
     if (!on) this.#home();
   }
 
@@ -169,6 +179,7 @@ export class CameraOperator {
       if (Number.isNaN(this.#lostSince)) this.#lostSince = now;
       if (now - this.#lostSince >= LOST_AFTER && !this.#returning) {
         this.#returning = true;
+        this.#following = 0;
         this.#home();
       }
       this.#outSince = NaN;
@@ -184,17 +195,51 @@ export class CameraOperator {
       this.#outSince = NaN;
       return;
     }
-    const out = Math.abs(t.x - g.x) > DEAD_ZONE * g.h * this.#aspect ||
-      Math.abs(t.y - g.y) > DEAD_ZONE * g.h || Math.abs(t.h - g.h) > DEAD_ZONE * 1.5 * g.h;
-    if (!out) {
+    // Which axes (1: x, 2: y, 4: size) left their dead zone around the goal.
+    const out = this.#outside(t, 1, g);
+    if (this.#following !== 0) {
+      // Once off after the person, an axis keeps after them until it has caught up (an operator
+      // does not stop halfway while the person still moves); another axis that leaves its dead
+      // zone meanwhile joins at once. Axes still inside theirs hold (no size jitter while the
+      // crop follows someone walking).
+      this.#following |= out;
+      this.#setAxes(t, this.#following);
+      this.#following &= this.#outside(t, 0.25);
+      return;
+    }
+    // The head at (or past) the picture's top edge, or near a side: that axis sets off at once.
+    const c = this.crop;
+    const urgent = (subject.top < c.y + URGENT * c.h ? 2 : 0) |
+      (subject.centre < c.x + URGENT * c.w || subject.centre > c.x + (1 - URGENT) * c.w ? 1 : 0);
+    if (out === 0 && urgent === 0) {
       this.#outSince = NaN;
       return;
     }
     if (Number.isNaN(this.#outSince)) this.#outSince = now;
-    if (now - this.#outSince >= PATIENCE) {
-      this.#setGoal(t);
+    if (urgent !== 0 || now - this.#outSince >= PATIENCE) {
+      this.#following = out | urgent;
+      this.#setAxes(t, this.#following);
       this.#outSince = NaN;
     }
+  }
+
+  /**
+   * The axes (1: x, 2: y, 4: size) on which pose `t` is beyond `share` of the dead zone of
+   * `from` (default: where the crop is).
+   */
+  #outside(t: Pose, share: number, from?: Pose): number {
+    const x = from?.x ?? this.#x.p, y = from?.y ?? this.#y.p, h = from?.h ?? this.#h.p;
+    const d = DEAD_ZONE * share;
+    return (Math.abs(t.x - x) > d * h * this.#aspect ? 1 : 0) |
+      (Math.abs(t.y - y) > d * h ? 2 : 0) | (Math.abs(t.h - h) > d * 1.5 * h ? 4 : 0);
+  }
+
+  /** Sets the goal's axes in `axes` (1: x, 2: y, 4: size) to pose `p`'s. */
+  #setAxes(p: Pose, axes: number): void {
+    const g = this.#goal;
+    if (axes & 1) g.x = p.x;
+    if (axes & 2) g.y = p.y;
+    if (axes & 4) g.h = p.h;
   }
 
   /**

@@ -127,8 +127,10 @@ Deno.test("CameraOperator holds the crop exactly still for a subject moving insi
 
 Deno.test("CameraOperator glides to a subject that moved: capped, monotone, never past the goal", () => {
   const from = at(400, 220, 360);
-  // The subject moves right and down and steps closer (the crop grows).
-  const to = at(900, 260, 450);
+  // The subject moves right and down and steps closer (the crop grows), every axis beyond its
+  // dead zone, the head still well inside the picture (at its edge the crop would set off at
+  // once: URGENT).
+  const to = at(700, 280, 520);
   const goal = centreOf(composed(to));
   const start = centreOf(composed(from));
   const op = new CameraOperator(BASE, ZOOM);
@@ -170,7 +172,7 @@ Deno.test("CameraOperator glides to a subject that moved: capped, monotone, neve
 
 Deno.test("CameraOperator keeps still through excursions shorter than PATIENCE", () => {
   const home = at(640, 200, 350);
-  const away = at(1000, 120, 350); // far out of the dead zone
+  const away = at(900, 200, 350); // far out of the dead zone, the head still in the picture
   const op = new CameraOperator(BASE, ZOOM);
   const short = Math.floor(PATIENCE * FPS) - 1; // 14 frames: 0.47 s
   const crops = film(op, 240, (i) => {

@@ -11,9 +11,10 @@
  *   far wins unless another is more than three times its size. When the two touch (one blob),
  *   the rows are measured only within {@linkcode WINDOW} body widths either side of the head
  *   followed so far, so the other person's head and shoulders beside it do not count.
- * - **Hands**: the head top is the first row at least {@linkcode HEAD_WIDTH} of the body's width
- *   (a raised hand is narrower than a head); the centre is the median column of the head rows, so
- *   a hand beside the face moves it little.
+ * - **Hands**: the head is found at the first row at least {@linkcode HEAD_WIDTH} of the body's
+ *   width (a raised hand is narrower than a head), and its top is followed up from there only
+ *   straight above the head's centre (the crown); the centre is the median column of the head
+ *   rows, so a hand beside the face moves it little.
  * - **Specks**: blobs under {@linkcode MIN_AREA} of the picture are nobody.
  *
  * @module
@@ -27,7 +28,13 @@ export const MIN_AREA = 0.004;
 /** A row belongs to the head when its width reaches this share of the body's width. */
 export const HEAD_WIDTH = 0.3;
 
-/** The shoulder line: the first row whose width reaches this share of the body's width. */
+/** Below the neck, the shoulders begin where a row is this many times the head's width. */
+export const SHOULDERS_OVER_HEAD = 1.5;
+
+/**
+ * With no neck to be seen, the shoulder line is the first row whose width reaches this share of
+ * the body's width.
+ */
 export const SHOULDER_WIDTH = 0.8;
 
 /** Once following, rows are measured this many body widths either side of the head's centre. */
@@ -225,35 +232,36 @@ export class SubjectFinder {
         break;
       }
     }
+    // The head: found at the first row HEAD_WIDTH of the body wide, then followed up to its
+    // crown (narrower: a head is round) while the blob goes on straight above its centre (a
+    // raised hand beside it does not).
     let top = first;
     while (top < last && rows[top]! < Math.max(1, HEAD_WIDTH * body)) top++;
-    let shoulders = top;
-    while (shoulders < last && rows[shoulders]! < SHOULDER_WIDTH * body) shoulders++;
-
+    let median = this.#medianColumn(best, top, top + 3, last, wx0, wx1);
+    const mid = Math.min(wx1 - 1, Math.max(wx0, Math.floor(median)));
+    const crownLo = Math.max(wx0, mid - 1), crownHi = Math.min(wx1 - 1, mid + 1);
+    while (top > first) {
+      const r = (top - 1) * mw;
+      let on = false;
+      for (let x = crownLo; x <= crownHi; x++) if (labels[r + x] === best) on = true;
+      if (!on) break;
+      top--;
+    }
+    let shoulders = this.#neckDown(best, top, last, mid, wx0, wx1);
+    if (shoulders < 0) {
+      // No neck to see (hair down to the shoulders): where the body is nearly its full width.
+      shoulders = top;
+      while (shoulders < last && rows[shoulders]! < SHOULDER_WIDTH * body) shoulders++;
+    }
     // The head's centre: the median column of the head rows (the upper 60% down to the shoulders).
-    const cols = this.#cols;
-    cols.fill(0);
-    const headEnd = top + Math.max(1, Math.round(0.6 * (shoulders - top)));
-    let headPixels = 0;
-    for (let y = top; y < headEnd && y <= last; y++) {
-      const r = y * mw;
-      for (let x = wx0; x < wx1; x++) {
-        if (labels[r + x] === best) {
-          cols[x]!++;
-          headPixels++;
-        }
-      }
-    }
-    // Column x spans [x, x + 1): the median lies inside the column where half is reached.
-    let median = wx0, seen = 0;
-    for (let x = wx0; x < wx1; x++) {
-      const c = cols[x]!;
-      if (c > 0 && 2 * (seen + c) >= headPixels) {
-        median = x + (headPixels / 2 - seen) / c;
-        break;
-      }
-      seen += c;
-    }
+    median = this.#medianColumn(
+      best,
+      top,
+      top + Math.max(1, Math.round(0.6 * (shoulders - top))),
+      last,
+      wx0,
+      wx1,
+    );
 
     prev[0] = left;
     prev[1] = first;
@@ -270,6 +278,78 @@ export class SubjectFinder {
     subject.width = body * sx;
     subject.area = bestArea / total;
     return subject;
+  }
+
+  /**
+   * The median column of the blob's pixels in rows [`from`, `to`) (not past `last`) and columns
+   * [`wx0`, `wx1`); column x spans [x, x + 1), so the median lies inside the column where half
+   * is reached.
+   */
+  #medianColumn(
+    label: number,
+    from: number,
+    to: number,
+    last: number,
+    wx0: number,
+    wx1: number,
+  ): number {
+    const labels = this.#labels, cols = this.#cols, mw = this.#cols.length;
+    cols.fill(0);
+    let pixels = 0;
+    for (let y = from; y < to && y <= last; y++) {
+      const r = y * mw;
+      for (let x = wx0; x < wx1; x++) {
+        if (labels[r + x] === label) {
+          cols[x]!++;
+          pixels++;
+        }
+      }
+    }
+    let seen = 0;
+    for (let x = wx0; x < wx1; x++) {
+      const c = cols[x]!;
+      if (c > 0 && 2 * (seen + c) >= pixels) return x + (pixels / 2 - seen) / c;
+      seen += c;
+    }
+    return wx0;
+  }
+
+  /**
+   * The shoulder line as a person reads it: down from the head's top the rows widen (the crown),
+   * narrow (the chin, the neck), then widen again: the first row from there at least
+   * {@linkcode SHOULDERS_OVER_HEAD} times the head's width. Each row's width is that of the run
+   * of the blob through the head's centre column, so arms on a desk (wider still, but lower) and
+   * someone else's head beside this one do not move it.
+   *
+   * @returns the row, or −1 when the rows never narrow below the head, or never widen again
+   */
+  #neckDown(
+    label: number,
+    top: number,
+    last: number,
+    mid: number,
+    wx0: number,
+    wx1: number,
+  ): number {
+    const labels = this.#labels, mw = this.#cols.length;
+    let head = 0, narrowed = false;
+    for (let y = top; y <= last; y++) {
+      const r = y * mw;
+      let w = 0;
+      if (labels[r + mid] === label) {
+        let a = mid, b = mid;
+        while (a > wx0 && labels[r + a - 1] === label) a--;
+        while (b + 1 < wx1 && labels[r + b + 1] === label) b++;
+        w = b - a + 1;
+      }
+      if (!narrowed) {
+        if (w > head) head = w;
+        else if (w < 0.9 * head) narrowed = true;
+      } else if (w >= SHOULDERS_OVER_HEAD * head) {
+        return y;
+      }
+    }
+    return -1;
   }
 }
 

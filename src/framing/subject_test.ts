@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Rect, Size } from "../frame/geometry.ts";
 import { CameraOperator, DEAD_ZONE, SPAN } from "./operator.ts";
-import { HEAD_WIDTH, MIN_AREA, type Subject, SubjectFinder } from "./subject.ts";
+import { MIN_AREA, type Subject, SubjectFinder } from "./subject.ts";
 
 /** The landscape model's map over a 1280x720 camera: one map pixel is 5x5 camera pixels. */
 const MAP: Size = { width: 256, height: 144 };
@@ -296,9 +296,10 @@ Deno.test("SubjectFinder.find() maps a letterboxed map's content to camera pixel
   assert.ok(q.centre >= 0 && q.centre <= four.width);
 });
 
-Deno.test("SubjectFinder.find() reads a head narrower than HEAD_WIDTH of the shoulders no higher than it is", () => {
-  // A round head: its top rows are narrower than HEAD_WIDTH of the shoulders, so the top found is
-  // the first row that reaches it (a few rows into the head), never above the head.
+Deno.test("SubjectFinder.find() reads a round head's top at its crown, not where it is HEAD_WIDTH wide", () => {
+  // A round head: its top rows are narrower than HEAD_WIDTH of the shoulders. The head is found
+  // at the first row that reaches it (~8 rows into the head), then followed up to the crown
+  // straight above its centre: the top is the head's top, never above it.
   const map = new Float32Array(MAP.width * MAP.height);
   const cx = 128, cy = 45, r = 18;
   for (let y = cy - r; y < cy + r; y++) {
@@ -310,10 +311,11 @@ Deno.test("SubjectFinder.find() reads a head narrower than HEAD_WIDTH of the sho
   const s = find(map);
   const top = (cy - r) * PX;
   assert.ok(s.top >= top, `top ${s.top} above the head (${top})`);
-  // The chord reaches HEAD_WIDTH × 100 = 30 pixels ~8 rows below the top (the row whose centre
-  // is there): 40 camera pixels, 20% of the head's height, lower than the head's top.
-  const chord = r - Math.sqrt(r * r - (HEAD_WIDTH * 100 / 2) ** 2);
-  assert.ok(Math.abs(s.top - (top + (chord - 0.5) * PX)) <= PX, `top ${s.top}, chord ${chord}`);
+  assert.ok(s.top - top <= PX, `top ${s.top}, the head's ${top}`);
+  // A hand raised beside it, higher than the head, is not climbed.
+  const hand = map.slice();
+  fill(hand, MAP, [cx + r + 2, cy - r - 15, cx + r + 8, cy + r]);
+  assert.equal(find(hand).top, s.top);
 });
 
 Deno.test("SubjectFinder.find() with a hand beside the face held for seconds: the crop stays", () => {
