@@ -78,7 +78,14 @@ export interface Subject {
  */
 export class SubjectFinder {
   #labels = new Int32Array(0);
-  #stack = new Int32Array(0);
+  /** The runs of person pixels: row, first column, end column; the union-find over them. */
+  #runRow = new Int32Array(0);
+  #runFrom = new Int32Array(0);
+  #runTo = new Int32Array(0);
+  #parent = new Int32Array(0);
+  /** Per blob (at its root run): area, pixels inside the box followed so far. */
+  #area = new Int32Array(0);
+  #inside = new Int32Array(0);
   #rows = new Int32Array(0);
   #cols = new Int32Array(0);
   #widths = new Int32Array(0);
@@ -117,7 +124,13 @@ export class SubjectFinder {
     const n = mw * mh;
     if (this.#labels.length !== n) {
       this.#labels = new Int32Array(n);
-      this.#stack = new Int32Array(n);
+      const most = Math.ceil(mw / 2) * mh;
+      this.#runRow = new Int32Array(most);
+      this.#runFrom = new Int32Array(most);
+      this.#runTo = new Int32Array(most);
+      this.#parent = new Int32Array(most);
+      this.#area = new Int32Array(most);
+      this.#inside = new Int32Array(most);
       this.#rows = new Int32Array(mh);
       this.#cols = new Int32Array(mw);
       this.#widths = new Int32Array(mw + 1);
@@ -130,77 +143,84 @@ export class SubjectFinder {
     subject.found = false;
     if (x1 <= x0 || y1 <= y0) return subject;
     const labels = this.#labels;
-    const stack = this.#stack;
-    labels.fill(0);
     const prev = this.#prev;
     const px0 = prev[0]!, py0 = prev[1]!, px1 = prev[2]!, py1 = prev[3]!;
     const tracking = this.#hasPrev;
-    let next = 0;
-    let best = 0, bestArea = 0, bestScore = 0;
+
+    // The person's pixels as runs along the rows, joined into blobs (4-connected: runs of
+    // neighbouring rows that overlap), with a union-find over the runs: one pass over the map.
+    const ry = this.#runRow, ra = this.#runFrom, rb = this.#runTo, parent = this.#parent;
+    let runs = 0, prevFrom = 0, prevTo = 0;
     for (let y = y0; y < y1; y++) {
-      for (let x = x0; x < x1; x++) {
-        const seed = y * mw + x;
-        if (labels[seed] !== 0 || !(map[seed]! >= PERSON)) continue;
-        const label = ++next;
-        labels[seed] = label;
-        stack[0] = seed;
-        let top = 1, area = 0, inside = 0;
-        while (top > 0) {
-          const p = stack[--top]!;
-          area++;
-          const py = (p / mw) | 0, px = p - py * mw;
-          if (tracking && px >= px0 && px < px1 && py >= py0 && py < py1) inside++;
-          if (px > x0 && labels[p - 1] === 0 && map[p - 1]! >= PERSON) {
-            labels[p - 1] = label;
-            stack[top++] = p - 1;
-          }
-          if (px + 1 < x1 && labels[p + 1] === 0 && map[p + 1]! >= PERSON) {
-            labels[p + 1] = label;
-            stack[top++] = p + 1;
-          }
-          if (py > y0 && labels[p - mw] === 0 && map[p - mw]! >= PERSON) {
-            labels[p - mw] = label;
-            stack[top++] = p - mw;
-          }
-          if (py + 1 < y1 && labels[p + mw] === 0 && map[p + mw]! >= PERSON) {
-            labels[p + mw] = label;
-            stack[top++] = p + mw;
-          }
+      const row = y * mw;
+      const from = runs;
+      let x = x0;
+      while (x < x1) {
+        while (x < x1 && !(map[row + x]! >= PERSON)) x++;
+        if (x >= x1) break;
+        const a = x;
+        while (x < x1 && map[row + x]! >= PERSON) x++;
+        ry[runs] = y;
+        ra[runs] = a;
+        rb[runs] = x;
+        parent[runs] = runs;
+        // Join the runs of the row above that overlap this one.
+        for (let k = prevFrom; k < prevTo; k++) {
+          if (ra[k]! < x && a < rb[k]!) union(parent, k, runs);
         }
-        // The blob followed so far counts triple: a stranger must be much larger to take over.
-        const score = area + 2 * inside;
-        if (score > bestScore) {
-          best = label;
-          bestArea = area;
-          bestScore = score;
-        }
+        runs++;
+      }
+      prevFrom = from;
+      prevTo = runs;
+    }
+    // Per blob (at its root run): its area, its pixels inside the box followed so far.
+    const area = this.#area, inside = this.#inside;
+    for (let k = 0; k < runs; k++) area[k] = inside[k] = 0;
+    for (let k = 0; k < runs; k++) {
+      const root = find(parent, k);
+      const a = ra[k]!, b = rb[k]!, y = ry[k]!;
+      area[root]! += b - a;
+      if (tracking && y >= py0 && y < py1) {
+        const lo = Math.max(a, px0), hi = Math.min(b, px1);
+        if (hi > lo) inside[root]! += hi - lo;
+      }
+    }
+    // The blob followed so far counts triple: a stranger must be much larger to take over.
+    let best = -1, bestArea = 0, bestScore = 0;
+    for (let k = 0; k < runs; k++) {
+      if (parent[k] !== k) continue;
+      const score = area[k]! + 2 * inside[k]!;
+      if (score > bestScore) {
+        best = k;
+        bestArea = area[k]!;
+        bestScore = score;
       }
     }
     const total = (x1 - x0) * (y1 - y0);
-    if (best === 0 || bestArea < MIN_AREA * total) {
+    if (best < 0 || bestArea < MIN_AREA * total) {
       this.#hasPrev = false;
       return subject;
     }
-
-    // The blob's box (for following it), then its rows within the window around the head
-    // followed so far: all of it when following nobody, or when less than half of the blob is
-    // in the window (the person moved far since the last look).
+    // The blob's pixels (label 1), its box (for following it), and how much of it lies within
+    // the window around the head followed so far (all of it is measured when following nobody,
+    // or when less than half of the blob is in the window: the person moved far since the last
+    // look).
     let wx0 = x0, wx1 = x1;
     if (tracking) {
       const half = Math.max(4, WINDOW * prev[5]!);
       wx0 = Math.max(x0, Math.floor(prev[4]! - half));
       wx1 = Math.min(x1, Math.ceil(prev[4]! + half));
     }
+    labels.fill(0);
     let left = x1, right = x0, inWindow = 0;
-    for (let y = y0; y < y1; y++) {
-      const r = y * mw;
-      for (let x = x0; x < x1; x++) {
-        if (labels[r + x] === best) {
-          if (x < left) left = x;
-          if (x > right) right = x;
-          if (x >= wx0 && x < wx1) inWindow++;
-        }
-      }
+    for (let k = 0; k < runs; k++) {
+      if (find(parent, k) !== best) continue;
+      const a = ra[k]!, b = rb[k]!;
+      labels.fill(1, ry[k]! * mw + a, ry[k]! * mw + b);
+      if (a < left) left = a;
+      if (b - 1 > right) right = b - 1;
+      const lo = Math.max(a, wx0), hi = Math.min(b, wx1);
+      if (hi > lo) inWindow += hi - lo;
     }
     if (2 * inWindow < bestArea) {
       wx0 = x0;
@@ -212,11 +232,13 @@ export class SubjectFinder {
     rows.fill(0);
     widths.fill(0);
     let first = -1, last = -1;
+    for (let k = 0; k < runs; k++) {
+      if (find(parent, k) !== best) continue;
+      const lo = Math.max(ra[k]!, wx0), hi = Math.min(rb[k]!, wx1);
+      if (hi > lo) rows[ry[k]!]! += hi - lo;
+    }
     for (let y = y0; y < y1; y++) {
-      let count = 0;
-      const r = y * mw;
-      for (let x = wx0; x < wx1; x++) if (labels[r + x] === best) count++;
-      rows[y] = count;
+      const count = rows[y]!;
       if (count > 0) {
         if (first < 0) first = y;
         last = y;
@@ -237,17 +259,18 @@ export class SubjectFinder {
     // raised hand beside it does not).
     let top = first;
     while (top < last && rows[top]! < Math.max(1, HEAD_WIDTH * body)) top++;
-    let median = this.#medianColumn(best, top, top + 3, last, wx0, wx1);
+    const best1 = 1;
+    let median = this.#medianColumn(best1, top, top + 3, last, wx0, wx1);
     const mid = Math.min(wx1 - 1, Math.max(wx0, Math.floor(median)));
     const crownLo = Math.max(wx0, mid - 1), crownHi = Math.min(wx1 - 1, mid + 1);
     while (top > first) {
       const r = (top - 1) * mw;
       let on = false;
-      for (let x = crownLo; x <= crownHi; x++) if (labels[r + x] === best) on = true;
+      for (let x = crownLo; x <= crownHi; x++) if (labels[r + x] === best1) on = true;
       if (!on) break;
       top--;
     }
-    let shoulders = this.#neckDown(best, top, last, mid, wx0, wx1);
+    let shoulders = this.#neckDown(best1, top, last, mid, wx0, wx1);
     if (shoulders < 0) {
       // No neck to see (hair down to the shoulders): where the body is nearly its full width.
       shoulders = top;
@@ -255,7 +278,7 @@ export class SubjectFinder {
     }
     // The head's centre: the median column of the head rows (the upper 60% down to the shoulders).
     median = this.#medianColumn(
-      best,
+      best1,
       top,
       top + Math.max(1, Math.round(0.6 * (shoulders - top))),
       last,
@@ -351,6 +374,23 @@ export class SubjectFinder {
     }
     return -1;
   }
+}
+
+/** The root of run `k` (with path halving). */
+function find(parent: Int32Array, k: number): number {
+  while (parent[k] !== k) {
+    const p = parent[k]!;
+    parent[k] = parent[p]!;
+    k = p;
+  }
+  return k;
+}
+
+/** Joins the blobs of runs `a` and `b` (the smaller root becomes the root: stable order). */
+function union(parent: Int32Array, a: number, b: number): void {
+  const ra = find(parent, a), rb = find(parent, b);
+  if (ra < rb) parent[rb] = ra;
+  else if (rb < ra) parent[ra] = rb;
 }
 
 function clamp(v: number, lo: number, hi: number): number {
