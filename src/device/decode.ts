@@ -83,7 +83,7 @@ const BENIGN_WARNING = /extraneous bytes before marker/i;
  * shows `into` again while the camera is silent (`CameraSource`, `ResilientSource`: the last
  * frame is repeated) would show it. So the decoder keeps the bytes of the last good JPEG (one
  * buffer, made on the first JPEG and grown only when a larger one comes: a copy of the compressed
- * frame, about a tenth of the decoded one, per frame) and, after a damaged decode into `into`,
+ * frame per frame, a tenth to a quarter of the bytes of the decoded one) and, after a damaged decode into `into`,
  * decodes them into `into` again: the cost of a corrupt frame is one decode more. Before the first
  * good JPEG there is nothing to restore and `into` may hold garbage (nothing was shown yet).
  *
@@ -124,6 +124,8 @@ export class FrameDecoder {
   /** The last good JPEG's bytes (`#goodLength` of them), decoded again after a damaged one. */
   #good: Uint8Array | null = null;
   #goodLength = 0;
+  /** Whether the last `#decodeChecked` wrote into the caller's frame. */
+  #touched = false;
   readonly #kernels: Kernels = Kernels.shared();
 
   /**
@@ -230,43 +232,36 @@ export class FrameDecoder {
       return this.#skip(`no JPEG end marker (truncated, ${data.length} bytes)`);
     }
     const jpeg = end === data.length ? data : data.subarray(0, end);
-    const outcome = this.#decodeChecked(jpeg, into);
-    if (outcome.problem === null) {
+    const problem = this.#decodeChecked(jpeg, into);
+    if (problem === null) {
       this.#keepGood(jpeg);
       this.#stats.decoded++;
       return true;
     }
-    if (outcome.touched) this.#restoreGood(into);
-    return this.#skip(outcome.problem);
+    if (this.#touched) this.#restoreGood(into);
+    return this.#skip(problem);
   }
 
   /**
    * Decodes one JPEG into `into` (or through a scratch frame, converted only when the data is
-   * good). Says why the frame must be skipped (`null`: it is good) and whether `into` was
-   * written before that was known.
+   * good). Returns why the frame must be skipped (`null`: it is good); `#touched` says whether
+   * `into` was written before that was known.
    */
-  #decodeChecked(
-    jpeg: Uint8Array,
-    into: Frame,
-    restoring = false,
-  ): { problem: string | null; touched: boolean } {
+  #decodeChecked(jpeg: Uint8Array, into: Frame, restoring = false): string | null {
     const decoder = this.#jpeg!;
-    let touched = false;
+    this.#touched = false;
     try {
       const header = decoder.header(jpeg);
       const { width, height } = this.size;
       if (header.width !== width || header.height !== height) {
-        return {
-          problem: `it is ${header.width}x${header.height}, the camera said ${width}x${height}`,
-          touched,
-        };
+        return `it is ${header.width}x${header.height}, the camera said ${width}x${height}`;
       }
       const sub = header.subsampling;
       const fast = this.#fast;
       const planes = this.#planesFor(into, sub);
       let warning: string | null;
       if (planes !== null) {
-        touched = planes === into;
+        this.#touched = planes === into;
         warning = decoder.decodeToYuv(jpeg, planes, { fast }).warning;
         if (sub === "422" || sub === "420") planes.layout = sub;
       } else {
@@ -282,7 +277,7 @@ export class FrameDecoder {
         // Corrupt entropy data decodes "successfully" with a warning and
         // shows as garbage blocks: skip it. Only stray bytes before a marker
         // (some UVC cameras add them to every frame) leave the picture intact.
-        if (!BENIGN_WARNING.test(warning)) return { problem: warning, touched };
+        if (!BENIGN_WARNING.test(warning)) return warning;
         if (!restoring) {
           const message = `Decoded a damaged ${this.#name} frame: ${warning}`;
           this.#stats.damaged++;
@@ -295,9 +290,9 @@ export class FrameDecoder {
         if (into.layout === "420") into.layout = "422";
         convertFrame(planes, into);
       }
-      return { problem: null, touched };
+      return null;
     } catch (error) {
-      if (error instanceof JpegError && error.fatal) return { problem: error.message, touched };
+      if (error instanceof JpegError && error.fatal) return error.message;
       throw error;
     }
   }
