@@ -16,8 +16,11 @@
  * the head reaches the crop's edge ({@linkcode URGENT}). Once off, it keeps after the person
  * (its goal follows every look) until it has caught up with them, then holds again. It glides:
  * each of centre x, centre y and height follows a critically damped spring (no overshoot,
- * no oscillation; checked every step, so it never passes its goal) whose speed is capped
- * ({@linkcode MAX_SPEED} of the picture's height per second: a few pixels per frame). Once there
+ * no oscillation; checked every step, so it never passes its goal) whose speed is capped in
+ * what the viewer sees: the centre moves at most {@linkcode MAX_SPEED} of the crop's own height a
+ * second along each axis, the height changes at most {@linkcode MAX_ZOOM_SPEED} of itself a
+ * second (at 720p30, at most 6 output pixels a frame sideways or up and down, whatever the zoom;
+ * up to 2 more at the corners while zooming). Once there
  * it stops exactly (the crop's numbers stop changing, so a still person gives a still picture).
  * With nobody in view for {@linkcode LOST_AFTER} seconds it returns, slowly, to the whole picture.
  *
@@ -44,8 +47,14 @@ export const URGENT = 0.06;
 export const LOST_AFTER = 1.5;
 /** The springs' rate (1/s): critically damped, most of the way in about a second. */
 export const OMEGA = 2.5;
-/** The top speed, as a share of the picture's height per second (3.8 px a frame at 720p30). */
-export const MAX_SPEED = 0.16;
+/**
+ * The top speed of the crop's centre along each axis, as a share of the crop's height per second:
+ * a quarter of the output's height a second in the output (6 px a frame at 720p30), at any zoom
+ * (enough to follow someone walking across a 720p camera in 11 s at the most zoom, 1.6x).
+ */
+export const MAX_SPEED = 0.25;
+/** The top speed of the crop's height, as a share of itself per second (zooming). */
+export const MAX_ZOOM_SPEED = 0.1;
 
 /** Where the crop is going or is: its centre and height (the width follows the aspect). */
 interface Pose {
@@ -252,7 +261,6 @@ export class CameraOperator {
   step(now: number): Rect {
     const dt = Number.isNaN(this.#last) ? 0 : Math.min(0.25, Math.max(0, now - this.#last));
     this.#last = now;
-    const b = this.#base;
     const g = this.#goal;
     const bx = this.#x.p, by = this.#y.p, bh = this.#h.p;
     if (!this.#placed && this.#enabled) {
@@ -263,10 +271,11 @@ export class CameraOperator {
     } else if (dt > 0) {
       const slow = this.#returning || !this.#enabled ? 0.5 : 1;
       const omega = OMEGA * slow;
-      const speed = MAX_SPEED * b.h * slow;
-      spring(this.#h, g.h, omega, speed * 0.75, dt);
-      spring(this.#x, g.x, omega, speed * this.#aspect, dt);
-      spring(this.#y, g.y, omega, speed, dt);
+      // Caps in what the viewer sees: shares of the crop's height before this step.
+      const h0 = this.#h.p;
+      spring(this.#h, g.h, omega, MAX_ZOOM_SPEED * h0 * slow, dt);
+      spring(this.#x, g.x, omega, MAX_SPEED * h0 * slow, dt);
+      spring(this.#y, g.y, omega, MAX_SPEED * h0 * slow, dt);
     }
     this.#placed = true;
     // Keep the crop inside the picture at its current size.
