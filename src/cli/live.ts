@@ -279,6 +279,7 @@ export async function runLive(options: LiveOptions, io: LiveIo): Promise<number>
     options.flip ? "flipped" : "",
     options.threshold !== null ? `threshold ${options.threshold}` : "soft mask",
     options.fps !== null ? `at most ${options.fps} fps` : "",
+    options.frame === "auto" ? `auto-framing (zoom at most ${options.frameZoom}x)` : "",
     options.frames !== null ? `${options.frames} frames` : "",
     mode === "live" ? "model beside capture" : "every frame with its own mask",
     mode === "live" && segmenter && !options.everyFrame
