@@ -14,7 +14,7 @@
 import { IN, Inotify, type InotifyEvent, LibcError } from "../../ffi/libc/mod.ts";
 import type { Frame, FrameSource, FrameTiming, Size } from "../frame/mod.ts";
 import { DeviceError } from "./errors.ts";
-import { countHandles, findHolders } from "./holders.ts";
+import { countHandles } from "./holders.ts";
 
 /** The events that open and close the watched node. */
 const OPEN_CLOSE = IN.OPEN | IN.CLOSE_WRITE | IN.CLOSE_NOWRITE;
@@ -28,8 +28,8 @@ export interface ReaderWatchOptions {
    */
   procRoot?: string | null;
   /**
-   * How long after the last event a count that a close left above 0 is checked against `/proc`
-   * (default 250 ms; see {@linkcode ReaderWatch}).
+   * How long after the last event the count is checked against `/proc` when closes came (default
+   * 250 ms; see {@linkcode ReaderWatch}).
    */
   recheckMs?: number;
 }
@@ -49,19 +49,20 @@ export interface ReaderWatchOptions {
  * The event count has one blind spot: the kernel merges an event into the previous one when both
  * are identical and unread, so two quick opens by two programs can come as one `IN_OPEN`. So the
  * programs holding the node are also looked up in `/proc/PID/fd` (this user's programs; all of
- * them as root) when the watch starts — programs that had it open before — and whenever a close
- * leaves the event count at 0, and {@linkcode readers} is the larger of the two.
+ * them as root) when the watch starts — programs that had it open before — and after closes, once
+ * no event has come for `recheckMs` (a program listing cameras again and again costs one lookup,
+ * not one per close; `ReaderGate` waits far longer than that before it pauses), and
+ * {@linkcode readers} is the larger of the two.
  *
  * Two closes merged the same way (two programs listing cameras that close the node at the same
  * moment, or one that holds two handles and exits) leave the event count one too high, and it
- * would never come back to 0. So when a close leaves the count above 0, the count is checked
- * against `/proc` once no event has come for `recheckMs` (an open's descriptor is in `/proc` by
- * then): when the lookup could read every process's descriptors (as root) and finds fewer
- * handles than the count — other programs' handles, and this process's beyond those it had when
- * the watch started — the count becomes the lookup's. When some process could not be read (as
- * another user: other users' programs, or non-dumpable ones) it may be the reader the count
- * stands for: the count is kept, and backscrub stays awake, as it did without idling. When in
- * doubt, stay awake. A lost-events overflow starts the count again from the lookup.
+ * would never come back to 0. So that lookup also checks the count: when it could read every
+ * process's descriptors (as root) and finds fewer handles than the count — other programs'
+ * handles, and this process's beyond those it had when the watch started — the count becomes the
+ * lookup's. When some process could not be read (as another user: other users' programs, or
+ * non-dumpable ones) it may be the reader the count stands for: the count is kept, and backscrub
+ * stays awake, as it did without idling. When in doubt, stay awake. A lost-events overflow starts
+ * the count again from a lookup at once.
  *
  * @example
  * ```ts
@@ -85,6 +86,7 @@ export class ReaderWatch {
   readonly #selfAtStart: number;
   /** The pending check of the count against `/proc`, or `null`. */
   #recheck: ReturnType<typeof setTimeout> | null = null;
+  #lookups = 0;
   readonly #listeners = new Set<() => void>();
   readonly #loop: Promise<void>;
   /** Opens minus closes seen (never below 0). */
@@ -206,14 +208,16 @@ export class ReaderWatch {
     for (const listener of [...this.#listeners]) listener();
   }
 
-  /** Other processes holding the node open, as far as `/proc` shows them (0 without a scan). */
-  #visibleHolders(): number {
-    return this.#procRoot === null ? 0 : findHolders(this.#path, this.#procRoot).others.length;
-  }
-
   /** The handles of the node `/proc` shows, or `null` when it is not looked at. */
   #lookup(): ReturnType<typeof countHandles> | null {
-    return this.#procRoot === null ? null : countHandles(this.#path, this.#procRoot);
+    if (this.#procRoot === null) return null;
+    this.#lookups++;
+    return countHandles(this.#path, this.#procRoot);
+  }
+
+  /** How many times `/proc` was looked at so far (each scans every process's descriptors). */
+  get lookups(): number {
+    return this.#lookups;
   }
 
   async #run(): Promise<void> {
@@ -224,14 +228,21 @@ export class ReaderWatch {
         if (ready) this.#apply(this.#inotify.read());
       }
     } catch (error) {
-      if (this.#closed) return;
-      this.#error = error instanceof DeviceError ? error : watchError(error, this.#path);
-      this.#notify();
+      this.#fail(error);
     }
+  }
+
+  /** The watch failed (the node disappeared): every wait hears it. */
+  #fail(error: unknown): void {
+    if (this.#closed) return;
+    this.#cancelRecheck();
+    this.#error = error instanceof DeviceError ? error : watchError(error, this.#path);
+    this.#notify();
   }
 
   /** Applies one read's events, in the order the kernel queued them. */
   #apply(events: InotifyEvent[]): void {
+    if (events.length === 0) return;
     const was = this.readers;
     let count = this.#events;
     let closes = 0;
@@ -257,11 +268,10 @@ export class ReaderWatch {
     }
     if (overflow) count = 0;
     this.#events = count;
-    if (overflow || (closes > 0 && count === 0)) this.#floor = this.#visibleHolders();
-    // A close that leaves readers may have been two merged into one: checked once all is quiet
-    // (every event puts the check off).
-    if (count === 0) this.#cancelRecheck();
-    else if (closes > 0 || this.#recheck !== null) this.#scheduleRecheck();
+    if (overflow) this.#floor = this.#lookup()?.processes ?? 0;
+    // After closes, /proc is asked once all is quiet (every event puts it off): a program may
+    // still hold the node (merged opens), or a close may have been two (merged closes).
+    if (closes > 0 || this.#recheck !== null) this.#scheduleRecheck();
     this.#changed(was);
   }
 
@@ -285,17 +295,31 @@ export class ReaderWatch {
   }
 
   /**
-   * The count against `/proc`, no event having come for `recheckMs`: lowered to the handles the
-   * lookup finds when it could see every process (see the class).
+   * `/proc`, no event having come for `recheckMs` after closes: the programs holding the node,
+   * and the count lowered to the handles found when the lookup could see every process (see the
+   * class).
    */
   #recount(): void {
     this.#recheck = null;
-    if (this.#closed || this.#events === 0) return;
+    if (this.#closed) return;
     const found = this.#lookup();
     if (found === null) return;
+    try {
+      // An event that came during the lookup (a close whose handle it no longer saw) goes first;
+      // the lookup is made again later.
+      const late = this.#inotify.read();
+      if (late.length > 0) {
+        this.#apply(late);
+        this.#scheduleRecheck();
+        return;
+      }
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
     const was = this.readers;
     this.#floor = found.processes;
-    if (found.complete) {
+    if (found.complete && this.#events > 0) {
       const handles = found.handles + Math.max(0, found.selfHandles - this.#selfAtStart);
       if (handles < this.#events) this.#events = handles;
     }

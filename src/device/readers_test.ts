@@ -18,7 +18,10 @@ async function until(check: () => boolean, what: string, timeoutMs = 3000): Prom
   }
 }
 
-/** Lets the watch read what is queued (nothing changes: the state stays as it was). */
+/**
+ * Lets the watch read what is queued and, with `recheckMs: 20`, look in `/proc` after closes
+ * (nothing else changes: the state stays as it was).
+ */
 async function settle(): Promise<void> {
   await new Promise((r) => setTimeout(r, 100));
 }
@@ -120,7 +123,7 @@ Deno.test("ReaderWatch never counts below 0 when a handle from before it closes"
 
 Deno.test("ReaderWatch counts another process, even when its two opens merge into one event", async () => {
   await withTempFile(async (path) => {
-    await using watch = ReaderWatch.open(path);
+    await using watch = ReaderWatch.open(path, { recheckMs: 20 });
     {
       await using shell = new Holder(path);
       await shell.expect("open");
@@ -142,7 +145,7 @@ Deno.test("ReaderWatch counts a process that had the file open before it started
   await withTempFile(async (path) => {
     await using shell = new Holder(path);
     await shell.expect("open");
-    await using watch = ReaderWatch.open(path);
+    await using watch = ReaderWatch.open(path, { recheckMs: 20 });
     assert.equal(watch.readers, 1, "found in /proc");
     assert.equal(watch.unreadSince, null);
     await shell.next();
@@ -339,7 +342,7 @@ Deno.test("ReaderWatch: a reader from before the watch closing never cancels a n
     // A program had the node open before backscrub started (two handles, as a browser may).
     await using before = new Holder(path);
     await before.expect("open");
-    await using watch = ReaderWatch.open(path);
+    await using watch = ReaderWatch.open(path, { recheckMs: 20 });
     assert.ok(watch.readers >= 1);
     // A new reader comes, then the old one closes both its handles and exits.
     await using after = new Holder(path);
@@ -484,5 +487,22 @@ Deno.test("ReaderWatch: merged closes with the real /proc — recounted as root,
     // processes cannot be read: the count is kept (this process's handles stand for a reader).
     const complete = countHandles(path).complete;
     assert.equal(watch.readers, complete ? 0 : 1, `/proc sees every process: ${complete}`);
+  });
+});
+
+Deno.test("ReaderWatch: a program opening and closing again and again costs one /proc lookup, not one per close", async () => {
+  await withTempFile(async (path) => {
+    await using watch = ReaderWatch.open(path, { recheckMs: 1000 });
+    assert.equal(watch.lookups, 1, "at the start");
+    for (let i = 0; i < 30; i++) {
+      const f = Deno.openSync(path);
+      await until(() => watch.readers === 1, "the open");
+      f.close();
+      await until(() => watch.readers === 0, "the close");
+    }
+    assert.equal(watch.lookups, 1, "none while the closes keep coming");
+    await until(() => watch.lookups === 2, "one lookup once all is quiet");
+    await new Promise((r) => setTimeout(r, 250));
+    assert.equal(watch.lookups, 2);
   });
 });
