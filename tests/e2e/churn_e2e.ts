@@ -58,11 +58,12 @@ const CTL_OPENS = FULL ? 1_000 : 200;
  */
 const BACKGROUND = FULL ? [] : ["-b", "off"];
 /**
- * RSS may move this much after the warm-up (MB). Under reader churn backscrub's RSS is a sawtooth:
- * it climbs ~25 KB per open for a few hundred opens (native memory: V8's heap stays at 10-16 MB;
- * perhaps the `/proc` look-up after each close that leaves no reader) and falls by 5-8 MB when
- * the allocator gives memory back, again and again (over 600 v4l2-ctl opens: 80 → 77.5 → 82 → 76
- * → 80 MB). A leak of 10 KB per open would show over the full 1,050 opens.
+ * RSS may move this much after the warm-up (MB). It is an absolute bound, not a shape: through the
+ * suite's 212 opens RSS still climbs (by 20 KB per open, +4.2 MB, since `ReaderWatch` looks in
+ * `/proc` once a burst of closes is over; 30-48 KB per open, +6 to +10 MB, when it scanned every
+ * process's descriptors after each close and the scans' garbage grew V8's heap), so "later peaks
+ * no higher than earlier ones" would not hold; the full run's 1,050 opens level off (121 → 128
+ * MB, then 126-130 MB to the end). A leak of 10 KB per open would show over the full run.
  */
 const RSS_LIMIT_MB = 10;
 /** Start to banner: deno start (5-25 s under emulation), model load. */
@@ -240,9 +241,9 @@ vmTest(
       const ticker = setInterval(sample, 1_000);
       let ctl: Awaited<ReturnType<typeof run>>;
       try {
-        // One after another, as one program listing cameras does. (Two loops at a time leave
-        // backscrub awake for good: two closes can reach it as one merged inotify event, its
-        // reader count stays one too high: ReaderWatch's documented blind spot.)
+        // One after another, as one program listing cameras does. (Two loops at a time can close
+        // the node at the same moment: one merged inotify event, the reader count one too high
+        // until ReaderWatch checks it against /proc, as root here, a quarter of a second later.)
         const loop =
           `for i in $(seq ${CTL_OPENS}); do v4l2-ctl -d ${LOOPBACK} --all > /dev/null || exit 1; done`;
         ctl = await run("bash", ["-c", loop]);
