@@ -41,6 +41,11 @@ export class Stager {
     return this.#arena.holds(view) ? view.byteOffset : this.#stage(bytes, slot).byteOffset;
   }
 
+  /** The memory offset of slot `slot`'s block, at least `bytes` long: scratch for a kernel. */
+  scratch(bytes: number, slot: number): number {
+    return this.#stage(bytes, slot).byteOffset;
+  }
+
   /** Copies slot `slot` back into `view` when `view` is not in the memory. */
   back(view: ArrayBufferView, bytes: number, slot: number): void {
     if (this.#arena.holds(view)) return;

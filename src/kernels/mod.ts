@@ -24,7 +24,14 @@
  * @module
  */
 
-import { type ChromaLayout, type Frame, makeFrame, type PlaneAllocator } from "../frame/frame.ts";
+import {
+  chromaHeight,
+  type ChromaLayout,
+  chromaWidth,
+  type Frame,
+  makeFrame,
+  type PlaneAllocator,
+} from "../frame/frame.ts";
 import type { Size } from "../frame/geometry.ts";
 import { type FrameRegionMaps, type RegionMap, resampleFrame } from "../frame/region.ts";
 import type { CompositeFrameOptions, CompositeYuyvOptions } from "../image/composite.ts";
@@ -479,8 +486,8 @@ export class Kernels {
       return;
     }
     const chroma = maps.chroma(src.layout);
-    const scw = src.layout === "444" ? src.width : src.width >> 1;
-    const srows = src.layout === "420" ? (src.height + 1) >> 1 : src.height;
+    const scw = chromaWidth(src.width, src.layout);
+    const srows = chromaHeight(src.height, src.layout);
     if (src.y.length < src.width * src.height || src.u.length < scw * srows) {
       resampleFrame(src, maps, out);
       return;
@@ -514,33 +521,13 @@ export class Kernels {
       s.in(map.y0, height * 4, 55),
       s.in(map.y1, height * 4, 56),
       s.in(map.fy, height * 2, 57),
-      s.out(this.#resampleRow(srcWidth + 8), (srcWidth + 8) * 2, 58),
-      s.out(this.#resampleCols(width * 3), width * 12, 59),
+      // Scratch: one blended source row (u16 words, 8 spare), the column tables (4 bytes a
+      // pixel, 64 a group of 8).
+      s.scratch((srcWidth + 8) * 2, 58),
+      s.scratch(width * 12, 59),
     );
     s.back(out, n, slot + 3);
   }
-
-  /** The scratch row of the resampler (one blended source row), grown when needed. */
-  #resampleRow(words: number): Uint16Array {
-    if (this.#row === null || this.#row.length < words) {
-      if (this.#row !== null) this.arena.release(this.#row);
-      this.#row = this.arena.uint16(words);
-    }
-    return this.#row;
-  }
-
-  #row: Uint16Array | null = null;
-
-  /** The resampler's column tables (4 bytes a pixel, 64 a group of 8), grown when needed. */
-  #resampleCols(width: number): Int32Array {
-    if (this.#cols === null || this.#cols.length < width) {
-      if (this.#cols !== null) this.arena.release(this.#cols);
-      this.#cols = this.arena.int32(width);
-    }
-    return this.#cols;
-  }
-
-  #cols: Int32Array | null = null;
 
   /**
    * `yuyvToFrame` of `src/image/planar.ts`, to the byte, 16 pixels per step: a camera's YUYV
