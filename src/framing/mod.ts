@@ -11,7 +11,7 @@
 
 import type { Rect, Size } from "../frame/geometry.ts";
 import { CameraOperator } from "./operator.ts";
-import { type Subject, SubjectFinder } from "./subject.ts";
+import { SubjectFinder } from "./subject.ts";
 
 export { CameraOperator } from "./operator.ts";
 export { type Subject, SubjectFinder } from "./subject.ts";
@@ -66,9 +66,6 @@ export class Framer {
     return this.#operator.enabled;
   }
 
-  /** The latest subject (`found: false` before the first look). */
-  subject: Subject | null = null;
-
   /**
    * Turns following on or off (off: back to the whole picture, gliding).
    *
@@ -98,8 +95,7 @@ export class Framer {
    */
   observe(map: Float32Array, size: Size, content: Rect, now: number): void {
     if (!this.#operator.enabled) return;
-    this.subject = this.#finder.find(map, size, content, this.#camera);
-    this.#operator.observe(this.subject, now);
+    this.#operator.observe(this.#finder.find(map, size, content, this.#camera), now);
   }
 
   /**

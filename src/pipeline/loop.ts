@@ -186,16 +186,12 @@ export class Pipeline {
   readonly #camLayout: Frame["layout"];
   /** The output's crop of the camera frame without framing (`--vg`'s aspect, centred). */
   readonly #crop: Rect;
-  /** The crop the maps and the mask are set to now. */
-  readonly #cropNow: Rect;
   /** The crop in the model's map, refilled as the crop moves. */
   readonly #maskCrop: Rect = { x: 0, y: 0, w: 0, h: 0 };
   /** The frame this frame's mask, background and composite use: the camera frame or the view. */
   #current: Frame;
-  /** Auto-framing: the person's crop. */
+  /** Auto-framing: its crop (`framer.crop`) is the one the maps and the mask are set to. */
   readonly #framer: Framer;
-  /** The framer's clock (seconds): the camera's in live mode, frame count / rate for files. */
-  #lastClock = 0;
   readonly #out: Frame | null;
   readonly #opaque: Uint8Array;
   readonly #scratch: Uint8Array;
@@ -239,7 +235,6 @@ export class Pipeline {
     this.#same = same;
     this.#camLayout = camLayout;
     this.#crop = coverRect(source.width, source.height, output);
-    this.#cropNow = { ...this.#crop };
     const k = this.#kernels;
     this.#cam = makeFrame(source, camLayout, k.planes);
     this.#maps = same ? null : new FrameRegionMaps(source, this.#crop, output);
@@ -262,7 +257,7 @@ export class Pipeline {
       yuyv: null,
       frame: null,
       camera: this.#current,
-      crop: this.#cropNow,
+      crop: this.#framer.crop,
       alpha: this.#opaque,
       mirror: false,
       flip: false,
@@ -464,21 +459,16 @@ export class Pipeline {
   #frame(s: Scene, fresh: boolean): void {
     const framer = this.#framer;
     const now = this.#clock();
-    if (fresh && s.content !== null && framer.enabled) {
+    if (fresh && s.content !== null) {
       const m = s.model!.manifest.output;
       framer.observe(s.map!, m, s.content, now);
     }
     const crop = framer.step(now);
     if (framer.moved) {
       this.#ensureView();
-      const c = this.#cropNow;
-      c.x = crop.x;
-      c.y = crop.y;
-      c.w = crop.w;
-      c.h = crop.h;
-      this.#maps!.update(c);
+      this.#maps!.update(crop);
       if (s.mask !== null && s.content !== null) {
-        s.mask.setRegion(maskRegion(s.content, c, this.#source.size, this.#maskCrop));
+        s.mask.setRegion(maskRegion(s.content, crop, this.#source.size, this.#maskCrop));
       }
       s.gate?.renderNext();
     }
@@ -500,8 +490,7 @@ export class Pipeline {
   #clock(): number {
     if (this.#options.mode === "live") return performance.now() / 1000;
     const fps = this.#source.fps > 0 ? this.#source.fps : 30;
-    this.#lastClock = this.#stats.totalFrames / fps;
-    return this.#lastClock;
+    return this.#stats.totalFrames / fps;
   }
 
   /** The view and maps a camera frame of the output's size needs once framing crops it. */
@@ -711,7 +700,7 @@ export class Pipeline {
             output,
           }, options);
           // Framing has moved the crop: the new mask starts where it is.
-          const c = this.#cropNow;
+          const c = this.#framer.crop;
           if (c.x !== this.#crop.x || c.y !== this.#crop.y || c.h !== this.#crop.h) {
             mask.setRegion(maskRegion(content, c, this.#source.size));
           }
